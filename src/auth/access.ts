@@ -1,0 +1,59 @@
+import type { Membership, Organization, Role } from '../generated/prisma/client.ts';
+import type { Loaders } from '../loaders/index.ts';
+import type { RequestViewer } from './viewer.ts';
+import { can } from './permissions.ts';
+
+/**
+ * Read-side authorization for one request: what this viewer may see. Every
+ * answer is derived from the viewer's own memberships (one batched load), so
+ * checks cost no extra query per field.
+ */
+export function createAccess(loaders: Loaders, viewer: RequestViewer) {
+
+  async function viewerMemberships(): Promise<Membership[]> {
+    const viewerId = viewer.userId;
+    return viewerId ? loaders.membershipsByUserId.load(viewerId) : [];
+  }
+
+  async function roleIn(organizationId: string): Promise<Role | null> {
+    const memberships = await viewerMemberships();
+    return memberships.find((m) => m.organizationId === organizationId)?.role ?? null;
+  }
+
+  return {
+    roleIn,
+
+    /** The organization if the viewer may read it, else null: outsiders cannot tell "hidden" from "absent". */
+    async readableOrganization(organization: Organization | null): Promise<Organization | null> {
+      if (!organization) return null;
+      return can.readOrganization(await roleIn(organization.id)) ? organization : null;
+    },
+
+    /** A user's email and memberships are for the user and for people who share an organization with them. */
+    async canSeePrivateFieldsOf(userId: string): Promise<boolean> {
+      const viewerId = viewer.userId;
+      if (!viewerId) return false;
+      if (userId === viewerId) return true;
+      const [mine, theirs] = await Promise.all([viewerMemberships(), loaders.membershipsByUserId.load(userId)]);
+      const myOrgs = new Set(mine.map((m) => m.organizationId));
+      return theirs.some((m) => myOrgs.has(m.organizationId));
+    },
+
+    /**
+     * The user's memberships this viewer may see: all of them for the user,
+     * only those in shared organizations for a co-member, so nobody learns of
+     * an organization they are not in.
+     */
+    async visibleMembershipsOf(userId: string): Promise<Membership[] | null> {
+      const viewerId = viewer.userId;
+      if (!viewerId) return null;
+      const theirs = await loaders.membershipsByUserId.load(userId);
+      if (userId === viewerId) return theirs;
+      const myOrgs = new Set((await viewerMemberships()).map((m) => m.organizationId));
+      const shared = theirs.filter((m) => myOrgs.has(m.organizationId));
+      return shared.length > 0 ? shared : null;
+    },
+  };
+}
+
+export type Access = ReturnType<typeof createAccess>;

@@ -1,0 +1,79 @@
+import { bool, cleanEnv, makeValidator, num, port, str, EnvError, EnvMissingError } from 'envalid';
+
+/** Accepts only postgres:// or postgresql:// URLs, so a typo fails at start rather than on the first query. */
+const postgresUrl = makeValidator<string>((input) => {
+  if (input === '') return '';
+  if (!/^postgres(ql)?:\/\/.+/.test(input)) throw new EnvError('must be a postgres:// or postgresql:// URL');
+  return input;
+});
+
+/** Accepts only redis:// or rediss:// URLs. */
+const redisUrl = makeValidator<string>((input) => {
+  if (input === '') return '';
+  if (!/^rediss?:\/\/.+/.test(input)) throw new EnvError('must be a redis:// or rediss:// URL');
+  return input;
+});
+
+const spec = {
+  DATABASE_URL: postgresUrl({ default: '', desc: 'PostgreSQL URL; empty opens the embedded database under DATA_DIR' }),
+  REDIS_URL: redisUrl({ default: '', desc: 'Redis URL; empty keeps caches in process (single instance)' }),
+  REDIS_KEY_PREFIX: str({ default: 'tg:', desc: 'Prefix of every Redis key, so several deployments can share one Redis' }),
+  PORT: port({ default: 4000 }),
+  HOST: str({ default: '127.0.0.1', desc: 'Interface to listen on; 0.0.0.0 in a container' }),
+  NODE_ENV: str({ choices: ['development', 'production', 'test'], default: 'development' }),
+  LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }),
+  GRAPHIQL: bool({ default: true, desc: 'Serve GraphiQL to browsers at /graphql' }),
+  DATA_DIR: str({ default: '.data', desc: 'Folder of the embedded database' }),
+  SESSION_TTL_DAYS: num({ default: 30, desc: 'How long a sign-in lasts' }),
+  MAX_BODY_BYTES: num({ default: 100_000, desc: 'Largest accepted request body' }),
+};
+
+export type Env = Readonly<{
+  DATABASE_URL: string;
+  REDIS_URL: string;
+  REDIS_KEY_PREFIX: string;
+  PORT: number;
+  HOST: string;
+  NODE_ENV: 'development' | 'production' | 'test';
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  GRAPHIQL: boolean;
+  DATA_DIR: string;
+  SESSION_TTL_DAYS: number;
+  MAX_BODY_BYTES: number;
+}>;
+
+/** Raised with every invalid variable named, so a bad deployment says what to fix in one line. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * The one reader of process.env: validates it at start and returns typed values
+ * with defaults that work on a laptop. Throws ConfigError instead of exiting, so
+ * tests and main decide what a bad config means.
+ */
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
+  const env = cleanEnv(source, spec, {
+    reporter: ({ errors }) => {
+      const problems = Object.entries(errors).map(([name, err]) =>
+        err instanceof EnvMissingError ? `${name} is required` : `${name} ${(err as Error).message}`,
+      );
+      if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+    },
+  });
+  if (!(env.SESSION_TTL_DAYS > 0)) throw new ConfigError('Invalid configuration: SESSION_TTL_DAYS must be positive');
+  if (!(env.MAX_BODY_BYTES > 0)) throw new ConfigError('Invalid configuration: MAX_BODY_BYTES must be positive');
+  return {
+    DATABASE_URL: env.DATABASE_URL,
+    REDIS_URL: env.REDIS_URL,
+    REDIS_KEY_PREFIX: env.REDIS_KEY_PREFIX,
+    PORT: env.PORT,
+    HOST: env.HOST,
+    NODE_ENV: env.NODE_ENV as Env['NODE_ENV'],
+    LOG_LEVEL: env.LOG_LEVEL as Env['LOG_LEVEL'],
+    GRAPHIQL: env.GRAPHIQL,
+    DATA_DIR: env.DATA_DIR,
+    SESSION_TTL_DAYS: env.SESSION_TTL_DAYS,
+    MAX_BODY_BYTES: env.MAX_BODY_BYTES,
+  };
+}

@@ -1,0 +1,63 @@
+import { GraphQLError } from 'graphql';
+
+/** The closed set of error codes clients can branch on; anything else is masked as INTERNAL_SERVER_ERROR. */
+export const ErrorCode = {
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  CONFLICT: 'CONFLICT',
+  RATE_LIMITED: 'RATE_LIMITED',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** An error meant for the client: its message and code pass the error mask unchanged. */
+export class AppError extends GraphQLError {
+  constructor(code: ErrorCode, message: string, extra: Record<string, unknown> = {}) {
+    super(message, { extensions: { ...extra, code } });
+  }
+}
+
+/** No valid session: the client should sign in again. */
+export const unauthenticated = (message = 'You must be signed in') => new AppError(ErrorCode.UNAUTHENTICATED, message);
+/** Signed in, allowed to see the thing, not allowed to do this to it. */
+export const forbidden = (message = 'You are not allowed to do this') => new AppError(ErrorCode.FORBIDDEN, message);
+/** Missing, or invisible to this viewer: the two are indistinguishable on purpose. */
+export const notFound = (what: string) => new AppError(ErrorCode.NOT_FOUND, `${what} not found`);
+/** The input is malformed; `field` names the input field so forms can highlight it. */
+export const badInput = (message: string, field?: string) =>
+  new AppError(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {});
+/** The input is valid but collides with existing state (unique values, last owner). */
+export const conflict = (message: string, field?: string) =>
+  new AppError(ErrorCode.CONFLICT, message, field ? { field } : {});
+
+/** Prisma's known error codes that are the client's doing, not the server's. */
+const PRISMA_UNIQUE_VIOLATION = 'P2002';
+const PRISMA_RECORD_NOT_FOUND = 'P2025';
+
+function prismaCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {
+    return error.code;
+  }
+  return undefined;
+}
+
+/**
+ * Runs a write and turns the Prisma errors a client can cause into coded errors:
+ * a unique violation becomes CONFLICT, a vanished row NOT_FOUND. Others propagate
+ * and are masked, so races between concurrent writes never surface as a 500.
+ */
+export async function mapPrismaErrors<T>(
+  write: () => Promise<T>,
+  messages: { conflict?: string; conflictField?: string; notFound?: string },
+): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    const code = prismaCode(error);
+    if (code === PRISMA_UNIQUE_VIOLATION && messages.conflict) throw conflict(messages.conflict, messages.conflictField);
+    if (code === PRISMA_RECORD_NOT_FOUND && messages.notFound) throw notFound(messages.notFound);
+    throw error;
+  }
+}

@@ -1,0 +1,61 @@
+import { builder } from './builder.ts';
+import { globalId, parseGlobalId } from './global-id.ts';
+import { OrganizationType } from './organization.ts';
+
+/** A per-organization switch; any member reads it, OWNER and ADMIN write it. */
+export const FeatureFlagType = builder.prismaNode('FeatureFlag', {
+  id: { field: 'id' },
+  fields: (t) => ({
+    key: t.exposeString('key'),
+    enabled: t.exposeBoolean('enabled'),
+  }),
+});
+
+// Added apart from the type, so the types of FeatureFlag and Organization don't infer each other.
+builder.prismaObjectFields(FeatureFlagType, (t) => ({
+    organization: t.field({
+      type: OrganizationType,
+      resolve: async (flag, _args, ctx) => {
+        const org = await ctx.loaders.organizationById.load(flag.organizationId);
+        if (!org) throw new Error(`flag ${flag.id} has no organization`);
+        return org;
+      },
+    }),
+}));
+
+const SetFeatureFlagInput = builder.inputType('SetFeatureFlagInput', {
+  fields: (t) => ({
+    organizationId: t.id({ required: true }),
+    key: t.string({ required: true, description: 'Lowercase letters, digits and hyphens, starting with a letter' }),
+    enabled: t.boolean({ required: true }),
+  }),
+});
+
+const DeleteFeatureFlagInput = builder.inputType('DeleteFeatureFlagInput', {
+  fields: (t) => ({
+    organizationId: t.id({ required: true }),
+    key: t.string({ required: true }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  setFeatureFlag: t.field({
+    type: FeatureFlagType,
+    description: 'Creates the flag or updates it; OWNER or ADMIN',
+    args: { input: t.arg({ type: SetFeatureFlagInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      ctx.services.featureFlags.set({
+        organizationId: parseGlobalId(String(input.organizationId), 'Organization', 'organizationId'),
+        key: input.key,
+        enabled: input.enabled,
+      }),
+  }),
+  deleteFeatureFlag: t.id({
+    description: "OWNER or ADMIN; answers the deleted flag's ID",
+    args: { input: t.arg({ type: DeleteFeatureFlagInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const organizationId = parseGlobalId(String(input.organizationId), 'Organization', 'organizationId');
+      return globalId('FeatureFlag', (await ctx.services.featureFlags.delete({ organizationId, key: input.key })).id);
+    },
+  }),
+}));

@@ -1,0 +1,17 @@
+import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
+import { builder } from './builder.ts';
+import './enums.ts';
+import './user.ts';
+import './organization.ts';
+import './membership.ts';
+import './feature-flag.ts';
+import './auth.ts';
+import './node.ts';
+
+let schema: GraphQLSchema | undefined;
+
+/** The schema, built once per process: it holds no per-app state, only types and resolvers. */
+export function buildSchema(): GraphQLSchema {
+  schema ??= lexicographicSortSchema(builder.toSchema());
+  return schema;
+}

@@ -1,0 +1,89 @@
+import { builder } from './builder.ts';
+import { RoleEnum } from './enums.ts';
+import { globalId, parseGlobalId } from './global-id.ts';
+import { OrganizationType } from './organization.ts';
+import { UserType } from './user.ts';
+
+/** A user's place in an organization. Only reachable by members of that organization. */
+export const MembershipType = builder.prismaNode('Membership', {
+  id: { field: 'id' },
+  fields: (t) => ({
+    role: t.expose('role', { type: RoleEnum }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+// Relations are added apart from the type, so the types of Membership, User and Organization don't infer each other.
+builder.prismaObjectFields(MembershipType, (t) => ({
+    user: t.field({
+      type: UserType,
+      resolve: async (m, _args, ctx) => {
+        const user = await ctx.loaders.userById.load(m.userId);
+        // The cascade deletes memberships with their user; a miss is a row deleted mid-request.
+        if (!user) throw new Error(`membership ${m.id} has no user`);
+        return user;
+      },
+    }),
+    organization: t.field({
+      type: OrganizationType,
+      resolve: async (m, _args, ctx) => {
+        const org = await ctx.loaders.organizationById.load(m.organizationId);
+        if (!org) throw new Error(`membership ${m.id} has no organization`);
+        return org;
+      },
+    }),
+}));
+
+/** Members in join order, a page at a time. */
+export const MembershipConnection = builder.connectionObject({ type: MembershipType, name: 'MembershipConnection' });
+
+const AddMemberInput = builder.inputType('AddMemberInput', {
+  fields: (t) => ({
+    organizationId: t.id({ required: true }),
+    email: t.string({ required: true, description: 'Of an existing account' }),
+    role: t.field({ type: RoleEnum, description: 'Defaults to MEMBER; OWNER takes an OWNER' }),
+  }),
+});
+
+const ChangeMemberRoleInput = builder.inputType('ChangeMemberRoleInput', {
+  fields: (t) => ({
+    membershipId: t.id({ required: true }),
+    role: t.field({ type: RoleEnum, required: true }),
+  }),
+});
+
+const RemoveMemberInput = builder.inputType('RemoveMemberInput', {
+  fields: (t) => ({ membershipId: t.id({ required: true, description: 'Your own membership to leave' }) }),
+});
+
+builder.mutationFields((t) => ({
+  addMember: t.field({
+    type: MembershipType,
+    description: 'OWNER or ADMIN',
+    args: { input: t.arg({ type: AddMemberInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      ctx.services.memberships.add({
+        organizationId: parseGlobalId(String(input.organizationId), 'Organization', 'organizationId'),
+        email: input.email,
+        role: input.role,
+      }),
+  }),
+  changeMemberRole: t.field({
+    type: MembershipType,
+    description: 'OWNER or ADMIN; granting or revoking OWNER takes an OWNER; the last OWNER cannot be demoted',
+    args: { input: t.arg({ type: ChangeMemberRoleInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      ctx.services.memberships.changeRole({
+        membershipId: parseGlobalId(String(input.membershipId), 'Membership', 'membershipId'),
+        role: input.role,
+      }),
+  }),
+  removeMember: t.id({
+    description: "Removes a member, or leaves when it is your own membership; answers the removed membership's ID",
+    args: { input: t.arg({ type: RemoveMemberInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const membershipId = parseGlobalId(String(input.membershipId), 'Membership', 'membershipId');
+      return globalId('Membership', (await ctx.services.memberships.remove({ membershipId })).id);
+    },
+  }),
+}));

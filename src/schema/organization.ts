@@ -1,0 +1,149 @@
+import { badInput } from '../errors.ts';
+import { MAX_PAGE_SIZE } from '../loaders/index.ts';
+import { builder } from './builder.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import { PlanEnum, RoleEnum } from './enums.ts';
+import { FeatureFlagType } from './feature-flag.ts';
+import { globalId, parseGlobalId } from './global-id.ts';
+import { MembershipConnection } from './membership.ts';
+
+const DEFAULT_PAGE_SIZE = 20;
+
+/**
+ * A tenant. Reachable only through entry points that check membership
+ * (organization, organizations, node, a visible membership), so its fields need
+ * no second check.
+ */
+export const OrganizationType = builder.prismaNode('Organization', {
+  id: { field: 'id' },
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    slug: t.exposeString('slug'),
+    plan: t.expose('plan', { type: PlanEnum }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    viewerRole: t.field({
+      type: RoleEnum,
+      nullable: true,
+      description: "The viewer's role here",
+      resolve: (org, _args, ctx) => ctx.access.roleIn(org.id),
+    }),
+    memberCount: t.int({ resolve: (org, _args, ctx) => ctx.loaders.memberCountByOrganizationId.load(org.id) }),
+  }),
+});
+
+// Relations are added apart from the type, so Organization, Membership and FeatureFlag don't infer each other.
+builder.prismaObjectFields(OrganizationType, (t) => ({
+    members: t.field({
+      type: MembershipConnection,
+      description: `Members in the order they joined; first defaults to ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}`,
+      args: { first: t.arg.int(), after: t.arg.string() },
+      resolve: async (org, args, ctx) => {
+        const first = args.first ?? DEFAULT_PAGE_SIZE;
+        if (first < 1 || first > MAX_PAGE_SIZE) throw badInput(`first must be between 1 and ${MAX_PAGE_SIZE}`, 'first');
+        const after = args.after ? decodeCursor(args.after) : null;
+        const rows = await ctx.loaders.memberPage.load({ organizationId: org.id, first, after });
+        const page = rows.slice(0, first);
+        const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));
+        return {
+          edges,
+          pageInfo: {
+            hasNextPage: rows.length > first,
+            hasPreviousPage: after !== null,
+            startCursor: edges[0]?.cursor ?? null,
+            endCursor: edges.at(-1)?.cursor ?? null,
+          },
+        };
+      },
+    }),
+    featureFlags: t.field({
+      type: [FeatureFlagType],
+      description: 'All flags, by key',
+      resolve: (org, _args, ctx) => ctx.loaders.flagsByOrganizationId.load(org.id),
+    }),
+    featureFlag: t.field({
+      type: FeatureFlagType,
+      nullable: true,
+      args: { key: t.arg.string({ required: true }) },
+      resolve: async (org, { key }, ctx) =>
+        (await ctx.loaders.flagsByOrganizationId.load(org.id)).find((f) => f.key === key) ?? null,
+    }),
+    isFeatureEnabled: t.boolean({
+      description: 'False for a flag that does not exist, so clients can ask before a flag is created',
+      args: { key: t.arg.string({ required: true }) },
+      resolve: async (org, { key }, ctx) =>
+        (await ctx.loaders.flagsByOrganizationId.load(org.id)).some((f) => f.key === key && f.enabled),
+    }),
+}));
+
+builder.queryFields((t) => ({
+  organization: t.field({
+    type: OrganizationType,
+    nullable: true,
+    description: 'An organization the viewer belongs to; null for any other slug',
+    args: { slug: t.arg.string({ required: true }) },
+    resolve: async (_root, { slug }, ctx) => {
+      ctx.viewer.require();
+      return ctx.access.readableOrganization(await ctx.loaders.organizationBySlug.load(slug));
+    },
+  }),
+  organizations: t.field({
+    type: [OrganizationType],
+    description: "The viewer's organizations, in the order joined",
+    resolve: async (_root, _args, ctx) => {
+      const viewer = ctx.viewer.require();
+      const memberships = await ctx.loaders.membershipsByUserId.load(viewer.userId);
+      const orgs = await ctx.loaders.organizationById.loadMany(memberships.map((m) => m.organizationId));
+      return orgs.flatMap((org) => {
+        if (org instanceof Error) throw org;
+        return org ? [org] : [];
+      });
+    },
+  }),
+}));
+
+const CreateOrganizationInput = builder.inputType('CreateOrganizationInput', {
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    slug: t.string({ required: true, description: '3-40 lowercase letters, digits or hyphens' }),
+    plan: t.field({ type: PlanEnum, description: 'Defaults to FREE' }),
+  }),
+});
+
+const UpdateOrganizationInput = builder.inputType('UpdateOrganizationInput', {
+  fields: (t) => ({
+    organizationId: t.id({ required: true }),
+    name: t.string({ description: 'OWNER or ADMIN' }),
+    plan: t.field({ type: PlanEnum, description: 'OWNER only' }),
+  }),
+});
+
+const DeleteOrganizationInput = builder.inputType('DeleteOrganizationInput', {
+  fields: (t) => ({ organizationId: t.id({ required: true }) }),
+});
+
+builder.mutationFields((t) => ({
+  createOrganization: t.field({
+    type: OrganizationType,
+    description: 'The viewer becomes its OWNER',
+    args: { input: t.arg({ type: CreateOrganizationInput, required: true }) },
+    resolve: (_root, { input }, ctx) => ctx.services.organizations.create(input),
+  }),
+  updateOrganization: t.field({
+    type: OrganizationType,
+    args: { input: t.arg({ type: UpdateOrganizationInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      ctx.services.organizations.update({
+        organizationId: parseGlobalId(String(input.organizationId), 'Organization', 'organizationId'),
+        name: input.name,
+        plan: input.plan,
+      }),
+  }),
+  deleteOrganization: t.id({
+    description: "OWNER only; answers the deleted organization's ID",
+    args: { input: t.arg({ type: DeleteOrganizationInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const organizationId = parseGlobalId(String(input.organizationId), 'Organization', 'organizationId');
+      return globalId('Organization', (await ctx.services.organizations.delete({ organizationId })).id);
+    },
+  }),
+}));

@@ -1,0 +1,67 @@
+import { builder } from './builder.ts';
+import { globalId, parseGlobalId } from './global-id.ts';
+import { MembershipType } from './membership.ts';
+
+/** A person. Email and memberships are private to the user and to people who share an organization with them. */
+export const UserType = builder.prismaNode('User', {
+  id: { field: 'id' },
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    avatarUrl: t.exposeString('avatarUrl', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    email: t.string({
+      nullable: true,
+      description: 'Visible to the user and to members of an organization they share; null otherwise',
+      resolve: async (user, _args, ctx) => ((await ctx.access.canSeePrivateFieldsOf(user.id)) ? user.email : null),
+    }),
+  }),
+});
+
+// Relations are added apart from the type, so the types of User and Membership don't infer each other.
+builder.prismaObjectFields(UserType, (t) => ({
+  memberships: t.field({
+    type: [MembershipType],
+    nullable: true,
+    description: "All of the viewer's own memberships; for another user, only those in organizations the viewer shares",
+    resolve: (user, _args, ctx) => ctx.access.visibleMembershipsOf(user.id),
+  }),
+}));
+
+builder.queryFields((t) => ({
+  viewer: t.field({
+    type: UserType,
+    nullable: true,
+    description: 'The signed-in user; null when signed out or the token is not valid',
+    resolve: (_root, _args, ctx) =>
+      ctx.viewer.userId ? ctx.loaders.userById.load(ctx.viewer.userId) : null,
+  }),
+  user: t.field({
+    type: UserType,
+    nullable: true,
+    description: 'A user by ID; requires signing in',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => {
+      ctx.viewer.require();
+      return ctx.loaders.userById.load(parseGlobalId(String(args.id), 'User', 'id'));
+    },
+  }),
+}));
+
+const UpdateProfileInput = builder.inputType('UpdateProfileInput', {
+  fields: (t) => ({
+    name: t.string({ description: 'Omit to keep' }),
+    avatarUrl: t.string({ description: 'Omit to keep, null to remove' }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  updateProfile: t.field({
+    type: UserType,
+    args: { input: t.arg({ type: UpdateProfileInput, required: true }) },
+    resolve: (_root, { input }, ctx) => ctx.services.users.updateProfile(input),
+  }),
+  deleteAccount: t.id({
+    description: "Deletes the viewer's account and sessions; answers the deleted user's ID",
+    resolve: async (_root, _args, ctx) => globalId('User', (await ctx.services.users.deleteAccount()).id),
+  }),
+}));

@@ -1,0 +1,70 @@
+import { can } from '../auth/permissions.ts';
+import type { Touched } from '../cache/invalidate.ts';
+import { forbidden, mapPrismaErrors } from '../errors.ts';
+import type { Organization, Plan } from '../generated/prisma/client.ts';
+import type { ServiceDeps } from './deps.ts';
+import { lockOrganizationForActor } from './org-lock.ts';
+import * as validate from './validate.ts';
+
+/** Creating, renaming, re-planning and deleting organizations. */
+export function createOrganizationService(deps: ServiceDeps) {
+  const { prisma, invalidate } = deps;
+
+  return {
+    /** The creator becomes its OWNER in the same transaction, so no org is ever ownerless. */
+    async create(input: { name: string; slug: string; plan?: Plan | null }): Promise<Organization> {
+      const viewer = deps.viewer.require();
+      const name = validate.displayName(input.name);
+      const slug = validate.slug(input.slug);
+      const organization = await mapPrismaErrors(
+        () =>
+          prisma.organization.create({
+            data: { name, slug, plan: input.plan ?? 'FREE', memberships: { create: { userId: viewer.userId, role: 'OWNER' } } },
+            include: { memberships: true },
+          }),
+        { conflict: 'This slug is already taken', conflictField: 'slug' },
+      );
+      const { memberships, ...org } = organization;
+      await invalidate([
+        { type: 'Organization', id: org.id, slug: org.slug },
+        ...memberships.map((m): Touched => ({ type: 'Membership', id: m.id, userId: m.userId, organizationId: m.organizationId })),
+      ]);
+      return org;
+    },
+
+    /** OWNER and ADMIN rename; only an OWNER changes the plan. */
+    async update(input: { organizationId: string; name?: string | null; plan?: Plan | null }): Promise<Organization> {
+      const viewer = deps.viewer.require();
+      const name = input.name === undefined || input.name === null ? undefined : validate.displayName(input.name);
+      const organization = await prisma.$transaction(async (tx) => {
+        const { organization: current, role } = await lockOrganizationForActor(tx, input.organizationId, viewer.userId);
+        if (name !== undefined && !can.renameOrganization(role)) throw forbidden('Only owners and admins can rename the organization');
+        if (input.plan && input.plan !== current.plan && !can.changePlan(role)) throw forbidden('Only owners can change the plan');
+        if (name === undefined && !input.plan && !can.renameOrganization(role)) throw forbidden();
+        return tx.organization.update({ where: { id: current.id }, data: { name, plan: input.plan ?? undefined } });
+      });
+      await invalidate([{ type: 'Organization', id: organization.id, slug: organization.slug }]);
+      return organization;
+    },
+
+    /** Only an OWNER deletes; members, memberships and flags go with it (cascade). */
+    async delete(input: { organizationId: string }): Promise<Organization> {
+      const viewer = deps.viewer.require();
+      const touched: Touched[] = [];
+      const organization = await prisma.$transaction(async (tx) => {
+        const { organization: current, role } = await lockOrganizationForActor(tx, input.organizationId, viewer.userId);
+        if (!can.deleteOrganization(role)) throw forbidden('Only owners can delete the organization');
+        const [memberships, flags] = await Promise.all([
+          tx.membership.findMany({ where: { organizationId: current.id } }),
+          tx.featureFlag.findMany({ where: { organizationId: current.id }, select: { id: true } }),
+        ]);
+        for (const m of memberships) touched.push({ type: 'Membership', id: m.id, userId: m.userId, organizationId: m.organizationId });
+        for (const f of flags) touched.push({ type: 'FeatureFlag', id: f.id, organizationId: current.id });
+        return tx.organization.delete({ where: { id: current.id } });
+      });
+      touched.push({ type: 'Organization', id: organization.id, slug: organization.slug });
+      await invalidate(touched);
+      return organization;
+    },
+  };
+}

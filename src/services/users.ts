@@ -1,0 +1,65 @@
+import type { Touched } from '../cache/invalidate.ts';
+import { conflict, notFound } from '../errors.ts';
+import type { User } from '../generated/prisma/client.ts';
+import type { ServiceDeps } from './deps.ts';
+import * as validate from './validate.ts';
+
+/** Writes to the viewer's own account. */
+export function createUserService(deps: ServiceDeps) {
+  const { prisma, invalidate } = deps;
+
+  return {
+    /** name: absent keeps it; avatarUrl: absent keeps it, null clears it. */
+    async updateProfile(input: { name?: string | null; avatarUrl?: string | null }): Promise<User> {
+      const viewer = deps.viewer.require();
+      const data: { name?: string; avatarUrl?: string | null } = {};
+      if (input.name !== undefined && input.name !== null) data.name = validate.displayName(input.name);
+      if (input.avatarUrl !== undefined) data.avatarUrl = input.avatarUrl === null ? null : validate.avatarUrl(input.avatarUrl);
+      const user = await prisma.user.update({ where: { id: viewer.userId }, data }).catch(() => {
+        throw notFound('User');
+      });
+      await invalidate([{ type: 'User', id: user.id }]);
+      return user;
+    },
+
+    /**
+     * Deletes the account with its sessions and memberships. Organizations the
+     * viewer is alone in go too; one where the viewer is the last OWNER beside
+     * other members is refused, since deleting would orphan it.
+     */
+    async deleteAccount(): Promise<User> {
+      const viewer = deps.viewer.require();
+      const touched: Touched[] = [];
+      const user = await prisma.$transaction(async (tx) => {
+        const owned = await tx.membership.findMany({
+          where: { userId: viewer.userId, role: 'OWNER' },
+          include: { organization: true },
+        });
+        for (const { organization } of owned) {
+          // Lock each owned org, then count: nobody may leave or be demoted under us.
+          await tx.$queryRaw`SELECT id FROM "Organization" WHERE id = ${organization.id} FOR UPDATE`;
+          const [owners, members] = await Promise.all([
+            tx.membership.count({ where: { organizationId: organization.id, role: 'OWNER' } }),
+            tx.membership.count({ where: { organizationId: organization.id } }),
+          ]);
+          if (members === 1) {
+            await tx.organization.delete({ where: { id: organization.id } });
+            touched.push({ type: 'Organization', id: organization.id, slug: organization.slug });
+          } else if (owners === 1) {
+            throw conflict(`You are the last owner of "${organization.slug}": make another member an owner or delete it first`);
+          }
+        }
+        const [memberships, sessions] = await Promise.all([
+          tx.membership.findMany({ where: { userId: viewer.userId } }),
+          tx.session.findMany({ where: { userId: viewer.userId }, select: { tokenHash: true } }),
+        ]);
+        for (const m of memberships) touched.push({ type: 'Membership', id: m.id, userId: m.userId, organizationId: m.organizationId });
+        for (const s of sessions) touched.push({ type: 'Session', tokenHash: s.tokenHash });
+        return tx.user.delete({ where: { id: viewer.userId } });
+      });
+      touched.push({ type: 'User', id: user.id });
+      await invalidate(touched);
+      return user;
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print, type GraphQLFormattedError } from 'graphql';
+import type { Redis } from 'ioredis';
+import { createApp, type App } from '../../src/app.ts';
+import { MemoryStore } from '../../src/cache/memory-store.ts';
+import { SafeStore } from '../../src/cache/safe-store.ts';
+import { loadEnv, type Env } from '../../src/env.ts';
+import type { PrismaClient } from '../../src/generated/prisma/client.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createRedisClient, RedisStore, type KeyValueStore } from '../../src/redis.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+import { TEST_REDIS_URL } from './services.ts';
+
+/** What a GraphQL answer looks like to a client. */
+export interface GraphQLResponse<R> {
+  status: number;
+  headers: Headers;
+  data?: R | null;
+  errors?: GraphQLFormattedError[];
+}
+
+/** One server instance under test: built like production, without a port. */
+export interface TestInstance {
+  app: App;
+  store: SafeStore;
+  redis: Redis | null;
+  /** Sends a typed document as a client would: POST /graphql with JSON. */
+  gql<R, V>(document: TypedDocumentNode<R, V>, options?: { variables?: V; token?: string | null }): Promise<GraphQLResponse<R>>;
+  close(): Promise<void>;
+}
+
+/** A file's whole world: its own database, its own Redis key prefix, and any number of instances sharing both. */
+export interface TestWorld {
+  db: TestDatabase;
+  prisma: PrismaClient;
+  env: Env;
+  keyPrefix: string;
+  /** The first instance; most tests need only one. */
+  server: TestInstance;
+  /** Another instance on the same database and Redis: what a second pod behind the load balancer would be. */
+  startInstance(options?: { store?: 'redis' | 'memory' }): Promise<TestInstance>;
+  close(): Promise<void>;
+}
+
+async function startInstance(
+  world: { prisma: PrismaClient; env: Env; keyPrefix: string },
+  kind: 'redis' | 'memory',
+): Promise<TestInstance> {
+  const logger = createLogger(world.env);
+  const redis = kind === 'redis' ? await createRedisClient({ url: TEST_REDIS_URL, keyPrefix: world.keyPrefix, logger }) : null;
+  const inner: KeyValueStore = redis ? new RedisStore(redis) : new MemoryStore();
+  const store = new SafeStore(inner, logger);
+  const app = createApp({ env: world.env, logger, prisma: world.prisma, store });
+  return {
+    app,
+    store,
+    redis,
+    async gql(document, options = {}) {
+      const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+      if (options.token) headers['authorization'] = `Bearer ${options.token}`;
+      const body = JSON.stringify({ query: print(document), variables: options.variables ?? {} });
+      headers['content-length'] = String(Buffer.byteLength(body));
+      const response = await app.fetch('http://test.local/graphql', { method: 'POST', headers, body });
+      const json = (await response.json()) as { data?: never; errors?: GraphQLFormattedError[] };
+      return { status: response.status, headers: response.headers, data: json.data, errors: json.errors };
+    },
+    async close() {
+      await app.dispose();
+      await inner.close();
+    },
+  };
+}
+
+/** Builds a test world on real Postgres and real Redis. Call close() in afterAll. */
+export async function createTestWorld(options: { store?: 'redis' | 'memory'; env?: Record<string, string> } = {}): Promise<TestWorld> {
+  const db = await createTestDatabase();
+  const env = loadEnv({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: db.url, ...options.env });
+  const keyPrefix = `test:${randomBytes(6).toString('hex')}:`;
+  const base = { prisma: db.prisma, env, keyPrefix };
+  const instances: TestInstance[] = [];
+  const start = async (opts: { store?: 'redis' | 'memory' } = {}) => {
+    const instance = await startInstance(base, opts.store ?? options.store ?? 'redis');
+    instances.push(instance);
+    return instance;
+  };
+  const server = await start();
+  return {
+    db,
+    prisma: db.prisma,
+    env,
+    keyPrefix,
+    server,
+    startInstance: start,
+    async close() {
+      for (const instance of instances) await instance.close();
+      await db.drop();
+    },
+  };
+}
+
+/** The codes of a response's errors, for compact assertions. */
+export function errorCodes(response: { errors?: readonly GraphQLFormattedError[] }): unknown[] {
+  return (response.errors ?? []).map((e) => e.extensions?.['code']);
+}
