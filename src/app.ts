@@ -1,5 +1,5 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type ValidationContext } from 'graphql';
 import { createYoga, maskError, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type AppDeps, type Context } from './context.ts';
 import { ErrorCode } from './errors.ts';
@@ -52,11 +52,11 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
     plugins: [
       useBodyLimit({ maxBytes: env.MAX_BODY_BYTES }),
       EnvelopArmorPlugin({
-        maxDepth: { n: 12 },
-        maxAliases: { n: 50 },
-        maxDirectives: { n: 20 },
-        maxTokens: { n: 5_000 },
-        costLimit: { maxCost: 20_000 },
+        maxDepth: { n: 12, ...reportLimit },
+        maxAliases: { n: 50, ...reportLimit },
+        maxDirectives: { n: 20, ...reportLimit },
+        maxTokens: { n: 5_000, ...reportLimit },
+        costLimit: { maxCost: 20_000, ...reportLimit },
         // Suggestions help developers in GraphiQL; in production they would map the schema for anyone.
         blockFieldSuggestion: { enabled: env.NODE_ENV === 'production' },
       }),
@@ -77,6 +77,24 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
     ],
   });
 }
+
+/**
+ * graphql-armor throws its rejections out of validation by default, which
+ * leaves them without a code and with a misleading "Syntax Error" prefix;
+ * reported instead, they join the validation errors and get a code.
+ */
+const reportLimit = {
+  propagateOnRejection: false,
+  onReject: [
+    (context: ValidationContext | null, error: GraphQLError) => {
+      const limited = new GraphQLError(error.message.replace(/^Syntax Error: /, ''), {
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+      });
+      if (context) context.reportError(limited);
+      else throw limited;
+    },
+  ],
+};
 
 const GRAPHIQL_DEFAULT_QUERY = `# Sign in first: run LogIn, copy the token into the headers tab as
 # { "Authorization": "Bearer <token>" }, then run Acme.
