@@ -38,9 +38,9 @@ export function createOrganizationService(deps: ServiceDeps) {
       const name = input.name === undefined || input.name === null ? undefined : validate.displayName(input.name);
       const organization = await prisma.$transaction(async (tx) => {
         const { organization: current, role } = await lockOrganizationForActor(tx, input.organizationId, viewer.userId);
-        if (name !== undefined && !can.renameOrganization(role)) throw forbidden('Only owners and admins can rename the organization');
+        // Members and viewers may not update at all, not even to the values it already has.
+        if (!can.renameOrganization(role)) throw forbidden('Only owners and admins can update the organization');
         if (input.plan && input.plan !== current.plan && !can.changePlan(role)) throw forbidden('Only owners can change the plan');
-        if (name === undefined && !input.plan && !can.renameOrganization(role)) throw forbidden();
         return tx.organization.update({ where: { id: current.id }, data: { name, plan: input.plan ?? undefined } });
       });
       await invalidate([{ type: 'Organization', id: organization.id, slug: organization.slug }]);
