@@ -6,6 +6,7 @@ import { ErrorCode } from './errors.ts';
 import { useBodyLimit } from './plugins/use-body-limit.ts';
 import { useErrorCodes } from './plugins/use-error-codes.ts';
 import { buildSchema } from './schema/index.ts';
+import { createKinds } from './loaders/kinds.ts';
 
 export type App = YogaServerInstance<Record<string, unknown>, Context>;
 
@@ -20,9 +21,10 @@ export interface AppOptions {
  */
 export function createApp(deps: AppDeps, options: AppOptions = {}): App {
   const { env, logger } = deps;
+  const kinds = createKinds(deps.prisma);
   return createYoga<Record<string, unknown>, Context>({
     schema: buildSchema(),
-    context: ({ request }) => createContext(deps, request),
+    context: ({ request }) => createContext(deps, kinds, request),
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,

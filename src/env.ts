@@ -26,6 +26,11 @@ const spec = {
   DATA_DIR: str({ default: '.data', desc: 'Folder of the embedded database' }),
   SESSION_TTL_DAYS: num({ default: 30, desc: 'How long a sign-in lasts' }),
   MAX_BODY_BYTES: num({ default: 100_000, desc: 'Largest accepted request body' }),
+  ENTITY_CACHE: bool({ default: true, desc: 'Cache rows and relation lists in the store (Redis or in-process)' }),
+  CACHE_TTL_FLAG_SECONDS: num({ default: 30 * 60 }),
+  CACHE_TTL_ENTITY_SECONDS: num({ default: 10 * 60, desc: 'Users, organizations, memberships' }),
+  CACHE_TTL_SESSION_SECONDS: num({ default: 2 * 60 }),
+  CACHE_TTL_MISSING_SECONDS: num({ default: 30, desc: 'How long a missing row is remembered' }),
 };
 
 export type Env = Readonly<{
@@ -40,6 +45,11 @@ export type Env = Readonly<{
   DATA_DIR: string;
   SESSION_TTL_DAYS: number;
   MAX_BODY_BYTES: number;
+  ENTITY_CACHE: boolean;
+  CACHE_TTL_FLAG_SECONDS: number;
+  CACHE_TTL_ENTITY_SECONDS: number;
+  CACHE_TTL_SESSION_SECONDS: number;
+  CACHE_TTL_MISSING_SECONDS: number;
 }>;
 
 /** Raised with every invalid variable named, so a bad deployment says what to fix in one line. */
@@ -62,7 +72,9 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     },
   });
   if (!(env.SESSION_TTL_DAYS > 0)) throw new ConfigError('Invalid configuration: SESSION_TTL_DAYS must be positive');
-  if (!(env.MAX_BODY_BYTES > 0)) throw new ConfigError('Invalid configuration: MAX_BODY_BYTES must be positive');
+  for (const name of ['MAX_BODY_BYTES', 'CACHE_TTL_FLAG_SECONDS', 'CACHE_TTL_ENTITY_SECONDS', 'CACHE_TTL_SESSION_SECONDS', 'CACHE_TTL_MISSING_SECONDS'] as const) {
+    if (!(env[name] > 0)) throw new ConfigError(`Invalid configuration: ${name} must be positive`);
+  }
   return {
     DATABASE_URL: env.DATABASE_URL,
     REDIS_URL: env.REDIS_URL,
@@ -75,5 +87,10 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     DATA_DIR: env.DATA_DIR,
     SESSION_TTL_DAYS: env.SESSION_TTL_DAYS,
     MAX_BODY_BYTES: env.MAX_BODY_BYTES,
+    ENTITY_CACHE: env.ENTITY_CACHE,
+    CACHE_TTL_FLAG_SECONDS: env.CACHE_TTL_FLAG_SECONDS,
+    CACHE_TTL_ENTITY_SECONDS: env.CACHE_TTL_ENTITY_SECONDS,
+    CACHE_TTL_SESSION_SECONDS: env.CACHE_TTL_SESSION_SECONDS,
+    CACHE_TTL_MISSING_SECONDS: env.CACHE_TTL_MISSING_SECONDS,
   };
 }

@@ -1,7 +1,9 @@
 import { createServer } from 'node:http';
 import { createApp } from './app.ts';
 import { MemoryStore } from './cache/memory-store.ts';
+import { EntityCache } from './cache/entity-cache.ts';
 import { SafeStore } from './cache/safe-store.ts';
+import { cacheTtls } from './cache/ttl.ts';
 import { openDatabase } from './db/index.ts';
 import { ConfigError, loadEnv } from './env.ts';
 import { createLogger } from './logger.ts';
@@ -33,8 +35,9 @@ async function main(): Promise<void> {
     inner = new MemoryStore();
     logger.info('no REDIS_URL: caches in process memory (single instance)');
   }
+  const cache = new EntityCache(new SafeStore(inner, logger), cacheTtls(env), env.ENTITY_CACHE);
   const app = createApp(
-    { env, logger, prisma: db.prisma, store: new SafeStore(inner, logger) },
+    { env, logger, prisma: db.prisma, cache },
     { readinessChecks: env.REDIS_URL ? [() => inner.ping()] : [] },
   );
 

@@ -2,7 +2,9 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
 import { MemoryStore } from '../src/cache/memory-store.ts';
+import { EntityCache } from '../src/cache/entity-cache.ts';
 import { SafeStore } from '../src/cache/safe-store.ts';
+import { cacheTtls } from '../src/cache/ttl.ts';
 import { loadEnv } from '../src/env.ts';
 import { PrismaClient } from '../src/generated/prisma/client.ts';
 import { createLogger } from '../src/logger.ts';
@@ -117,7 +119,8 @@ describe('errors have codes and never leak internals', () => {
   it('a database failure is masked as INTERNAL_SERVER_ERROR, and /ready says 503', async () => {
     const env = loadEnv({ NODE_ENV: 'production', LOG_LEVEL: 'silent' });
     const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl('tg_does_not_exist') }) });
-    const app = createApp({ env, logger: createLogger(env), prisma, store: new SafeStore(new MemoryStore(), createLogger(env)) });
+    const cache = new EntityCache(new SafeStore(new MemoryStore(), createLogger(env)), cacheTtls(env));
+    const app = createApp({ env, logger: createLogger(env), prisma, cache });
     try {
       const body = JSON.stringify({ query: '{ organizations { id } }' });
       const response = await app.fetch('http://test.local/graphql', {
@@ -145,7 +148,8 @@ describe('Redis is a cache, not a dependency', () => {
     const logger = createLogger(world.env);
     const redis = await createRedisClient({ url: 'redis://127.0.0.1:1', keyPrefix: 'down:', logger, commandTimeoutMs: 100 });
     const store = new SafeStore(new RedisStore(redis), logger);
-    const app = createApp({ env: world.env, logger, prisma: world.prisma, store }, { readinessChecks: [() => store.inner.ping()] });
+    const cache = new EntityCache(store, cacheTtls(world.env));
+    const app = createApp({ env: world.env, logger, prisma: world.prisma, cache }, { readinessChecks: [() => store.inner.ping()] });
     try {
       const body = JSON.stringify({ query: '{ viewer { id } organizations { slug } }' });
       const response = await app.fetch('http://test.local/graphql', {

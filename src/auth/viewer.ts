@@ -1,7 +1,4 @@
-import { keys } from '../cache/keys.ts';
 import { unauthenticated } from '../errors.ts';
-import type { SafeStore } from '../cache/safe-store.ts';
-import { ttlSeconds } from '../cache/ttl.ts';
 import type { Loaders } from '../loaders/index.ts';
 import { bearerToken, hashToken } from './tokens.ts';
 
@@ -19,40 +16,18 @@ export interface Viewer {
  */
 export type ViewerState = { kind: 'anonymous' } | { kind: 'invalid' } | { kind: 'signedIn'; viewer: Viewer };
 
-interface CachedSession {
-  id: string;
-  userId: string;
-  expiresAt: number;
-}
-
 /**
- * Turns an Authorization header into a viewer on every request: the session is
- * looked up by token hash in the store, then in Postgres, and its expiry is
- * checked on each use, so a cached entry never outlives the session.
+ * Turns an Authorization header into a viewer on every request, cache hits
+ * included: the session comes through the entity cache by token hash, and its
+ * expiry is checked on each use, so a cached row never outlives the session.
  */
-export async function resolveViewer(
-  authorization: string | null,
-  deps: { store: SafeStore; loaders: Loaders; now?: () => number },
-): Promise<ViewerState> {
+export async function resolveViewer(authorization: string | null, loaders: Loaders, now = Date.now()): Promise<ViewerState> {
   const token = bearerToken(authorization);
   if (token === undefined) return { kind: 'anonymous' };
   if (token === null) return { kind: 'invalid' };
-  const now = deps.now?.() ?? Date.now();
   const tokenHash = hashToken(token);
-  const key = keys.session(tokenHash);
-  const [cached] = await deps.store.mget([key]);
-  let session: CachedSession | null = cached ? (JSON.parse(cached) as CachedSession) : null;
-  if (!session) {
-    const row = await deps.loaders.sessionByTokenHash.load(tokenHash);
-    if (row) {
-      session = { id: row.id, userId: row.userId, expiresAt: row.expiresAt.getTime() };
-      const remaining = Math.floor((session.expiresAt - now) / 1000);
-      if (remaining > 0) {
-        await deps.store.setMany([{ key, value: JSON.stringify(session), ttlSeconds: Math.min(ttlSeconds.session, remaining) }]);
-      }
-    }
-  }
-  if (!session || session.expiresAt <= now) return { kind: 'invalid' };
+  const session = await loaders.sessionByTokenHash.load(tokenHash);
+  if (!session || session.expiresAt.getTime() <= now) return { kind: 'invalid' };
   return { kind: 'signedIn', viewer: { userId: session.userId, sessionId: session.id, tokenHash } };
 }
 

@@ -1,6 +1,6 @@
 import type { Loaders } from '../loaders/index.ts';
+import type { EntityCache } from './entity-cache.ts';
 import { keys } from './keys.ts';
-import type { SafeStore } from './safe-store.ts';
 
 /**
  * What a write touched, with the parent ids its relation lists hang on, so the
@@ -15,45 +15,59 @@ export type Touched =
 
 export type Invalidate = (touched: readonly Touched[]) => Promise<void>;
 
+/** The store keys that hold a touched thing: the entity and every relation list it appears in. */
+export function storeKeysOf(t: Touched): string[] {
+  switch (t.type) {
+    case 'User':
+      return [keys.user(t.id), keys.userMemberships(t.id)];
+    case 'Organization':
+      return [keys.organization(t.id), keys.organizationBySlug(t.slug), keys.organizationMembers(t.id), keys.organizationFlags(t.id)];
+    case 'Membership':
+      return [keys.membership(t.id), keys.userMemberships(t.userId), keys.organizationMembers(t.organizationId)];
+    case 'FeatureFlag':
+      return [keys.featureFlag(t.id), keys.organizationFlags(t.organizationId)];
+    case 'Session':
+      return [keys.session(t.tokenHash)];
+  }
+}
+
+/** Forgets what this request's loaders memoised of a touched thing, so the mutation's own answer reads the write. */
+function clearRequestLoaders(loaders: Loaders, t: Touched): void {
+  switch (t.type) {
+    case 'User':
+      loaders.userById.clear(t.id);
+      loaders.membershipsByUserId.clear(t.id);
+      break;
+    case 'Organization':
+      loaders.organizationById.clear(t.id);
+      loaders.organizationBySlug.clear(t.slug);
+      loaders.membersByOrganizationId.clear(t.id);
+      loaders.flagsByOrganizationId.clear(t.id);
+      break;
+    case 'Membership':
+      loaders.membershipById.clear(t.id);
+      loaders.membershipsByUserId.clear(t.userId);
+      loaders.membersByOrganizationId.clear(t.organizationId);
+      break;
+    case 'FeatureFlag':
+      loaders.flagById.clear(t.id);
+      loaders.flagsByOrganizationId.clear(t.organizationId);
+      break;
+    case 'Session':
+      loaders.sessionByTokenHash.clear(t.tokenHash);
+      break;
+  }
+}
+
 /**
  * Builds the request's invalidate(): the only way a service announces a write.
- * It clears this request's loaders (so the mutation's own answer reads the
- * write) and the shared store's keys (so every instance's next request does),
- * and resolves only when the store has answered.
+ * It clears this request's loaders (so the mutation's answer reads the write)
+ * and the shared cache's keys and leases in one round trip (so every
+ * instance's next request does), and resolves only when the store answered.
  */
-export function createInvalidator(deps: { store: SafeStore; loaders: Loaders }): Invalidate {
-  const { loaders, store } = deps;
+export function createInvalidator(deps: { cache: EntityCache; loaders: Loaders }): Invalidate {
   return async (touched) => {
-    const storeKeys: string[] = [];
-    for (const t of touched) {
-      switch (t.type) {
-        case 'User':
-          loaders.userById.clear(t.id);
-          loaders.membershipsByUserId.clear(t.id);
-          break;
-        case 'Organization':
-          loaders.organizationById.clear(t.id);
-          loaders.organizationBySlug.clear(t.slug);
-          loaders.memberCountByOrganizationId.clear(t.id);
-          loaders.flagsByOrganizationId.clear(t.id);
-          loaders.memberPage.clearAll();
-          break;
-        case 'Membership':
-          loaders.membershipById.clear(t.id);
-          loaders.membershipsByUserId.clear(t.userId);
-          loaders.memberCountByOrganizationId.clear(t.organizationId);
-          loaders.memberPage.clearAll();
-          break;
-        case 'FeatureFlag':
-          loaders.flagById.clear(t.id);
-          loaders.flagsByOrganizationId.clear(t.organizationId);
-          break;
-        case 'Session':
-          loaders.sessionByTokenHash.clear(t.tokenHash);
-          storeKeys.push(keys.session(t.tokenHash));
-          break;
-      }
-    }
-    await store.del(storeKeys);
+    for (const t of touched) clearRequestLoaders(deps.loaders, t);
+    await deps.cache.invalidate([...new Set(touched.flatMap(storeKeysOf))]);
   };
 }

@@ -1,85 +1,63 @@
 import DataLoader from 'dataloader';
-import type { PrismaClient } from '../generated/prisma/client.ts';
-import type { FeatureFlag, Membership, Organization, Session, User } from '../generated/prisma/client.ts';
-import { groupLoader, uniqueLoader } from './by-key.ts';
+import type { CachedKind, EntityCache } from '../cache/entity-cache.ts';
+import type { Membership } from '../generated/prisma/client.ts';
+import type { Kinds } from './kinds.ts';
+
+export type { PublicUser } from './kinds.ts';
 
 /** Most members one page may hold; the connection refuses larger `first`. */
 export const MAX_PAGE_SIZE = 100;
+/** Upper bound of one batch: keeps `IN (...)` lists and Lua argument counts reasonable. */
+const MAX_BATCH = 500;
 
-/** A page of an organization's members in join order, with one row more than asked to tell if more follow. */
-export interface MemberPageKey {
-  organizationId: string;
-  first: number;
-  after: { createdAt: Date; id: string } | null;
+/** A per-request DataLoader over one cached kind: a batch is one store round trip, and one query for its misses. */
+function cachedLoader<V>(cache: EntityCache, kind: CachedKind<string, V>): DataLoader<string, V | null> {
+  return new DataLoader<string, V | null>((keys) => cache.loadMany(kind, keys), { maxBatchSize: MAX_BATCH });
+}
+
+/** Like cachedLoader, for relation lists: a parent with no children has [], never null. */
+function listLoader<V>(cache: EntityCache, kind: CachedKind<string, V[]>): DataLoader<string, V[]> {
+  return new DataLoader<string, V[]>(
+    async (keys) => (await cache.loadMany(kind, keys)).map((list) => list ?? []),
+    { maxBatchSize: MAX_BATCH },
+  );
 }
 
 /**
  * The per-request loaders: every read of an entity or relation goes through
- * one, so a request issues one query per kind of thing per level. Built for
- * each request and never shared, so one viewer's batch never serves another.
+ * one, so a request issues at most one store round trip and one query per kind
+ * per level. Built for each request and never shared, so one request's
+ * memoised rows never outlive it; what is shared lives in the EntityCache.
  */
-export function createLoaders(prisma: PrismaClient) {
+export function createLoaders(cache: EntityCache, kinds: Kinds) {
+  const organizationMembers = listLoader(cache, kinds.organizationMembers);
   return {
-    userById: uniqueLoader<string, User>((ids) => prisma.user.findMany({ where: { id: { in: [...ids] } } }), (u) => u.id),
-    organizationById: uniqueLoader<string, Organization>(
-      (ids) => prisma.organization.findMany({ where: { id: { in: [...ids] } } }),
-      (o) => o.id,
-    ),
-    organizationBySlug: uniqueLoader<string, Organization>(
-      (slugs) => prisma.organization.findMany({ where: { slug: { in: [...slugs] } } }),
-      (o) => o.slug,
-    ),
-    membershipById: uniqueLoader<string, Membership>(
-      (ids) => prisma.membership.findMany({ where: { id: { in: [...ids] } } }),
-      (m) => m.id,
-    ),
-    flagById: uniqueLoader<string, FeatureFlag>(
-      (ids) => prisma.featureFlag.findMany({ where: { id: { in: [...ids] } } }),
-      (f) => f.id,
-    ),
-    sessionByTokenHash: uniqueLoader<string, Session>(
-      (hashes) => prisma.session.findMany({ where: { tokenHash: { in: [...hashes] } } }),
-      (s) => s.tokenHash,
-    ),
+    userById: cachedLoader(cache, kinds.user),
+    organizationById: cachedLoader(cache, kinds.organization),
+    organizationBySlug: cachedLoader(cache, kinds.organizationBySlug),
+    membershipById: cachedLoader(cache, kinds.membership),
+    flagById: cachedLoader(cache, kinds.featureFlag),
+    sessionByTokenHash: cachedLoader(cache, kinds.session),
     /** A user's memberships, oldest first. */
-    membershipsByUserId: groupLoader<string, Membership>(
-      (userIds) =>
-        prisma.membership.findMany({ where: { userId: { in: [...userIds] } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
-      (m) => m.userId,
-    ),
+    membershipsByUserId: listLoader(cache, kinds.userMemberships),
+    /** An organization's members in join order; pages and the count are cut from this one list. */
+    membersByOrganizationId: organizationMembers,
     /** An organization's flags by key. */
-    flagsByOrganizationId: groupLoader<string, FeatureFlag>(
-      (orgIds) => prisma.featureFlag.findMany({ where: { organizationId: { in: [...orgIds] } }, orderBy: { key: 'asc' } }),
-      (f) => f.organizationId,
-    ),
-    memberCountByOrganizationId: new DataLoader<string, number>(async (orgIds) => {
-      const counts = await prisma.membership.groupBy({
-        by: ['organizationId'],
-        where: { organizationId: { in: [...orgIds] } },
-        _count: { _all: true },
-      });
-      const byOrg = new Map(counts.map((c) => [c.organizationId, c._count._all]));
-      return orgIds.map((id) => byOrg.get(id) ?? 0);
-    }),
-    /** Pages of members; keys with the same page shape share one query per batch. */
-    memberPage: new DataLoader<MemberPageKey, Membership[], string>(
-      (pageKeys) =>
-        Promise.all(
-          pageKeys.map(({ organizationId, first, after }) =>
-            prisma.membership.findMany({
-              where: {
-                organizationId,
-                ...(after && {
-                  OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }],
-                }),
-              },
-              orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-              take: first + 1,
-            }),
-          ),
-        ),
-      { cacheKeyFn: (k) => `${k.organizationId}|${k.first}|${k.after?.createdAt.toISOString() ?? ''}|${k.after?.id ?? ''}` },
-    ),
+    flagsByOrganizationId: listLoader(cache, kinds.organizationFlags),
+    async memberCount(organizationId: string): Promise<number> {
+      return (await organizationMembers.load(organizationId)).length;
+    },
+    /** The members after `after` in join order, `first` of them plus one to tell whether more follow. */
+    async memberPage(organizationId: string, first: number, after: { createdAt: Date; id: string } | null): Promise<Membership[]> {
+      const members = await organizationMembers.load(organizationId);
+      let start = 0;
+      if (after) {
+        // The cursor's own row gives its exact place; if that member has left, the first one joined later does.
+        const at = members.findIndex((m) => m.id === after.id);
+        start = at >= 0 ? at + 1 : members.findIndex((m) => m.createdAt > after.createdAt);
+      }
+      return start < 0 ? [] : members.slice(start, start + first + 1);
+    },
   };
 }
 

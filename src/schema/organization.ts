@@ -27,7 +27,7 @@ export const OrganizationType = builder.prismaNode('Organization', {
       description: "The viewer's role here",
       resolve: (org, _args, ctx) => ctx.access.roleIn(org.id),
     }),
-    memberCount: t.int({ resolve: (org, _args, ctx) => ctx.loaders.memberCountByOrganizationId.load(org.id) }),
+    memberCount: t.int({ resolve: (org, _args, ctx) => ctx.loaders.memberCount(org.id) }),
   }),
 });
 
@@ -41,7 +41,7 @@ builder.prismaObjectFields(OrganizationType, (t) => ({
         const first = args.first ?? DEFAULT_PAGE_SIZE;
         if (first < 1 || first > MAX_PAGE_SIZE) throw badInput(`first must be between 1 and ${MAX_PAGE_SIZE}`, 'first');
         const after = args.after ? decodeCursor(args.after) : null;
-        const rows = await ctx.loaders.memberPage.load({ organizationId: org.id, first, after });
+        const rows = await ctx.loaders.memberPage(org.id, first, after);
         const page = rows.slice(0, first);
         const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));
         return {

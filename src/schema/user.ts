@@ -1,10 +1,18 @@
+import type { PublicUser } from '../loaders/index.ts';
 import { builder } from './builder.ts';
 import { globalId, parseGlobalId } from './global-id.ts';
 import { MembershipType } from './membership.ts';
 
-/** A person. Email and memberships are private to the user and to people who share an organization with them. */
-export const UserType = builder.prismaNode('User', {
-  id: { field: 'id' },
+/**
+ * A person. Email and memberships are private to the user and to people who
+ * share an organization with them. Its shape is Prisma's User without the
+ * password hash (what the loaders cache), so no field can ever expose the hash;
+ * that is why it is a plain node rather than a prismaNode, whose shape is the
+ * whole row.
+ */
+export const UserType = builder.objectRef<PublicUser>('User');
+builder.node(UserType, {
+  id: { resolve: (user) => user.id },
   fields: (t) => ({
     name: t.exposeString('name'),
     avatarUrl: t.exposeString('avatarUrl', { nullable: true }),
@@ -18,7 +26,7 @@ export const UserType = builder.prismaNode('User', {
 });
 
 // Relations are added apart from the type, so the types of User and Membership don't infer each other.
-builder.prismaObjectFields(UserType, (t) => ({
+builder.objectFields(UserType, (t) => ({
   memberships: t.field({
     type: [MembershipType],
     nullable: true,

@@ -4,7 +4,9 @@ import { print, type GraphQLFormattedError } from 'graphql';
 import type { Redis } from 'ioredis';
 import { createApp, type App } from '../../src/app.ts';
 import { MemoryStore } from '../../src/cache/memory-store.ts';
+import { EntityCache } from '../../src/cache/entity-cache.ts';
 import { SafeStore } from '../../src/cache/safe-store.ts';
+import { cacheTtls } from '../../src/cache/ttl.ts';
 import { loadEnv, type Env } from '../../src/env.ts';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -23,6 +25,8 @@ export interface GraphQLResponse<R> {
 /** One server instance under test: built like production, without a port. */
 export interface TestInstance {
   app: App;
+  /** The instance's shared entity cache: its stats count hits, loads and joins. */
+  cache: EntityCache;
   store: SafeStore;
   redis: Redis | null;
   /** Sends a typed document as a client would: POST /graphql with JSON. */
@@ -51,9 +55,11 @@ async function startInstance(
   const redis = kind === 'redis' ? await createRedisClient({ url: TEST_REDIS_URL, keyPrefix: world.keyPrefix, logger }) : null;
   const inner: KeyValueStore = redis ? new RedisStore(redis) : new MemoryStore();
   const store = new SafeStore(inner, logger);
-  const app = createApp({ env: world.env, logger, prisma: world.prisma, store });
+  const cache = new EntityCache(store, cacheTtls(world.env), world.env.ENTITY_CACHE);
+  const app = createApp({ env: world.env, logger, prisma: world.prisma, cache });
   return {
     app,
+    cache,
     store,
     redis,
     async gql(document, options = {}) {

@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto';
+import type { SafeStore } from './safe-store.ts';
+import type { CacheTtls } from './ttl.ts';
+
+/** How long a miss's lease lasts: longer than any sane Postgres load, short enough that a crashed loader blocks nobody for long. */
+const LEASE_MS = 3_000;
+/** How often and how many times a loader waits for another loader's lease before reading Postgres itself. */
+const LEASE_POLL_MS = 15;
+const LEASE_POLLS = 4;
+
+/** What the server saw the cache do since start, for tests and metrics. */
+export interface EntityCacheStats {
+  hits: number;
+  misses: number;
+  /** Keys read from Postgres. */
+  loads: number;
+  /** Keys written back under a lease still held. */
+  fills: number;
+  /** Keys served by another request's in-flight load on this instance. */
+  joins: number;
+}
+
+/** How one kind of cached thing is loaded and stored. */
+export interface CachedKind<K, V> {
+  /** The store key of a loader key. */
+  key(k: K): string;
+  /** TTL of a present value, from the configured TTLs. */
+  ttl(ttls: CacheTtls): number;
+  /** Loads the keys from Postgres in one query, answering in key order; null for a key with no row. */
+  load(keys: readonly K[]): Promise<(V | null)[]>;
+}
+
+interface InFlight {
+  /** The lease this load holds in the store; null when the store was down. */
+  token: string | null;
+  value: Promise<unknown>;
+}
+
+const DATE_FIELDS = new Set(['createdAt', 'updatedAt', 'expiresAt']);
+const revive = (field: string, value: unknown) => (DATE_FIELDS.has(field) && typeof value === 'string' ? new Date(value) : value);
+
+const decode = (text: string): unknown => JSON.parse(text, revive);
+/** Rows are never JSON null, so "null" stored under a key means "no such row". */
+const MISSING = 'null';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The shared entity cache of one server instance: rows and relation lists in
+ * the store (Redis, shared by every instance), read and filled a batch at a
+ * time under leases, with in-process single-flight so concurrent requests on
+ * one instance load a cold key once.
+ */
+export class EntityCache {
+  readonly stats: EntityCacheStats = { hits: 0, misses: 0, loads: 0, fills: 0, joins: 0 };
+  private readonly inflight = new Map<string, InFlight>();
+
+  constructor(
+    readonly store: SafeStore,
+    readonly ttls: CacheTtls,
+    /** Off: every batch reads Postgres (the benchmark's baseline). */
+    readonly enabled = true,
+  ) {}
+
+  /**
+   * Loads a batch: one store round trip for all keys; the misses this batch
+   * leased are loaded with one query and filled in one more round trip; keys
+   * another loader is filling are joined (same instance, same lease) or
+   * briefly waited for, then read from Postgres without filling.
+   */
+  async loadMany<K, V>(kind: CachedKind<K, V>, keys: readonly K[]): Promise<(V | null)[]> {
+    if (!this.enabled) return kind.load(keys);
+    const storeKeys = keys.map((k) => kind.key(k));
+    const token = randomBytes(9).toString('base64url');
+    const reads = await this.store.readThrough(storeKeys, token, LEASE_MS);
+    const out = new Array<V | null>(keys.length);
+    const leased: number[] = [];
+    const unleased: number[] = [];
+    const waiting: number[] = [];
+    const joins: Promise<void>[] = [];
+    const join = (i: number, flight: InFlight) => {
+      this.stats.joins += 1;
+      joins.push(flight.value.then((v) => void (out[i] = v as V | null)));
+    };
+
+    storeKeys.forEach((storeKey, i) => {
+      const read = reads?.[i];
+      const flight = this.inflight.get(storeKey);
+      if (!read) {
+        // Store down: nobody can fill, but this instance still loads each key once.
+        if (flight) join(i, flight);
+        else unleased.push(i);
+      } else if (read.kind === 'hit') {
+        this.stats.hits += 1;
+        out[i] = read.value === MISSING ? null : (decode(read.value) as V);
+      } else if (read.kind === 'leased') {
+        leased.push(i);
+      } else if (flight && flight.token === read.token) {
+        // Same lease as our in-flight load: nothing was invalidated since it began.
+        join(i, flight);
+      } else {
+        waiting.push(i);
+      }
+    });
+    this.stats.misses += leased.length + unleased.length + waiting.length;
+
+    if (waiting.length > 0) unleased.push(...(await this.waitForOthers(storeKeys, waiting, out)));
+
+    const toLoad = [...leased, ...unleased];
+    if (toLoad.length > 0) {
+      const loading = kind.load(toLoad.map((i) => keys[i] as K));
+      toLoad.forEach((i, j) => {
+        const owner = j < leased.length ? token : reads ? undefined : null;
+        // A key leased to another loader is ours to read, not to share: its lease may have been invalidated.
+        if (owner === undefined) return;
+        const value = loading.then((rows) => rows[j] ?? null);
+        // A failed load is thrown to this batch below; joiners get it through their own await.
+        value.catch(() => {});
+        this.inflight.set(storeKeys[i] as string, { token: owner, value });
+      });
+      try {
+        const rows = await loading;
+        this.stats.loads += rows.length;
+        toLoad.forEach((i, j) => (out[i] = rows[j] ?? null));
+        const fills = leased.map((i) => {
+          const value = out[i] ?? null;
+          return {
+            key: storeKeys[i] as string,
+            value: value === null ? MISSING : JSON.stringify(value),
+            ttlSeconds: value === null ? this.ttls.missing : kind.ttl(this.ttls),
+          };
+        });
+        this.stats.fills += await this.store.fill(fills, token);
+      } finally {
+        for (const i of toLoad) {
+          const storeKey = storeKeys[i] as string;
+          const flight = this.inflight.get(storeKey);
+          if (flight && (flight.token === token || flight.token === null)) this.inflight.delete(storeKey);
+        }
+      }
+    }
+    await Promise.all(joins);
+    return out;
+  }
+
+  /**
+   * Invalidates after a write: the keys and their leases in the store (so a
+   * load that read Postgres before the write cannot fill), and this instance's
+   * in-flight loads of them (so no later request joins a pre-write read).
+   */
+  async invalidate(storeKeys: readonly string[]): Promise<void> {
+    for (const key of storeKeys) this.inflight.delete(key);
+    await this.store.invalidate(storeKeys);
+  }
+
+  /** Polls keys another loader is filling; answers the indexes still missing after a few polls. */
+  private async waitForOthers(storeKeys: string[], waiting: number[], out: unknown[]): Promise<number[]> {
+    let pending = waiting;
+    for (let poll = 0; poll < LEASE_POLLS && pending.length > 0; poll++) {
+      await sleep(LEASE_POLL_MS);
+      const values = await this.store.mget(pending.map((i) => storeKeys[i] as string));
+      const still: number[] = [];
+      pending.forEach((i, j) => {
+        const value = values[j];
+        if (value === null || value === undefined) still.push(i);
+        else out[i] = value === MISSING ? null : decode(value);
+      });
+      pending = still;
+    }
+    return pending;
+  }
+}

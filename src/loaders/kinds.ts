@@ -1,0 +1,91 @@
+import type { CachedKind } from '../cache/entity-cache.ts';
+import { keys } from '../cache/keys.ts';
+import type { FeatureFlag, Membership, Organization, PrismaClient, Session, User } from '../generated/prisma/client.ts';
+
+/** A user as reads see it: the password hash never leaves the auth service, so it is never cached. */
+export type PublicUser = Omit<User, 'passwordHash'>;
+
+/** Puts rows back in key order, null where a key has no row. */
+function byKey<K, V>(wanted: readonly K[], rows: V[], keyOf: (row: V) => K): (V | null)[] {
+  const found = new Map(rows.map((row) => [keyOf(row), row]));
+  return wanted.map((key) => found.get(key) ?? null);
+}
+
+/** Groups rows under their parent key, in key order; a parent with none gets []. */
+function grouped<K, V>(wanted: readonly K[], rows: V[], groupOf: (row: V) => K): V[][] {
+  const groups = new Map<K, V[]>(wanted.map((key) => [key, []]));
+  for (const row of rows) groups.get(groupOf(row))?.push(row);
+  return wanted.map((key) => groups.get(key) ?? []);
+}
+
+const memberOrder = [{ createdAt: 'asc' as const }, { id: 'asc' as const }];
+
+/**
+ * Every kind of row and relation list the loaders read: its store key, its TTL
+ * and the one query that loads a batch of it. Built once per app; the
+ * per-request loaders in index.ts wrap these.
+ */
+export function createKinds(prisma: PrismaClient) {
+  return {
+    user: {
+      key: keys.user,
+      ttl: (t) => t.entity,
+      load: async (ids) =>
+        byKey(ids, await prisma.user.findMany({ where: { id: { in: [...ids] } }, omit: { passwordHash: true } }), (u) => u.id),
+    } satisfies CachedKind<string, PublicUser>,
+    organization: {
+      key: keys.organization,
+      ttl: (t) => t.entity,
+      load: async (ids) => byKey(ids, await prisma.organization.findMany({ where: { id: { in: [...ids] } } }), (o) => o.id),
+    } satisfies CachedKind<string, Organization>,
+    organizationBySlug: {
+      key: keys.organizationBySlug,
+      ttl: (t) => t.entity,
+      load: async (slugs) => byKey(slugs, await prisma.organization.findMany({ where: { slug: { in: [...slugs] } } }), (o) => o.slug),
+    } satisfies CachedKind<string, Organization>,
+    membership: {
+      key: keys.membership,
+      ttl: (t) => t.entity,
+      load: async (ids) => byKey(ids, await prisma.membership.findMany({ where: { id: { in: [...ids] } } }), (m) => m.id),
+    } satisfies CachedKind<string, Membership>,
+    featureFlag: {
+      key: keys.featureFlag,
+      ttl: (t) => t.featureFlag,
+      load: async (ids) => byKey(ids, await prisma.featureFlag.findMany({ where: { id: { in: [...ids] } } }), (f) => f.id),
+    } satisfies CachedKind<string, FeatureFlag>,
+    session: {
+      key: keys.session,
+      ttl: (t) => t.session,
+      load: async (hashes) =>
+        byKey(hashes, await prisma.session.findMany({ where: { tokenHash: { in: [...hashes] } } }), (s) => s.tokenHash),
+    } satisfies CachedKind<string, Session>,
+    userMemberships: {
+      key: keys.userMemberships,
+      ttl: (t) => t.entity,
+      load: async (userIds) =>
+        grouped(userIds, await prisma.membership.findMany({ where: { userId: { in: [...userIds] } }, orderBy: memberOrder }), (m) => m.userId),
+    } satisfies CachedKind<string, Membership[]>,
+    organizationMembers: {
+      key: keys.organizationMembers,
+      ttl: (t) => t.entity,
+      load: async (orgIds) =>
+        grouped(
+          orgIds,
+          await prisma.membership.findMany({ where: { organizationId: { in: [...orgIds] } }, orderBy: memberOrder }),
+          (m) => m.organizationId,
+        ),
+    } satisfies CachedKind<string, Membership[]>,
+    organizationFlags: {
+      key: keys.organizationFlags,
+      ttl: (t) => t.featureFlag,
+      load: async (orgIds) =>
+        grouped(
+          orgIds,
+          await prisma.featureFlag.findMany({ where: { organizationId: { in: [...orgIds] } }, orderBy: { key: 'asc' } }),
+          (f) => f.organizationId,
+        ),
+    } satisfies CachedKind<string, FeatureFlag[]>,
+  };
+}
+
+export type Kinds = ReturnType<typeof createKinds>;
