@@ -8,15 +8,20 @@ export interface StoreErrorCounts {
   invalidate: number;
 }
 
+/** Most keys kept for a retried invalidation; past it the oldest are dropped (and their TTL bounds the staleness). */
+const MAX_PENDING = 100_000;
+
 /**
  * Wraps a store so that a cache can never fail a request: a failed read is a
- * miss, a failed write is skipped, a failed invalidation is logged loudly (the
- * entry then lives until its TTL, which is why every key has a short one).
+ * miss, a failed write is skipped. A failed invalidation is kept and retried
+ * before this instance reads the store again: until it lands, reads go to
+ * Postgres, so an instance never serves what its own write could not clear.
  * Failures are counted and logged at most once per interval per kind.
  */
 export class SafeStore {
   readonly errors: StoreErrorCounts = { read: 0, write: 0, invalidate: 0 };
   private readonly lastLogged: Record<keyof StoreErrorCounts, number> = { read: 0, write: 0, invalidate: 0 };
+  private readonly pending = new Set<string>();
 
   constructor(
     readonly inner: KeyValueStore,
@@ -24,8 +29,29 @@ export class SafeStore {
     private readonly logIntervalMs = 10_000,
   ) {}
 
+  /** Keys whose invalidation has not reached the store yet. */
+  get pendingInvalidations(): number {
+    return this.pending.size;
+  }
+
+  /** Retries pending invalidations; false while the store still refuses them. */
+  private async flushPending(): Promise<boolean> {
+    if (this.pending.size === 0) return true;
+    const keys = [...this.pending];
+    try {
+      await this.inner.invalidate(keys);
+      for (const key of keys) this.pending.delete(key);
+      this.logger.info({ keys: keys.length }, 'cache invalidations retried after a store failure');
+      return true;
+    } catch (error) {
+      this.fail('invalidate', error);
+      return false;
+    }
+  }
+
   async mget(keys: readonly string[]): Promise<(string | null)[]> {
     if (keys.length === 0) return [];
+    if (!(await this.flushPending())) return keys.map(() => null);
     try {
       return await this.inner.mget(keys);
     } catch (error) {
@@ -37,6 +63,7 @@ export class SafeStore {
   /** Null when the store did not answer: load from Postgres and do not fill. */
   async readThrough(keys: readonly string[], token: string, leaseMs: number): Promise<ReadResult[] | null> {
     if (keys.length === 0) return [];
+    if (!(await this.flushPending())) return null;
     try {
       return await this.inner.readThrough(keys, token, leaseMs);
     } catch (error) {
@@ -67,9 +94,15 @@ export class SafeStore {
   async invalidate(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
     try {
-      await this.inner.invalidate(keys);
+      await this.inner.invalidate([...this.pending, ...keys]);
+      this.pending.clear();
     } catch (error) {
       this.fail('invalidate', error);
+      for (const key of keys) this.pending.add(key);
+      for (const key of this.pending) {
+        if (this.pending.size <= MAX_PENDING) break;
+        this.pending.delete(key);
+      }
     }
   }
 

@@ -43,16 +43,17 @@ export interface TestWorld {
   /** The first instance; most tests need only one. */
   server: TestInstance;
   /** Another instance on the same database and Redis: what a second pod behind the load balancer would be. */
-  startInstance(options?: { store?: 'redis' | 'memory' }): Promise<TestInstance>;
+  startInstance(options?: { store?: 'redis' | 'memory'; redisUrl?: string }): Promise<TestInstance>;
   close(): Promise<void>;
 }
 
 async function startInstance(
   world: { prisma: PrismaClient; env: Env; keyPrefix: string },
   kind: 'redis' | 'memory',
+  redisUrl = TEST_REDIS_URL,
 ): Promise<TestInstance> {
   const logger = createLogger(world.env);
-  const redis = kind === 'redis' ? await createRedisClient({ url: TEST_REDIS_URL, keyPrefix: world.keyPrefix, logger }) : null;
+  const redis = kind === 'redis' ? await createRedisClient({ url: redisUrl, keyPrefix: world.keyPrefix, logger, commandTimeoutMs: 200 }) : null;
   const inner: KeyValueStore = redis ? new RedisStore(redis) : new MemoryStore();
   const store = new SafeStore(inner, logger);
   const cache = new EntityCache(store, cacheTtls(world.env), world.env.ENTITY_CACHE);
@@ -85,8 +86,8 @@ export async function createTestWorld(options: { store?: 'redis' | 'memory'; env
   const keyPrefix = `test:${randomBytes(6).toString('hex')}:`;
   const base = { prisma: db.prisma, env, keyPrefix };
   const instances: TestInstance[] = [];
-  const start = async (opts: { store?: 'redis' | 'memory' } = {}) => {
-    const instance = await startInstance(base, opts.store ?? options.store ?? 'redis');
+  const start = async (opts: { store?: 'redis' | 'memory'; redisUrl?: string } = {}) => {
+    const instance = await startInstance(base, opts.store ?? options.store ?? 'redis', opts.redisUrl);
     instances.push(instance);
     return instance;
   };

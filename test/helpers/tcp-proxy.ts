@@ -1,0 +1,66 @@
+import { createServer, connect, type Server, type Socket } from 'node:net';
+
+/**
+ * A loopback TCP proxy a test can cut, slow down and restore: how the tests
+ * stop "Redis" for one instance while the real Redis keeps serving the other
+ * test files running in parallel.
+ */
+export interface TcpProxy {
+  port: number;
+  /** Drops every connection and refuses new ones until restore(). */
+  cut(): void;
+  /** Delays every chunk from the upstream by `ms` (0 to stop delaying). */
+  delay(ms: number): void;
+  restore(): void;
+  close(): Promise<void>;
+}
+
+export async function startTcpProxy(upstreamHost: string, upstreamPort: number): Promise<TcpProxy> {
+  const sockets = new Set<Socket>();
+  let down = false;
+  let delayMs = 0;
+  const server: Server = createServer((client) => {
+    if (down) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(upstreamPort, upstreamHost);
+    sockets.add(client);
+    sockets.add(upstream);
+    client.pipe(upstream);
+    upstream.on('data', (chunk: Buffer) => {
+      if (delayMs > 0) setTimeout(() => client.writable && client.write(chunk), delayMs);
+      else client.write(chunk);
+    });
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('error', close).on('close', close);
+    upstream.on('error', close).on('close', close);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (typeof address !== 'object' || !address) throw new Error('proxy has no port');
+  return {
+    port: address.port,
+    cut() {
+      down = true;
+      for (const socket of sockets) socket.destroy();
+      sockets.clear();
+    },
+    delay(ms) {
+      delayMs = ms;
+    },
+    restore() {
+      down = false;
+      delayMs = 0;
+    },
+    async close() {
+      this.cut();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
