@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../../src/generated/prisma/client.ts';
-import { databaseUrl, TEMPLATE_DATABASE, TEST_DATABASE_PREFIX, withAdmin } from './services.ts';
+import { inject } from 'vitest';
+import { databaseUrl, templateName, TEST_DATABASE_PREFIX, withAdmin } from './services.ts';
 
 /** A database of this test file's own, with a counter of the SQL statements Prisma sent to it. */
 export interface TestDatabase {
@@ -14,8 +15,9 @@ export interface TestDatabase {
 
 /** Clones the migrated template into a fresh database; cheap enough for every file. */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `${TEST_DATABASE_PREFIX}${randomBytes(6).toString('hex')}`;
-  await withAdmin((admin) => admin.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DATABASE}"`));
+  const run = inject('testRun');
+  const name = `${TEST_DATABASE_PREFIX}${run}_${randomBytes(4).toString('hex')}`;
+  await withAdmin((admin) => admin.query(`CREATE DATABASE "${name}" TEMPLATE "${templateName(run)}"`));
   const url = databaseUrl(name);
   const prisma = new PrismaClient({
     adapter: new PrismaPg({ connectionString: url }),

@@ -1,31 +1,52 @@
+import type { TestProject } from 'vitest/node';
 import { applyMigrations } from '../../src/db/migrate.ts';
-import { databaseUrl, TEMPLATE_DATABASE, TEST_DATABASE_PREFIX, withAdmin } from './services.ts';
+import { databaseUrl, runStamp, stampAgeMs, templateName, TEST_DATABASE_PREFIX, TEMPLATE_PREFIX, withAdmin } from './services.ts';
 
-/** Drops databases that per-file setups of earlier, killed runs left behind. */
-async function dropLeftovers(): Promise<void> {
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** This run's stamp: its template and every database its files clone carry it. */
+    testRun: string;
+  }
+}
+
+/** Runs killed before their teardown leave databases behind; after this long they are surely dead. */
+const LEFTOVER_AGE_MS = 3 * 60 * 60 * 1000;
+
+/** Drops this run's databases, or (with `orphans`) those of runs older than LEFTOVER_AGE_MS; never a live run's. */
+async function drop(which: { run: string } | { orphans: true }): Promise<void> {
   await withAdmin(async (admin) => {
-    const { rows } = await admin.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE starts_with(datname, $1) AND NOT datistemplate`,
-      [TEST_DATABASE_PREFIX],
+    const { rows } = await admin.query<{ datname: string; datistemplate: boolean }>(
+      `SELECT datname, datistemplate FROM pg_database WHERE starts_with(datname, $1) OR starts_with(datname, $2)`,
+      [TEST_DATABASE_PREFIX, TEMPLATE_PREFIX],
     );
-    for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    for (const { datname, datistemplate } of rows) {
+      const mine = 'run' in which && datname.includes(`_${which.run}`);
+      const orphan = 'orphans' in which && stampAgeMs(datname) > LEFTOVER_AGE_MS;
+      if (!mine && !orphan) continue;
+      // A template database cannot be dropped until it is an ordinary one again.
+      if (datistemplate) await admin.query(`ALTER DATABASE "${datname}" WITH IS_TEMPLATE false`);
+      await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    }
   });
 }
 
-/** Builds the migrated template once per run; each test file clones it in milliseconds. */
-export async function setup(): Promise<void> {
-  await dropLeftovers();
-  await withAdmin(async (admin) => {
-    const { rowCount } = await admin.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [TEMPLATE_DATABASE]);
-    // A template database cannot be dropped until it is an ordinary one again.
-    if (rowCount) await admin.query(`ALTER DATABASE "${TEMPLATE_DATABASE}" WITH IS_TEMPLATE false`);
-    await admin.query(`DROP DATABASE IF EXISTS "${TEMPLATE_DATABASE}" WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE "${TEMPLATE_DATABASE}"`);
-  });
-  await applyMigrations({ kind: 'postgres', url: databaseUrl(TEMPLATE_DATABASE) });
-  await withAdmin((admin) => admin.query(`ALTER DATABASE "${TEMPLATE_DATABASE}" WITH ALLOW_CONNECTIONS false IS_TEMPLATE true`));
+let run: string | undefined;
+
+/**
+ * Builds this run's migrated template once; each test file clones it in
+ * milliseconds. Names carry the run's stamp, so two runs on one server (two
+ * developers, or CI beside a session) never drop each other's databases.
+ */
+export async function setup(project: TestProject): Promise<void> {
+  run = runStamp();
+  await drop({ orphans: true });
+  const template = templateName(run);
+  await withAdmin((admin) => admin.query(`CREATE DATABASE "${template}"`));
+  await applyMigrations({ kind: 'postgres', url: databaseUrl(template) });
+  await withAdmin((admin) => admin.query(`ALTER DATABASE "${template}" WITH ALLOW_CONNECTIONS false IS_TEMPLATE true`));
+  project.provide('testRun', run);
 }
 
 export async function teardown(): Promise<void> {
-  await dropLeftovers();
+  if (run) await drop({ run });
 }

@@ -8,10 +8,20 @@ import pg from 'pg';
 export const TEST_DATABASE_URL = process.env['TEST_DATABASE_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 export const TEST_REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
-/** The template every test database is cloned from: migrated once per run by global-setup. */
-export const TEMPLATE_DATABASE = 'tg_test_template';
+/** Prefix of each run's template, migrated once per run by global-setup. */
+export const TEMPLATE_PREFIX = 'tg_tpl_';
 /** Prefix of per-file databases, so leftovers from a killed run can be found and dropped. */
 export const TEST_DATABASE_PREFIX = 'tg_t_';
+
+/** A run's stamp: its start time in base 36 and a random tail, so names sort by age and never collide. */
+export const runStamp = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+/** The template a run's files clone. */
+export const templateName = (run: string) => `${TEMPLATE_PREFIX}${run}`;
+/** How old the run that made a database is, from the stamp in its name; 0 when the name has none. */
+export function stampAgeMs(datname: string): number {
+  const match = /_([0-9a-z]{8})[0-9a-z]{4}(?:_|$)/.exec(datname);
+  return match?.[1] ? Date.now() - Number.parseInt(match[1], 36) : 0;
+}
 
 /** The URL of another database on the same server. */
 export function databaseUrl(name: string): string {

@@ -44,13 +44,14 @@ export async function startTcpProxy(upstreamHost: string, upstreamPort: number):
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   if (typeof address !== 'object' || !address) throw new Error('proxy has no port');
+  const cut = () => {
+    down = true;
+    for (const socket of sockets) socket.destroy();
+    sockets.clear();
+  };
   return {
     port: address.port,
-    cut() {
-      down = true;
-      for (const socket of sockets) socket.destroy();
-      sockets.clear();
-    },
+    cut,
     delay(ms) {
       delayMs = ms;
     },
@@ -59,7 +60,7 @@ export async function startTcpProxy(upstreamHost: string, upstreamPort: number):
       delayMs = 0;
     },
     async close() {
-      this.cut();
+      cut();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
