@@ -1,7 +1,9 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { GraphQLError, type ValidationContext } from 'graphql';
 import { createYoga, maskError, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
-import { createContext, type AppDeps, type Context } from './context.ts';
+import { cacheTtls } from './cache/ttl.ts';
+import { createContext, requestState, type AppDeps, type Context } from './context.ts';
+import { useTenantResponseCache } from './plugins/use-response-cache.ts';
 import { ErrorCode } from './errors.ts';
 import { useBodyLimit } from './plugins/use-body-limit.ts';
 import { useErrorCodes } from './plugins/use-error-codes.ts';
@@ -22,8 +24,26 @@ export interface AppOptions {
 export function createApp(deps: AppDeps, options: AppOptions = {}): App {
   const { env, logger } = deps;
   const kinds = createKinds(deps.prisma);
+  const schema = buildSchema();
+  const ttls = cacheTtls(env);
+  const responseCache = deps.responseCache
+    ? useTenantResponseCache({
+        cache: deps.responseCache,
+        schema,
+        viewerOf: async (request) => (await requestState(deps, kinds, request)).viewer.userId,
+        ttlSeconds: {
+          FeatureFlag: ttls.featureFlag,
+          User: ttls.entity,
+          Organization: ttls.entity,
+          Membership: ttls.entity,
+          'Query.viewer': ttls.session,
+        },
+        defaultTtlSeconds: ttls.entity,
+        includeExtensionMetadata: env.NODE_ENV === 'development',
+      })
+    : [];
   return createYoga<Record<string, unknown>, Context>({
-    schema: buildSchema(),
+    schema,
     context: ({ request }) => createContext(deps, kinds, request),
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
@@ -63,6 +83,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
         blockFieldSuggestion: { enabled: env.NODE_ENV === 'production' },
       }),
       useErrorCodes(),
+      ...responseCache,
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {

@@ -2,6 +2,7 @@ import { createAccess, type Access } from './auth/access.ts';
 import { RequestViewer, resolveViewer } from './auth/viewer.ts';
 import type { EntityCache } from './cache/entity-cache.ts';
 import { createInvalidator } from './cache/invalidate.ts';
+import type { ResponseCache } from './cache/response-cache.ts';
 import type { Env } from './env.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import { createLoaders, type Loaders } from './loaders/index.ts';
@@ -16,6 +17,8 @@ export interface AppDeps {
   prisma: PrismaClient;
   /** The shared entity cache over the instance's store (Redis, or in-process). */
   cache: EntityCache;
+  /** Whole responses per viewer; null when RESPONSE_CACHE is off. */
+  responseCache: ResponseCache | null;
 }
 
 /** What every resolver sees: this request's viewer, loaders, read access and services. */
@@ -27,11 +30,36 @@ export interface Context {
   logger: Logger;
 }
 
+/** The part of a request's context the response cache needs before execution: who is asking. */
+export interface RequestState {
+  loaders: Loaders;
+  viewer: RequestViewer;
+}
+
+const states = new WeakMap<Request, Promise<RequestState>>();
+
+/**
+ * The request's loaders and viewer, resolved once per request: the response
+ * cache validates the token with them before a lookup (so hits are checked
+ * too), and the context reuses them.
+ */
+export function requestState(deps: AppDeps, kinds: Kinds, request: Request): Promise<RequestState> {
+  let state = states.get(request);
+  if (!state) {
+    state = (async () => {
+      const loaders = createLoaders(deps.cache, kinds);
+      const viewer = new RequestViewer(await resolveViewer(request.headers.get('authorization'), loaders));
+      return { loaders, viewer };
+    })();
+    states.set(request, state);
+  }
+  return state;
+}
+
 /** Builds the per-request context; nothing in it outlives the request. */
 export async function createContext(deps: AppDeps, kinds: Kinds, request: Request): Promise<Context> {
-  const loaders = createLoaders(deps.cache, kinds);
-  const viewer = new RequestViewer(await resolveViewer(request.headers.get('authorization'), loaders));
-  const invalidate = createInvalidator({ cache: deps.cache, loaders });
+  const { loaders, viewer } = await requestState(deps, kinds, request);
+  const invalidate = createInvalidator({ cache: deps.cache, responseCache: deps.responseCache, loaders });
   return {
     viewer,
     loaders,

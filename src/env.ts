@@ -27,6 +27,7 @@ const spec = {
   SESSION_TTL_DAYS: num({ default: 30, desc: 'How long a sign-in lasts' }),
   MAX_BODY_BYTES: num({ default: 100_000, desc: 'Largest accepted request body' }),
   ENTITY_CACHE: bool({ default: true, desc: 'Cache rows and relation lists in the store (Redis or in-process)' }),
+  RESPONSE_CACHE: bool({ default: true, desc: 'Cache whole query responses per viewer, invalidated by entity tags' }),
   CACHE_TTL_FLAG_SECONDS: num({ default: 30 * 60 }),
   CACHE_TTL_ENTITY_SECONDS: num({ default: 10 * 60, desc: 'Users, organizations, memberships' }),
   CACHE_TTL_SESSION_SECONDS: num({ default: 2 * 60 }),
@@ -46,6 +47,7 @@ export type Env = Readonly<{
   SESSION_TTL_DAYS: number;
   MAX_BODY_BYTES: number;
   ENTITY_CACHE: boolean;
+  RESPONSE_CACHE: boolean;
   CACHE_TTL_FLAG_SECONDS: number;
   CACHE_TTL_ENTITY_SECONDS: number;
   CACHE_TTL_SESSION_SECONDS: number;
@@ -88,6 +90,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     SESSION_TTL_DAYS: env.SESSION_TTL_DAYS,
     MAX_BODY_BYTES: env.MAX_BODY_BYTES,
     ENTITY_CACHE: env.ENTITY_CACHE,
+    RESPONSE_CACHE: env.RESPONSE_CACHE,
     CACHE_TTL_FLAG_SECONDS: env.CACHE_TTL_FLAG_SECONDS,
     CACHE_TTL_ENTITY_SECONDS: env.CACHE_TTL_ENTITY_SECONDS,
     CACHE_TTL_SESSION_SECONDS: env.CACHE_TTL_SESSION_SECONDS,

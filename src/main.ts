@@ -1,9 +1,8 @@
 import { createServer } from 'node:http';
 import { createApp } from './app.ts';
 import { MemoryStore } from './cache/memory-store.ts';
-import { EntityCache } from './cache/entity-cache.ts';
+import { createCaches } from './cache/index.ts';
 import { SafeStore } from './cache/safe-store.ts';
-import { cacheTtls } from './cache/ttl.ts';
 import { openDatabase } from './db/index.ts';
 import { ConfigError, loadEnv } from './env.ts';
 import { createLogger } from './logger.ts';
@@ -35,9 +34,8 @@ async function main(): Promise<void> {
     inner = new MemoryStore();
     logger.info('no REDIS_URL: caches in process memory (single instance)');
   }
-  const cache = new EntityCache(new SafeStore(inner, logger), cacheTtls(env), env.ENTITY_CACHE);
   const app = createApp(
-    { env, logger, prisma: db.prisma, cache },
+    { env, logger, prisma: db.prisma, ...createCaches(new SafeStore(inner, logger), env) },
     { readinessChecks: env.REDIS_URL ? [() => inner.ping()] : [] },
   );
 

@@ -39,9 +39,34 @@ export interface KeyValueStore {
   setMany(entries: readonly FillEntry[]): Promise<void>;
   /** Deletes the keys and their leases, so in-flight loads of them cannot fill. */
   invalidate(keys: readonly string[]): Promise<void>;
+  /** A cached response, or on a miss the invalidation sequence now (what a later store is checked against). */
+  responseGet(key: string, seqKey: string): Promise<{ value: string } | { seq: number }>;
+  /**
+   * Stores a response and indexes it under its tags, unless one of its tags was
+   * invalidated after `startSeq` (the result may predate that write). Answers
+   * whether it stored.
+   */
+  responseSet(entry: ResponseEntry): Promise<boolean>;
+  /** Bumps the sequence, marks each tag invalidated at it, and deletes every response stored under the tags. */
+  responseInvalidate(tags: readonly TagKeys[], seqKey: string, tagTtlSeconds: number): Promise<number>;
   /** Resolves when the store answers; used by /ready. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A tag's two keys: the set of responses stored under it, and the sequence at which it was last invalidated. */
+export interface TagKeys {
+  set: string;
+  seq: string;
+}
+
+/** A response to store under its tags, as of the sequence its execution started at. */
+export interface ResponseEntry {
+  key: string;
+  value: string;
+  ttlSeconds: number;
+  tags: readonly TagKeys[];
+  startSeq: number;
 }
 
 /** The lease of a cache key: beside it, with the same prefix and hash slot. */
@@ -86,7 +111,50 @@ for i = 1, #KEYS, 2 do
 end
 return written`;
 
+// KEYS: response key, sequence key. {1, value} on a hit, {0, seq} on a miss.
+const RESPONSE_GET = `
+local value = redis.call('GET', KEYS[1])
+if value then return {1, value} end
+return {0, redis.call('GET', KEYS[2]) or '0'}`;
+
+// KEYS: response key, then (tag set, tag seq) pairs. ARGV: start seq, ttl, value.
+// Refuses when any tag was invalidated after the execution started; tag sets
+// live as long as their longest-lived response.
+const RESPONSE_SET = `
+local start = tonumber(ARGV[1])
+for i = 2, #KEYS, 2 do
+  local invalidated = tonumber(redis.call('GET', KEYS[i + 1]) or '0')
+  if invalidated > start then return 0 end
+end
+local ttl = tonumber(ARGV[2])
+redis.call('SET', KEYS[1], ARGV[3], 'EX', ttl)
+for i = 2, #KEYS, 2 do
+  redis.call('SADD', KEYS[i], KEYS[1])
+  if redis.call('TTL', KEYS[i]) < ttl then redis.call('EXPIRE', KEYS[i], ttl) end
+end
+return 1`;
+
+// KEYS: sequence key, then (tag set, tag seq) pairs. ARGV: tag seq ttl.
+// The sequence lives a day past the last write: no execution spans that long,
+// so its expiry cannot make an old result look newer than an invalidation.
+const RESPONSE_INVALIDATE = `
+local seq = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], 86400)
+local deleted = 0
+for i = 2, #KEYS, 2 do
+  redis.call('SET', KEYS[i + 1], seq, 'EX', ARGV[1])
+  local members = redis.call('SMEMBERS', KEYS[i])
+  for j = 1, #members, 500 do
+    deleted = deleted + redis.call('DEL', unpack(members, j, math.min(j + 499, #members)))
+  end
+  redis.call('DEL', KEYS[i])
+end
+return deleted`;
+
 type ScriptedRedis = Redis & {
+  responseGet(numKeys: number, ...args: string[]): Promise<[number, string]>;
+  responseSet(numKeys: number, ...args: (string | number)[]): Promise<number>;
+  responseInvalidate(numKeys: number, ...args: (string | number)[]): Promise<number>;
   readThrough(numKeys: number, ...args: string[]): Promise<[number, string?][]>;
   fillLeased(numKeys: number, ...args: (string | number)[]): Promise<number>;
 };
@@ -131,6 +199,9 @@ export class RedisStore implements KeyValueStore {
   constructor(readonly client: Redis) {
     client.defineCommand('readThrough', { lua: READ_THROUGH });
     client.defineCommand('fillLeased', { lua: FILL });
+    client.defineCommand('responseGet', { lua: RESPONSE_GET });
+    client.defineCommand('responseSet', { lua: RESPONSE_SET });
+    client.defineCommand('responseInvalidate', { lua: RESPONSE_INVALIDATE });
     this.redis = client as ScriptedRedis;
   }
 
@@ -174,6 +245,33 @@ export class RedisStore implements KeyValueStore {
     if (keys.length === 0) return;
     this.roundTrips += 1;
     await this.client.del(...keys.flatMap((key) => [key, leaseKey(key)]));
+  }
+
+  async responseGet(key: string, seqKey: string): Promise<{ value: string } | { seq: number }> {
+    this.roundTrips += 1;
+    const [hit, payload] = await this.redis.responseGet(2, key, seqKey);
+    return hit === 1 ? { value: payload } : { seq: Number(payload) };
+  }
+
+  async responseSet(entry: ResponseEntry): Promise<boolean> {
+    this.roundTrips += 1;
+    const tagKeys = entry.tags.flatMap((t) => [t.set, t.seq]);
+    const stored = await this.redis.responseSet(
+      1 + tagKeys.length,
+      entry.key,
+      ...tagKeys,
+      entry.startSeq,
+      Math.max(1, Math.ceil(entry.ttlSeconds)),
+      entry.value,
+    );
+    return stored === 1;
+  }
+
+  async responseInvalidate(tags: readonly TagKeys[], seqKey: string, tagTtlSeconds: number): Promise<number> {
+    if (tags.length === 0) return 0;
+    this.roundTrips += 1;
+    const tagKeys = tags.flatMap((t) => [t.set, t.seq]);
+    return this.redis.responseInvalidate(1 + tagKeys.length, seqKey, ...tagKeys, Math.ceil(tagTtlSeconds));
   }
 
   async ping(): Promise<void> {

@@ -24,4 +24,10 @@ export const keys = {
   organizationMembers: (organizationId: string) => k('org-members', organizationId),
   /** An organization's flag rows by key. */
   organizationFlags: (organizationId: string) => k('org-flags', organizationId),
+  /** A whole GraphQL response, by the hash of operation, variables and viewer. */
+  response: (hash: string) => k('rc', hash),
+  /** The response cache's invalidation sequence: every invalidation takes the next number. */
+  responseSequence: () => k('rc-seq'),
+  /** The responses stored under a tag, and the sequence at which the tag was last invalidated. */
+  responseTag: (typename: string, id: string) => ({ set: k('rc-tag', typename, id), seq: k('rc-tag-seq', typename, id) }),
 } as const;

@@ -1,4 +1,4 @@
-import { leaseKey, type FillEntry, type KeyValueStore, type ReadResult } from '../redis.ts';
+import { leaseKey, type FillEntry, type KeyValueStore, type ReadResult, type ResponseEntry, type TagKeys } from '../redis.ts';
 
 /**
  * The in-process KeyValueStore used when no REDIS_URL is set: the same
@@ -9,6 +9,8 @@ export class MemoryStore implements KeyValueStore {
   readonly kind = 'memory';
   roundTrips = 0;
   private readonly entries = new Map<string, { value: string; expiresAt: number }>();
+  /** Tag sets: response keys stored under each tag, with the set's expiry. */
+  private readonly tagSets = new Map<string, { members: Set<string>; expiresAt: number }>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(sweepIntervalMs = 60_000) {
@@ -71,15 +73,55 @@ export class MemoryStore implements KeyValueStore {
     }
   }
 
+  async responseGet(key: string, seqKey: string): Promise<{ value: string } | { seq: number }> {
+    this.roundTrips += 1;
+    const value = this.get(key);
+    return value !== null ? { value } : { seq: Number(this.get(seqKey) ?? '0') };
+  }
+
+  async responseSet(entry: ResponseEntry): Promise<boolean> {
+    this.roundTrips += 1;
+    const now = Date.now();
+    if (entry.tags.some((t) => Number(this.get(t.seq, now) ?? '0') > entry.startSeq)) return false;
+    const expiresAt = now + entry.ttlSeconds * 1000;
+    this.entries.set(entry.key, { value: entry.value, expiresAt });
+    for (const tag of entry.tags) {
+      const set = this.tagSets.get(tag.set);
+      if (!set || set.expiresAt <= now) this.tagSets.set(tag.set, { members: new Set([entry.key]), expiresAt });
+      else {
+        set.members.add(entry.key);
+        set.expiresAt = Math.max(set.expiresAt, expiresAt);
+      }
+    }
+    return true;
+  }
+
+  async responseInvalidate(tags: readonly TagKeys[], seqKey: string, tagTtlSeconds: number): Promise<number> {
+    if (tags.length === 0) return 0;
+    this.roundTrips += 1;
+    const now = Date.now();
+    const seq = Number(this.get(seqKey, now) ?? '0') + 1;
+    this.entries.set(seqKey, { value: String(seq), expiresAt: now + 86_400_000 });
+    let deleted = 0;
+    for (const tag of tags) {
+      this.entries.set(tag.seq, { value: String(seq), expiresAt: now + tagTtlSeconds * 1000 });
+      for (const key of this.tagSets.get(tag.set)?.members ?? []) if (this.entries.delete(key)) deleted += 1;
+      this.tagSets.delete(tag.set);
+    }
+    return deleted;
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
     this.entries.clear();
+    this.tagSets.clear();
   }
 
   private sweep(): void {
     const now = Date.now();
     for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
+    for (const [key, set] of this.tagSets) if (set.expiresAt <= now) this.tagSets.delete(key);
   }
 }

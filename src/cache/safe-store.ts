@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.ts';
-import type { FillEntry, KeyValueStore, ReadResult } from '../redis.ts';
+import type { FillEntry, KeyValueStore, ReadResult, ResponseEntry, TagKeys } from '../redis.ts';
 
 /** Failures seen since start, by operation: for /metrics later and for tests now. */
 export interface StoreErrorCounts {
@@ -22,6 +22,9 @@ export class SafeStore {
   readonly errors: StoreErrorCounts = { read: 0, write: 0, invalidate: 0 };
   private readonly lastLogged: Record<keyof StoreErrorCounts, number> = { read: 0, write: 0, invalidate: 0 };
   private readonly pending = new Set<string>();
+  /** Response-cache tags whose invalidation has not reached the store, by their set key. */
+  private readonly pendingTags = new Map<string, TagKeys>();
+  private pendingTagArgs: { seqKey: string; ttl: number } | null = null;
 
   constructor(
     readonly inner: KeyValueStore,
@@ -29,23 +32,60 @@ export class SafeStore {
     private readonly logIntervalMs = 10_000,
   ) {}
 
-  /** Keys whose invalidation has not reached the store yet. */
+  /** Keys and tags whose invalidation has not reached the store yet. */
   get pendingInvalidations(): number {
-    return this.pending.size;
+    return this.pending.size + this.pendingTags.size;
   }
 
   /** Retries pending invalidations; false while the store still refuses them. */
   private async flushPending(): Promise<boolean> {
-    if (this.pending.size === 0) return true;
+    if (this.pending.size === 0 && this.pendingTags.size === 0) return true;
     const keys = [...this.pending];
+    const tags = [...this.pendingTags.values()];
     try {
-      await this.inner.invalidate(keys);
+      if (keys.length > 0) await this.inner.invalidate(keys);
       for (const key of keys) this.pending.delete(key);
-      this.logger.info({ keys: keys.length }, 'cache invalidations retried after a store failure');
+      if (tags.length > 0 && this.pendingTagArgs) {
+        await this.inner.responseInvalidate(tags, this.pendingTagArgs.seqKey, this.pendingTagArgs.ttl);
+      }
+      for (const tag of tags) this.pendingTags.delete(tag.set);
+      this.logger.info({ keys: keys.length, tags: tags.length }, 'cache invalidations retried after a store failure');
       return true;
     } catch (error) {
       this.fail('invalidate', error);
       return false;
+    }
+  }
+
+  /** A response, or the sequence to store against; null when the store did not answer (then nothing may be stored). */
+  async responseGet(key: string, seqKey: string): Promise<{ value: string } | { seq: number } | null> {
+    if (!(await this.flushPending())) return null;
+    try {
+      return await this.inner.responseGet(key, seqKey);
+    } catch (error) {
+      this.fail('read', error);
+      return null;
+    }
+  }
+
+  async responseSet(entry: ResponseEntry): Promise<boolean> {
+    try {
+      return await this.inner.responseSet(entry);
+    } catch (error) {
+      this.fail('write', error);
+      return false;
+    }
+  }
+
+  /** Invalidates tags; one the store refused is retried before this instance reads a response again. */
+  async responseInvalidate(tags: readonly TagKeys[], seqKey: string, tagTtlSeconds: number): Promise<void> {
+    if (tags.length === 0) return;
+    try {
+      await this.inner.responseInvalidate(tags, seqKey, tagTtlSeconds);
+    } catch (error) {
+      this.fail('invalidate', error);
+      this.pendingTagArgs = { seqKey, ttl: tagTtlSeconds };
+      for (const tag of tags) if (this.pendingTags.size < MAX_PENDING) this.pendingTags.set(tag.set, tag);
     }
   }
 

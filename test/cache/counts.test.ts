@@ -10,7 +10,7 @@ const LOADER_LEVELS = 8;
 
 let world: TestWorld;
 beforeAll(async () => {
-  world = await createTestWorld();
+  world = await createTestWorld({ env: { RESPONSE_CACHE: 'false' } });
 });
 afterAll(() => world.close());
 
@@ -77,7 +77,7 @@ describe('the nested query', () => {
   });
 
   it('with the entity cache off, reads Postgres every time, still batched', async () => {
-    const off = await createTestWorld({ env: { ENTITY_CACHE: 'false' } });
+    const off = await createTestWorld({ env: { ENTITY_CACHE: 'false', RESPONSE_CACHE: 'false' } });
     try {
       const { token } = await buildTenancy(off.prisma, 5, 1);
       await off.server.gql(NestedDocument, { token });

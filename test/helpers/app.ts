@@ -4,9 +4,10 @@ import { print, type GraphQLFormattedError } from 'graphql';
 import type { Redis } from 'ioredis';
 import { createApp, type App } from '../../src/app.ts';
 import { MemoryStore } from '../../src/cache/memory-store.ts';
-import { EntityCache } from '../../src/cache/entity-cache.ts';
+import type { EntityCache } from '../../src/cache/entity-cache.ts';
+import { createCaches } from '../../src/cache/index.ts';
+import type { ResponseCache } from '../../src/cache/response-cache.ts';
 import { SafeStore } from '../../src/cache/safe-store.ts';
-import { cacheTtls } from '../../src/cache/ttl.ts';
 import { loadEnv, type Env } from '../../src/env.ts';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -27,6 +28,8 @@ export interface TestInstance {
   app: App;
   /** The instance's shared entity cache: its stats count hits, loads and joins. */
   cache: EntityCache;
+  /** The instance's response cache (null when RESPONSE_CACHE is off): its stats count hits and refusals. */
+  responseCache: ResponseCache | null;
   store: SafeStore;
   redis: Redis | null;
   /** Sends a typed document as a client would: POST /graphql with JSON. */
@@ -43,24 +46,36 @@ export interface TestWorld {
   /** The first instance; most tests need only one. */
   server: TestInstance;
   /** Another instance on the same database and Redis: what a second pod behind the load balancer would be. */
-  startInstance(options?: { store?: 'redis' | 'memory'; redisUrl?: string }): Promise<TestInstance>;
+  startInstance(options?: InstanceOptions): Promise<TestInstance>;
   close(): Promise<void>;
 }
 
+/** How one more instance differs from the world's first. */
+export interface InstanceOptions {
+  store?: 'redis' | 'memory';
+  /** Reach Redis elsewhere, e.g. through a proxy the test can cut. */
+  redisUrl?: string;
+  /** Settings over the world's, e.g. `{ RESPONSE_CACHE: 'false' }` for an uncached oracle. */
+  env?: Record<string, string>;
+}
+
 async function startInstance(
-  world: { prisma: PrismaClient; env: Env; keyPrefix: string },
+  world: { prisma: PrismaClient; env: Env; envSource: Record<string, string>; keyPrefix: string },
   kind: 'redis' | 'memory',
   redisUrl = TEST_REDIS_URL,
+  envOverrides?: Record<string, string>,
 ): Promise<TestInstance> {
-  const logger = createLogger(world.env);
+  const env = envOverrides ? loadEnv({ ...world.envSource, ...envOverrides }) : world.env;
+  const logger = createLogger(env);
   const redis = kind === 'redis' ? await createRedisClient({ url: redisUrl, keyPrefix: world.keyPrefix, logger, commandTimeoutMs: 200 }) : null;
   const inner: KeyValueStore = redis ? new RedisStore(redis) : new MemoryStore();
   const store = new SafeStore(inner, logger);
-  const cache = new EntityCache(store, cacheTtls(world.env), world.env.ENTITY_CACHE);
-  const app = createApp({ env: world.env, logger, prisma: world.prisma, cache });
+  const { cache, responseCache } = createCaches(store, env);
+  const app = createApp({ env, logger, prisma: world.prisma, cache, responseCache });
   return {
     app,
     cache,
+    responseCache,
     store,
     redis,
     async gql(document, options = {}) {
@@ -82,12 +97,13 @@ async function startInstance(
 /** Builds a test world on real Postgres and real Redis. Call close() in afterAll. */
 export async function createTestWorld(options: { store?: 'redis' | 'memory'; env?: Record<string, string> } = {}): Promise<TestWorld> {
   const db = await createTestDatabase();
-  const env = loadEnv({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: db.url, ...options.env });
+  const envSource = { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: db.url, ...options.env };
+  const env = loadEnv(envSource);
   const keyPrefix = `test:${randomBytes(6).toString('hex')}:`;
-  const base = { prisma: db.prisma, env, keyPrefix };
+  const base = { prisma: db.prisma, env, envSource, keyPrefix };
   const instances: TestInstance[] = [];
-  const start = async (opts: { store?: 'redis' | 'memory'; redisUrl?: string } = {}) => {
-    const instance = await startInstance(base, opts.store ?? options.store ?? 'redis', opts.redisUrl);
+  const start = async (opts: InstanceOptions = {}) => {
+    const instance = await startInstance(base, opts.store ?? options.store ?? 'redis', opts.redisUrl, opts.env);
     instances.push(instance);
     return instance;
   };

@@ -1,0 +1,124 @@
+import type { Cache } from '@graphql-yoga/plugin-response-cache';
+import type { ExecutionResult } from 'graphql';
+import { keys } from './keys.ts';
+import type { SafeStore } from './safe-store.ts';
+
+/** An entity a response shows, as the response cache names it: its type and its GraphQL id (a global ID). */
+export interface EntityTag {
+  typename: string;
+  id: string;
+}
+
+/** What the response cache did since start: for tests, the X-Cache header and metrics. */
+export interface ResponseCacheStats {
+  hits: number;
+  misses: number;
+  stored: number;
+  /** Results not stored because a tag they show was invalidated while they executed, or the store was down. */
+  refused: number;
+  /** Identical concurrent misses that waited for one execution instead of running their own. */
+  coalesced: number;
+}
+
+interface Pending {
+  /** The invalidation sequence when the execution started; null when unknown (the store did not answer). */
+  seq: number | null;
+  /** Tags the execution adds beyond the entities in its result: the viewer it was keyed by. */
+  extraTags: EntityTag[];
+  at: number;
+}
+
+/** Executions older than this can no longer be pending: their entry is dropped, and their result not stored. */
+const PENDING_MAX_AGE_MS = 60_000;
+
+/**
+ * The response cache's store (envelop's Cache interface) over the instance's
+ * KeyValueStore. Unlike @envelop/response-cache-redis it awaits and survives
+ * store failures, never uses KEYS, gives tag sets a TTL, and refuses to store a
+ * result whose tags were invalidated after its execution began: the miss reads
+ * the invalidation sequence, and the store is a Lua script that compares it
+ * with each tag's last invalidation.
+ */
+export class ResponseCache implements Cache {
+  readonly stats: ResponseCacheStats = { hits: 0, misses: 0, stored: 0, refused: 0, coalesced: 0 };
+  private readonly pending = new Map<string, Pending>();
+
+  constructor(
+    private readonly store: SafeStore,
+    /** How long a tag's invalidation is remembered: at least the longest response TTL. */
+    private readonly tagTtlSeconds: number,
+  ) {}
+
+  /** Notes, before execution, the tags a response gets beyond its entities (the viewer it is keyed for). */
+  expect(key: string, extraTags: EntityTag[]): void {
+    const entry = this.pending.get(key);
+    if (entry) entry.extraTags = extraTags;
+    else this.pending.set(key, { seq: Number.POSITIVE_INFINITY, extraTags, at: Date.now() });
+  }
+
+  /** Marks an execution whose result must never be stored (a mutation's). */
+  refuse(key: string): void {
+    this.pending.set(key, { seq: null, extraTags: [], at: Date.now() });
+  }
+
+  async get(key: string): Promise<ExecutionResult | null> {
+    const found = await this.store.responseGet(keys.response(key), keys.responseSequence());
+    if (found && 'value' in found) {
+      this.stats.hits += 1;
+      if (this.pending.get(key)?.seq === Number.POSITIVE_INFINITY) this.pending.delete(key);
+      return JSON.parse(found.value) as ExecutionResult;
+    }
+    this.stats.misses += 1;
+    this.sweep();
+    const seq = found ? found.seq : null;
+    const entry = this.pending.get(key);
+    if (!entry) this.pending.set(key, { seq, extraTags: [], at: Date.now() });
+    // Two lookups of one execution (or two executions) keep the earliest start: the safe side.
+    else entry.seq = entry.seq === null || seq === null ? null : Math.min(entry.seq, seq);
+    return null;
+  }
+
+  /** Called by envelop without awaiting: it must never reject. */
+  async set(key: string, data: ExecutionResult, entities: Iterable<{ typename: string; id?: string | number }>, ttlMs: number): Promise<void> {
+    const entry = this.pending.get(key);
+    this.pending.delete(key);
+    if (!entry || entry.seq === null || !Number.isFinite(entry.seq)) {
+      this.stats.refused += 1;
+      return;
+    }
+    const tags = new Map<string, EntityTag>();
+    for (const e of entities) if (e.id !== undefined) tags.set(`${e.typename}:${e.id}`, { typename: e.typename, id: String(e.id) });
+    for (const t of entry.extraTags) tags.set(`${t.typename}:${t.id}`, t);
+    const stored = await this.store.responseSet({
+      key: keys.response(key),
+      value: JSON.stringify(data),
+      ttlSeconds: ttlMs / 1000,
+      tags: [...tags.values()].map((t) => keys.responseTag(t.typename, t.id)),
+      startSeq: entry.seq,
+    });
+    if (stored) this.stats.stored += 1;
+    else this.stats.refused += 1;
+  }
+
+  /** Envelop's own invalidation entry point; the services call invalidateTags through invalidate(). */
+  async invalidate(entities: Iterable<{ typename: string; id?: string | number }>): Promise<void> {
+    const tags: EntityTag[] = [];
+    for (const e of entities) if (e.id !== undefined) tags.push({ typename: e.typename, id: String(e.id) });
+    await this.invalidateTags(tags);
+  }
+
+  /** Deletes every response showing one of the tags, on every instance, and blocks in-flight executions from storing. */
+  async invalidateTags(tags: readonly EntityTag[]): Promise<void> {
+    await this.store.responseInvalidate(
+      tags.map((t) => keys.responseTag(t.typename, t.id)),
+      keys.responseSequence(),
+      this.tagTtlSeconds,
+    );
+  }
+
+  private sweep(): void {
+    if (this.pending.size < 1_000) return;
+    const cutoff = Date.now() - PENDING_MAX_AGE_MS;
+    for (const [key, entry] of this.pending) if (entry.at < cutoff) this.pending.delete(key);
+  }
+}

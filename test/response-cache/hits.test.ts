@@ -1,0 +1,168 @@
+import { print } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keys } from '../../src/cache/keys.ts';
+import { globalId } from '../../src/schema/global-id.ts';
+import { LogOutDocument, OrganizationPageDocument, PageLoadDocument, SetFeatureFlagDocument, ViewerDocument } from '../generated/graphql.ts';
+import { createTestWorld, type TestWorld } from '../helpers/app.ts';
+import { makeOrg, makeSignedInUser } from '../helpers/fixtures.ts';
+
+let world: TestWorld;
+beforeAll(async () => {
+  world = await createTestWorld();
+});
+afterAll(() => world.close());
+
+async function orgWithTwoMembers() {
+  const owner = await makeSignedInUser(world.prisma, { name: 'Owner' });
+  const viewer = await makeSignedInUser(world.prisma, { name: 'Viewer' });
+  const org = await makeOrg(world.prisma, [{ user: owner.user, role: 'OWNER' }, { user: viewer.user, role: 'VIEWER' }], { flags: { beta: true } });
+  return { owner, viewer, org };
+}
+
+describe('hits', () => {
+  it('a repeat is a hit on every instance: no resolver, no SQL, X-Cache: HIT', async () => {
+    const { owner, org } = await orgWithTwoMembers();
+    const first = await world.server.gql(OrganizationPageDocument, { token: owner.token, variables: { slug: org.slug } });
+    expect(first.headers.get('x-cache')).toBe('MISS');
+    world.db.queries.reset();
+    const loadsBefore = world.server.cache.stats.hits + world.server.cache.stats.misses;
+    const again = await world.server.gql(OrganizationPageDocument, { token: owner.token, variables: { slug: org.slug } });
+    expect(again.headers.get('x-cache')).toBe('HIT');
+    expect(again.data).toEqual(first.data);
+    expect(world.db.queries.count).toBe(0);
+    // Only the session lookup touched the entity cache: no resolver ran.
+    expect(world.server.cache.stats.hits + world.server.cache.stats.misses - loadsBefore).toBe(1);
+    const other = await world.startInstance();
+    const elsewhere = await other.gql(OrganizationPageDocument, { token: owner.token, variables: { slug: org.slug } });
+    expect(elsewhere.headers.get('x-cache')).toBe('HIT');
+    expect(elsewhere.data).toEqual(first.data);
+  });
+
+  it('never serves one viewer’s answer to another viewer or to an anonymous request', async () => {
+    const { owner, viewer, org } = await orgWithTwoMembers();
+    const asOwner = await world.server.gql(OrganizationPageDocument, { token: owner.token, variables: { slug: org.slug } });
+    const asViewer = await world.server.gql(OrganizationPageDocument, { token: viewer.token, variables: { slug: org.slug } });
+    expect(asOwner.data?.organization?.viewerRole).toBe('OWNER');
+    expect(asViewer.data?.organization?.viewerRole).toBe('VIEWER');
+    expect(asViewer.headers.get('x-cache')).toBe('MISS');
+    const anonymous = await world.server.gql(OrganizationPageDocument, { variables: { slug: org.slug } });
+    expect(anonymous.data?.organization).toBeNull();
+    expect(anonymous.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+    const stranger = await makeSignedInUser(world.prisma);
+    expect((await world.server.gql(OrganizationPageDocument, { token: stranger.token, variables: { slug: org.slug } })).data?.organization).toBeNull();
+  });
+
+  it('a logged-out or forged token never receives a cached answer', async () => {
+    const { owner } = await orgWithTwoMembers();
+    const warm = await world.server.gql(ViewerDocument, { token: owner.token });
+    expect((await world.server.gql(ViewerDocument, { token: owner.token })).headers.get('x-cache')).toBe('HIT');
+    await world.server.gql(LogOutDocument, { token: owner.token });
+    const after = await world.server.gql(ViewerDocument, { token: owner.token });
+    expect(warm.data?.viewer?.name).toBe('Owner');
+    expect(after.data?.viewer).toBeNull();
+    const forged = await world.server.gql(ViewerDocument, { token: 'tg_forged' });
+    expect(forged.data?.viewer).toBeNull();
+  });
+
+  it('a write is seen on the very next read, on any instance', async () => {
+    const { owner, viewer, org } = await orgWithTwoMembers();
+    const other = await world.startInstance();
+    const read = () => other.gql(PageLoadDocument, { token: viewer.token });
+    await read();
+    expect((await read()).headers.get('x-cache')).toBe('HIT');
+    await world.server.gql(SetFeatureFlagDocument, {
+      token: owner.token,
+      variables: { input: { organizationId: globalId('Organization', org.id), key: 'beta', enabled: false } },
+    });
+    const fresh = await read();
+    expect(fresh.headers.get('x-cache')).toBe('MISS');
+    expect(fresh.data?.viewer?.memberships?.[0]?.organization.featureFlags).toEqual([{ key: 'beta', enabled: false }]);
+  });
+});
+
+describe('what is never cached', () => {
+  it('mutations', async () => {
+    const { owner, org } = await orgWithTwoMembers();
+    const input = { organizationId: globalId('Organization', org.id), key: 'beta', enabled: true };
+    const first = await world.server.gql(SetFeatureFlagDocument, { token: owner.token, variables: { input } });
+    const second = await world.server.gql(SetFeatureFlagDocument, { token: owner.token, variables: { input } });
+    expect(second.headers.get('x-cache')).toBe('MISS');
+    expect(first.headers.get('x-cache')).toBe('MISS');
+  });
+
+  it('responses with errors', async () => {
+    await world.server.gql(OrganizationPageDocument, { variables: { slug: 'anything' } });
+    const again = await world.server.gql(OrganizationPageDocument, { variables: { slug: 'anything' } });
+    expect(again.headers.get('x-cache')).toBe('MISS');
+    expect(again.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+  });
+
+  it('introspection', async () => {
+    const body = JSON.stringify({ query: '{ __schema { queryType { name } } }' });
+    const send = () =>
+      world.server.app.fetch('http://test.local/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': String(body.length) },
+        body,
+      });
+    await send();
+    expect((await send()).headers.get('x-cache')).toBe('MISS');
+  });
+});
+
+describe('storage', () => {
+  it('every key it writes expires: responses by their shortest type TTL, tag sets too', async () => {
+    const { viewer } = await orgWithTwoMembers();
+    await world.server.gql(PageLoadDocument, { token: viewer.token });
+    const redis = world.server.redis;
+    if (!redis) throw new Error('this file runs on Redis');
+    // Test-only listing of this file's own prefix; the server itself never scans.
+    const stored = await redis.keys(`${world.keyPrefix}v1:rc*`);
+    expect(stored.length).toBeGreaterThan(2);
+    for (const key of stored) {
+      const ttl = await redis.ttl(key.slice(world.keyPrefix.length));
+      expect(ttl, key).toBeGreaterThan(0);
+      // The sequence outlives any execution by design (a day); everything else lives at most a flag's TTL.
+      if (!key.endsWith(keys.responseSequence())) expect(ttl, key).toBeLessThanOrEqual(world.env.CACHE_TTL_FLAG_SECONDS);
+    }
+    const responses = stored.filter((k) => /v1:rc:/.test(k));
+    for (const key of responses) {
+      // PageLoad shows users and orgs (10 min) and flags (30 min): the shorter wins.
+      expect(await redis.ttl(key.slice(world.keyPrefix.length))).toBeLessThanOrEqual(world.env.CACHE_TTL_ENTITY_SECONDS);
+    }
+    expect(keys.response('x').startsWith('v1:')).toBe(true);
+  });
+});
+
+describe('coalescing', () => {
+  it('identical concurrent misses on one instance execute once', async () => {
+    const { viewer } = await orgWithTwoMembers();
+    const rc = world.server.responseCache;
+    if (!rc) throw new Error('response cache is on in this file');
+    const coalescedBefore = rc.stats.coalesced;
+    const responses = await Promise.all(Array.from({ length: 30 }, () => world.server.gql(PageLoadDocument, { token: viewer.token })));
+    expect(new Set(responses.map((r) => JSON.stringify(r.data))).size).toBe(1);
+    const misses = responses.filter((r) => r.headers.get('x-cache') === 'MISS').length;
+    // Every miss but one waited for the one execution.
+    expect(rc.stats.coalesced - coalescedBefore).toBe(misses - 1);
+    expect(misses).toBeGreaterThan(1);
+  });
+});
+
+describe('for developers', () => {
+  it('adds extensions.responseCache in development', async () => {
+    const dev = await world.startInstance({ env: { NODE_ENV: 'development' } });
+    const { viewer } = await orgWithTwoMembers();
+    const body = JSON.stringify({ query: print(ViewerDocument) });
+    const send = async () => {
+      const response = await dev.app.fetch('http://test.local/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': String(body.length), authorization: `Bearer ${viewer.token}` },
+        body,
+      });
+      return (await response.json()) as { extensions?: { responseCache?: { hit: boolean; ttl?: number } } };
+    };
+    expect((await send()).extensions?.responseCache).toMatchObject({ hit: false, didCache: true, ttl: world.env.CACHE_TTL_SESSION_SECONDS * 1000 });
+    expect((await send()).extensions?.responseCache).toEqual({ hit: true });
+  });
+});
