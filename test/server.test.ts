@@ -120,7 +120,7 @@ describe('errors have codes and never leak internals', () => {
     const env = loadEnv({ NODE_ENV: 'production', LOG_LEVEL: 'silent' });
     const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl('tg_does_not_exist') }) });
     const cache = new EntityCache(new SafeStore(new MemoryStore(), createLogger(env)), cacheTtls(env));
-    const app = createApp({ env, logger: createLogger(env), prisma, cache });
+    const app = createApp({ env, logger: createLogger(env), prisma, cache, responseCache: null });
     try {
       const body = JSON.stringify({ query: '{ organizations { id } }' });
       const response = await app.fetch('http://test.local/graphql', {
@@ -149,7 +149,7 @@ describe('Redis is a cache, not a dependency', () => {
     const redis = await createRedisClient({ url: 'redis://127.0.0.1:1', keyPrefix: 'down:', logger, commandTimeoutMs: 100 });
     const store = new SafeStore(new RedisStore(redis), logger);
     const cache = new EntityCache(store, cacheTtls(world.env));
-    const app = createApp({ env: world.env, logger, prisma: world.prisma, cache }, { readinessChecks: [() => store.inner.ping()] });
+    const app = createApp({ env: world.env, logger, prisma: world.prisma, cache, responseCache: null }, { readinessChecks: [() => store.inner.ping()] });
     try {
       const body = JSON.stringify({ query: '{ viewer { id } organizations { slug } }' });
       const response = await app.fetch('http://test.local/graphql', {
