@@ -3,14 +3,17 @@ import { GraphQLError, type ValidationContext } from 'graphql';
 import { createYoga, maskError, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import { cacheTtls } from './cache/ttl.ts';
 import { createContext, requestState, type AppDeps, type Context } from './context.ts';
+import { useOperationBudget } from './plugins/use-operation-budget.ts';
 import { useTenantResponseCache } from './plugins/use-response-cache.ts';
+import { clientIp, serverContextOf, type ServerContext } from './rate-limit/identity.ts';
+import { rateLimitConfig } from './rate-limit/policies.ts';
 import { ErrorCode } from './errors.ts';
 import { useBodyLimit } from './plugins/use-body-limit.ts';
 import { useErrorCodes } from './plugins/use-error-codes.ts';
 import { buildSchema } from './schema/index.ts';
 import { createKinds } from './loaders/kinds.ts';
 
-export type App = YogaServerInstance<Record<string, unknown>, Context>;
+export type App = YogaServerInstance<ServerContext, Context>;
 
 /** Extra checks for /ready beyond Postgres: each throws when its service does not answer. */
 export interface AppOptions {
@@ -42,9 +45,10 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
         includeExtensionMetadata: env.NODE_ENV === 'development',
       })
     : [];
-  return createYoga<Record<string, unknown>, Context>({
+  const limits = rateLimitConfig(env);
+  return createYoga<ServerContext, Context>({
     schema,
-    context: ({ request }) => createContext(deps, kinds, request),
+    context: ({ request, req }) => createContext(deps, kinds, request, { req }),
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
@@ -83,6 +87,15 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
         blockFieldSuggestion: { enabled: env.NODE_ENV === 'production' },
       }),
       useErrorCodes(),
+      // Before the response cache: hits count against the budget too.
+      useOperationBudget({
+        limiter: deps.limiter,
+        config: limits,
+        identityOf: async (request, server) => {
+          const { viewer } = await requestState(deps, kinds, request);
+          return viewer.userId ? `user:${viewer.userId}` : `ip:${clientIp(request, serverContextOf(server), limits.trustProxy)}`;
+        },
+      }),
       ...responseCache,
       useReadinessCheck({
         endpoint: '/ready',

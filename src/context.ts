@@ -8,6 +8,11 @@ import type { PrismaClient } from './generated/prisma/client.ts';
 import { createLoaders, type Loaders } from './loaders/index.ts';
 import type { Kinds } from './loaders/kinds.ts';
 import type { Logger } from './logger.ts';
+import type { FieldLimits } from './rate-limit/directive.ts';
+import { createFieldLimits } from './rate-limit/field-limits.ts';
+import { clientIp, type ServerContext } from './rate-limit/identity.ts';
+import type { RateLimiter } from './rate-limit/limiter.ts';
+import { rateLimitConfig } from './rate-limit/policies.ts';
 import { createServices, type Services } from './services/index.ts';
 
 /** Long-lived dependencies of the app, built once per process (or per test instance). */
@@ -19,6 +24,8 @@ export interface AppDeps {
   cache: EntityCache;
   /** Whole responses per viewer; null when RESPONSE_CACHE is off. */
   responseCache: ResponseCache | null;
+  /** Rate limits in the shared store (Redis, or in-process). */
+  limiter: RateLimiter;
 }
 
 /** What every resolver sees: this request's viewer, loaders, read access and services. */
@@ -27,6 +34,8 @@ export interface Context {
   loaders: Loaders;
   access: Access;
   services: Services;
+  /** Counts calls of @rateLimit fields for this request's client. */
+  rateLimits: FieldLimits;
   logger: Logger;
 }
 
@@ -57,14 +66,21 @@ export function requestState(deps: AppDeps, kinds: Kinds, request: Request): Pro
 }
 
 /** Builds the per-request context; nothing in it outlives the request. */
-export async function createContext(deps: AppDeps, kinds: Kinds, request: Request): Promise<Context> {
+export async function createContext(deps: AppDeps, kinds: Kinds, request: Request, server: ServerContext): Promise<Context> {
   const { loaders, viewer } = await requestState(deps, kinds, request);
   const invalidate = createInvalidator({ cache: deps.cache, responseCache: deps.responseCache, loaders });
+  const config = rateLimitConfig(deps.env);
   return {
     viewer,
     loaders,
     access: createAccess(loaders, viewer),
     services: createServices({ prisma: deps.prisma, loaders, invalidate, viewer, env: deps.env }),
+    rateLimits: createFieldLimits({
+      limiter: deps.limiter,
+      config,
+      viewerId: () => viewer.userId,
+      ip: clientIp(request, server, config.trustProxy),
+    }),
     logger: deps.logger,
   };
 }

@@ -1,4 +1,5 @@
 import { bool, cleanEnv, makeValidator, num, port, str, EnvError, EnvMissingError } from 'envalid';
+import { parseLimit } from './rate-limit/rules.ts';
 
 /** Accepts only postgres:// or postgresql:// URLs, so a typo fails at start rather than on the first query. */
 const postgresUrl = makeValidator<string>((input) => {
@@ -11,6 +12,16 @@ const postgresUrl = makeValidator<string>((input) => {
 const redisUrl = makeValidator<string>((input) => {
   if (input === '') return '';
   if (!/^rediss?:\/\/.+/.test(input)) throw new EnvError('must be a redis:// or rediss:// URL');
+  return input;
+});
+
+/** A limit written as calls per window, like "100/60s" or "5/15m". */
+const rateLimit = makeValidator<string>((input) => {
+  try {
+    parseLimit(input);
+  } catch (error) {
+    throw new EnvError((error as Error).message);
+  }
   return input;
 });
 
@@ -28,6 +39,12 @@ const spec = {
   MAX_BODY_BYTES: num({ default: 100_000, desc: 'Largest accepted request body' }),
   ENTITY_CACHE: bool({ default: true, desc: 'Cache rows and relation lists in the store (Redis or in-process)' }),
   RESPONSE_CACHE: bool({ default: true, desc: 'Cache whole query responses per viewer, invalidated by entity tags' }),
+  RATE_LIMITS: bool({ default: true, desc: 'Enforce @rateLimit and the per-client operation budget' }),
+  RATE_LIMIT_BUDGET: rateLimit({ default: '100/60s', desc: 'Operations per client (viewer, or IP when anonymous)' }),
+  RATE_LIMIT_AUTH_PER_IP: rateLimit({ default: '10/60s', desc: 'logIn and signUp per client IP' }),
+  RATE_LIMIT_LOGIN_PER_EMAIL: rateLimit({ default: '5/15m', desc: 'logIn per email' }),
+  RATE_LIMIT_MUTATIONS_PER_VIEWER: rateLimit({ default: '60/60s', desc: 'Every other mutation per viewer' }),
+  TRUST_PROXY: num({ default: 0, desc: 'Proxy hops whose X-Forwarded-For is trusted for the client IP; 0 trusts none' }),
   CACHE_TTL_FLAG_SECONDS: num({ default: 30 * 60 }),
   CACHE_TTL_ENTITY_SECONDS: num({ default: 10 * 60, desc: 'Users, organizations, memberships' }),
   CACHE_TTL_SESSION_SECONDS: num({ default: 2 * 60 }),
@@ -48,6 +65,12 @@ export type Env = Readonly<{
   MAX_BODY_BYTES: number;
   ENTITY_CACHE: boolean;
   RESPONSE_CACHE: boolean;
+  RATE_LIMITS: boolean;
+  RATE_LIMIT_BUDGET: string;
+  RATE_LIMIT_AUTH_PER_IP: string;
+  RATE_LIMIT_LOGIN_PER_EMAIL: string;
+  RATE_LIMIT_MUTATIONS_PER_VIEWER: string;
+  TRUST_PROXY: number;
   CACHE_TTL_FLAG_SECONDS: number;
   CACHE_TTL_ENTITY_SECONDS: number;
   CACHE_TTL_SESSION_SECONDS: number;
@@ -91,6 +114,12 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     MAX_BODY_BYTES: env.MAX_BODY_BYTES,
     ENTITY_CACHE: env.ENTITY_CACHE,
     RESPONSE_CACHE: env.RESPONSE_CACHE,
+    RATE_LIMITS: env.RATE_LIMITS,
+    RATE_LIMIT_BUDGET: env.RATE_LIMIT_BUDGET,
+    RATE_LIMIT_AUTH_PER_IP: env.RATE_LIMIT_AUTH_PER_IP,
+    RATE_LIMIT_LOGIN_PER_EMAIL: env.RATE_LIMIT_LOGIN_PER_EMAIL,
+    RATE_LIMIT_MUTATIONS_PER_VIEWER: env.RATE_LIMIT_MUTATIONS_PER_VIEWER,
+    TRUST_PROXY: env.TRUST_PROXY,
     CACHE_TTL_FLAG_SECONDS: env.CACHE_TTL_FLAG_SECONDS,
     CACHE_TTL_ENTITY_SECONDS: env.CACHE_TTL_ENTITY_SECONDS,
     CACHE_TTL_SESSION_SECONDS: env.CACHE_TTL_SESSION_SECONDS,

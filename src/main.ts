@@ -1,8 +1,7 @@
 import { createServer } from 'node:http';
 import { createApp } from './app.ts';
 import { MemoryStore } from './cache/memory-store.ts';
-import { createCaches } from './cache/index.ts';
-import { SafeStore } from './cache/safe-store.ts';
+import { createSharedState } from './shared-state.ts';
 import { openDatabase } from './db/index.ts';
 import { ConfigError, loadEnv } from './env.ts';
 import { createLogger } from './logger.ts';
@@ -35,7 +34,7 @@ async function main(): Promise<void> {
     logger.info('no REDIS_URL: caches in process memory (single instance)');
   }
   const app = createApp(
-    { env, logger, prisma: db.prisma, ...createCaches(new SafeStore(inner, logger), env) },
+    { env, logger, prisma: db.prisma, ...createSharedState(inner, env, logger) },
     { readinessChecks: env.REDIS_URL ? [() => inner.ping()] : [] },
   );
 

@@ -49,6 +49,12 @@ export interface KeyValueStore {
   responseSet(entry: ResponseEntry): Promise<boolean>;
   /** Bumps the sequence, marks each tag invalidated at it, and deletes every response stored under the tags. */
   responseInvalidate(tags: readonly TagKeys[], seqKey: string, tagTtlSeconds: number): Promise<number>;
+  /**
+   * Counts one call in a sliding window of `windowMs` unless `limit` calls are
+   * already in it: exact (never more than `limit` in any window), atomic across
+   * instances, one round trip. `member` must be unique per call.
+   */
+  slidingWindowHit(key: string, limit: number, windowMs: number, member: string): Promise<WindowResult>;
   /** Resolves when the store answers; used by /ready. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -67,6 +73,13 @@ export interface ResponseEntry {
   ttlSeconds: number;
   tags: readonly TagKeys[];
   startSeq: number;
+}
+
+/** What a rate-limit check found: whether the call counts, how many remain, and when the oldest call leaves the window. */
+export interface WindowResult {
+  allowed: boolean;
+  remaining: number;
+  resetMs: number;
 }
 
 /** The lease of a cache key: beside it, with the same prefix and hash slot. */
@@ -151,7 +164,29 @@ for i = 2, #KEYS, 2 do
 end
 return deleted`;
 
+// KEYS: the window's sorted set of calls. ARGV: limit, window ms, unique member.
+// Redis's own clock, so every instance counts against the same time.
+const SLIDING_WINDOW = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local count = redis.call('ZCARD', KEYS[1])
+local allowed = 0
+if count < limit then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window)
+  count = count + 1
+  allowed = 1
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+local reset = window
+if oldest[2] then reset = tonumber(oldest[2]) + window - now end
+return {allowed, limit - count, reset}`;
+
 type ScriptedRedis = Redis & {
+  slidingWindow(numKeys: number, ...args: (string | number)[]): Promise<[number, number, number]>;
   responseGet(numKeys: number, ...args: string[]): Promise<[number, string]>;
   responseSet(numKeys: number, ...args: (string | number)[]): Promise<number>;
   responseInvalidate(numKeys: number, ...args: (string | number)[]): Promise<number>;
@@ -202,6 +237,7 @@ export class RedisStore implements KeyValueStore {
     client.defineCommand('responseGet', { lua: RESPONSE_GET });
     client.defineCommand('responseSet', { lua: RESPONSE_SET });
     client.defineCommand('responseInvalidate', { lua: RESPONSE_INVALIDATE });
+    client.defineCommand('slidingWindow', { lua: SLIDING_WINDOW });
     this.redis = client as ScriptedRedis;
   }
 
@@ -272,6 +308,12 @@ export class RedisStore implements KeyValueStore {
     this.roundTrips += 1;
     const tagKeys = tags.flatMap((t) => [t.set, t.seq]);
     return this.redis.responseInvalidate(1 + tagKeys.length, seqKey, ...tagKeys, Math.ceil(tagTtlSeconds));
+  }
+
+  async slidingWindowHit(key: string, limit: number, windowMs: number, member: string): Promise<WindowResult> {
+    this.roundTrips += 1;
+    const [allowed, remaining, resetMs] = await this.redis.slidingWindow(1, key, limit, windowMs, member);
+    return { allowed: allowed === 1, remaining: Math.max(0, remaining), resetMs: Math.max(0, resetMs) };
   }
 
   async ping(): Promise<void> {

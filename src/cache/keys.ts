@@ -28,6 +28,8 @@ export const keys = {
   response: (hash: string) => k('rc', hash),
   /** The response cache's invalidation sequence: every invalidation takes the next number. */
   responseSequence: () => k('rc-seq'),
+  /** A rate limit's window of calls for one identity: scope is the schema coordinate or "budget". */
+  rateLimit: (scope: string, rule: string, identity: string) => k('rl', scope, rule, identity),
   /** The responses stored under a tag, and the sequence at which the tag was last invalidated. */
   responseTag: (typename: string, id: string) => ({ set: k('rc-tag', typename, id), seq: k('rc-tag-seq', typename, id) }),
 } as const;

@@ -1,4 +1,4 @@
-import { leaseKey, type FillEntry, type KeyValueStore, type ReadResult, type ResponseEntry, type TagKeys } from '../redis.ts';
+import { leaseKey, type FillEntry, type KeyValueStore, type ReadResult, type ResponseEntry, type TagKeys, type WindowResult } from '../redis.ts';
 
 /**
  * The in-process KeyValueStore used when no REDIS_URL is set: the same
@@ -9,6 +9,8 @@ export class MemoryStore implements KeyValueStore {
   readonly kind = 'memory';
   roundTrips = 0;
   private readonly entries = new Map<string, { value: string; expiresAt: number }>();
+  /** Rate-limit windows: the times of the calls in each, oldest first. */
+  private readonly windows = new Map<string, number[]>();
   /** Tag sets: response keys stored under each tag, with the set's expiry. */
   private readonly tagSets = new Map<string, { members: Set<string>; expiresAt: number }>();
   private readonly sweeper: NodeJS.Timeout;
@@ -111,17 +113,31 @@ export class MemoryStore implements KeyValueStore {
     return deleted;
   }
 
+  async slidingWindowHit(key: string, limit: number, windowMs: number): Promise<WindowResult> {
+    this.roundTrips += 1;
+    const now = Date.now();
+    const calls = (this.windows.get(key) ?? []).filter((at) => at > now - windowMs);
+    const allowed = calls.length < limit;
+    if (allowed) calls.push(now);
+    this.windows.set(key, calls);
+    const oldest = calls[0];
+    return { allowed, remaining: limit - calls.length, resetMs: oldest === undefined ? windowMs : oldest + windowMs - now };
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
     this.entries.clear();
     this.tagSets.clear();
+    this.windows.clear();
   }
 
   private sweep(): void {
     const now = Date.now();
     for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
     for (const [key, set] of this.tagSets) if (set.expiresAt <= now) this.tagSets.delete(key);
+    // A window whose newest call is over an hour old (longer than any configured window) is empty.
+    for (const [key, calls] of this.windows) if ((calls.at(-1) ?? 0) < now - 3_600_000) this.windows.delete(key);
   }
 }

@@ -1,5 +1,6 @@
 import type { AuthPayload } from '../services/auth.ts';
-import { builder } from './builder.ts';
+import { POLICIES } from '../rate-limit/policies.ts';
+import { builder, perViewerLimit } from './builder.ts';
 import { UserType } from './user.ts';
 
 const AuthPayloadType = builder.objectRef<AuthPayload>('AuthPayload').implement({
@@ -26,17 +27,26 @@ const LogInInput = builder.inputType('LogInInput', {
 });
 
 builder.mutationFields((t) => ({
+  // Nullable so that, in a document with several aliased attempts, one refused (RATE_LIMITED) leaves the others answered.
   signUp: t.field({
     type: AuthPayloadType,
+    nullable: true,
+    directives: [{ name: 'rateLimit', args: POLICIES.authPerIp }],
     args: { input: t.arg({ type: SignUpInput, required: true }) },
     resolve: (_root, { input }, ctx) => ctx.services.auth.signUp(input),
   }),
   logIn: t.field({
     type: AuthPayloadType,
+    nullable: true,
+    directives: [
+      { name: 'rateLimit', args: POLICIES.authPerIp },
+      { name: 'rateLimit', args: POLICIES.loginPerEmail },
+    ],
     args: { input: t.arg({ type: LogInInput, required: true }) },
     resolve: (_root, { input }, ctx) => ctx.services.auth.logIn(input),
   }),
   logOut: t.boolean({
+    directives: perViewerLimit,
     description: 'Ends the current session at once, on every instance',
     resolve: (_root, _args, ctx) => ctx.services.auth.logOut(),
   }),

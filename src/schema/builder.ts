@@ -1,9 +1,11 @@
 import SchemaBuilder from '@pothos/core';
+import DirectivesPlugin from '@pothos/plugin-directives';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import type { Context } from '../context.ts';
 import { getDatamodel } from '../generated/pothos-types.ts';
 import type PrismaTypes from '../generated/pothos-types.ts';
+import { POLICIES, type RateLimitArgs } from '../rate-limit/policies.ts';
 
 /**
  * The builder holds setup only; each domain file adds its own types. Fields are
@@ -15,9 +17,12 @@ export const builder = new SchemaBuilder<{
   PrismaTypes: PrismaTypes;
   DefaultFieldNullability: false;
   Scalars: { DateTime: { Input: Date; Output: Date } };
+  Directives: { rateLimit: { locations: 'FIELD_DEFINITION'; args: RateLimitArgs } };
 }>({
-  plugins: [PrismaPlugin, RelayPlugin],
+  plugins: [DirectivesPlugin, PrismaPlugin, RelayPlugin],
   defaultFieldNullability: false,
+  // graphql-tools' format ({ rateLimit: [args, …] }), which printSchemaWithDirectives prints for schema.graphql.
+  directives: { useGraphQLToolsUnorderedDirectives: true },
   prisma: {
     // Object types take their shapes from Prisma, but reads go through the
     // request's loaders; a resolver that reached Prisma through the plugin
@@ -51,3 +56,6 @@ builder.scalarType('DateTime', {
     return date;
   },
 });
+
+/** The @rateLimit every mutation without a stricter limit carries: 60 a minute per viewer by default. */
+export const perViewerLimit = [{ name: 'rateLimit' as const, args: POLICIES.mutationPerViewer }];

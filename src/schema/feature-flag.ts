@@ -1,4 +1,4 @@
-import { builder } from './builder.ts';
+import { builder, perViewerLimit } from './builder.ts';
 import { globalId, parseGlobalId } from './global-id.ts';
 import { OrganizationType } from './organization.ts';
 
@@ -40,6 +40,7 @@ const DeleteFeatureFlagInput = builder.inputType('DeleteFeatureFlagInput', {
 
 builder.mutationFields((t) => ({
   setFeatureFlag: t.field({
+    directives: perViewerLimit,
     type: FeatureFlagType,
     description: 'Creates the flag or updates it; OWNER or ADMIN',
     args: { input: t.arg({ type: SetFeatureFlagInput, required: true }) },
@@ -51,6 +52,7 @@ builder.mutationFields((t) => ({
       }),
   }),
   deleteFeatureFlag: t.id({
+    directives: perViewerLimit,
     description: "OWNER or ADMIN; answers the deleted flag's ID",
     args: { input: t.arg({ type: DeleteFeatureFlagInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {

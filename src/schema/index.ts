@@ -1,4 +1,5 @@
 import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
+import { applyRateLimits, rateLimitDirective } from '../rate-limit/directive.ts';
 import { builder } from './builder.ts';
 import './enums.ts';
 import './user.ts';
@@ -12,6 +13,6 @@ let schema: GraphQLSchema | undefined;
 
 /** The schema, built once per process: it holds no per-app state, only types and resolvers. */
 export function buildSchema(): GraphQLSchema {
-  schema ??= lexicographicSortSchema(builder.toSchema());
+  schema ??= applyRateLimits(lexicographicSortSchema(builder.toSchema({ directives: [rateLimitDirective] })));
   return schema;
 }

@@ -1,4 +1,4 @@
-import { builder } from './builder.ts';
+import { builder, perViewerLimit } from './builder.ts';
 import { RoleEnum } from './enums.ts';
 import { globalId, parseGlobalId } from './global-id.ts';
 import { OrganizationType } from './organization.ts';
@@ -58,6 +58,7 @@ const RemoveMemberInput = builder.inputType('RemoveMemberInput', {
 
 builder.mutationFields((t) => ({
   addMember: t.field({
+    directives: perViewerLimit,
     type: MembershipType,
     description: 'OWNER or ADMIN',
     args: { input: t.arg({ type: AddMemberInput, required: true }) },
@@ -69,6 +70,7 @@ builder.mutationFields((t) => ({
       }),
   }),
   changeMemberRole: t.field({
+    directives: perViewerLimit,
     type: MembershipType,
     description: 'OWNER or ADMIN; granting or revoking OWNER takes an OWNER; the last OWNER cannot be demoted',
     args: { input: t.arg({ type: ChangeMemberRoleInput, required: true }) },
@@ -79,6 +81,7 @@ builder.mutationFields((t) => ({
       }),
   }),
   removeMember: t.id({
+    directives: perViewerLimit,
     description: "Removes a member, or leaves when it is your own membership; answers the removed membership's ID",
     args: { input: t.arg({ type: RemoveMemberInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {

@@ -1,6 +1,6 @@
 import { badInput } from '../errors.ts';
 import { MAX_PAGE_SIZE } from '../loaders/index.ts';
-import { builder } from './builder.ts';
+import { builder, perViewerLimit } from './builder.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { PlanEnum, RoleEnum } from './enums.ts';
 import { FeatureFlagType } from './feature-flag.ts';
@@ -123,12 +123,14 @@ const DeleteOrganizationInput = builder.inputType('DeleteOrganizationInput', {
 
 builder.mutationFields((t) => ({
   createOrganization: t.field({
+    directives: perViewerLimit,
     type: OrganizationType,
     description: 'The viewer becomes its OWNER',
     args: { input: t.arg({ type: CreateOrganizationInput, required: true }) },
     resolve: (_root, { input }, ctx) => ctx.services.organizations.create(input),
   }),
   updateOrganization: t.field({
+    directives: perViewerLimit,
     type: OrganizationType,
     args: { input: t.arg({ type: UpdateOrganizationInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
@@ -139,6 +141,7 @@ builder.mutationFields((t) => ({
       }),
   }),
   deleteOrganization: t.id({
+    directives: perViewerLimit,
     description: "OWNER only; answers the deleted organization's ID",
     args: { input: t.arg({ type: DeleteOrganizationInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {

@@ -1,7 +1,7 @@
-import { printSchema } from 'graphql';
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { buildSchema } from './index.ts';
 
-/** The committed schema.graphql text: sorted, with a header saying where it comes from. */
+/** The committed schema.graphql text: sorted, with directive usages (@rateLimit) shown on their fields. */
 export function printSchemaSDL(): string {
-  return `# Generated from src/schema by \`npm run schema:print\`. Do not edit.\n\n${printSchema(buildSchema())}\n`;
+  return `# Generated from src/schema by \`npm run schema:print\`. Do not edit.\n\n${printSchemaWithDirectives(buildSchema())}\n`;
 }

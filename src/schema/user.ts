@@ -1,5 +1,5 @@
 import type { PublicUser } from '../loaders/index.ts';
-import { builder } from './builder.ts';
+import { builder, perViewerLimit } from './builder.ts';
 import { globalId, parseGlobalId } from './global-id.ts';
 import { MembershipType } from './membership.ts';
 
@@ -64,11 +64,13 @@ const UpdateProfileInput = builder.inputType('UpdateProfileInput', {
 
 builder.mutationFields((t) => ({
   updateProfile: t.field({
+    directives: perViewerLimit,
     type: UserType,
     args: { input: t.arg({ type: UpdateProfileInput, required: true }) },
     resolve: (_root, { input }, ctx) => ctx.services.users.updateProfile(input),
   }),
   deleteAccount: t.id({
+    directives: perViewerLimit,
     description: "Deletes the viewer's account and sessions; answers the deleted user's ID",
     resolve: async (_root, _args, ctx) => globalId('User', (await ctx.services.users.deleteAccount()).id),
   }),

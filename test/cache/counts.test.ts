@@ -77,7 +77,7 @@ describe('the nested query', () => {
   });
 
   it('with the entity cache off, reads Postgres every time, still batched', async () => {
-    const off = await createTestWorld({ env: { ENTITY_CACHE: 'false', RESPONSE_CACHE: 'false' } });
+    const off = await createTestWorld({ env: { ENTITY_CACHE: 'false', RESPONSE_CACHE: 'false', RATE_LIMITS: 'false' } });
     try {
       const { token } = await buildTenancy(off.prisma, 5, 1);
       await off.server.gql(NestedDocument, { token });

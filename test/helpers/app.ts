@@ -5,9 +5,10 @@ import type { Redis } from 'ioredis';
 import { createApp, type App } from '../../src/app.ts';
 import { MemoryStore } from '../../src/cache/memory-store.ts';
 import type { EntityCache } from '../../src/cache/entity-cache.ts';
-import { createCaches } from '../../src/cache/index.ts';
+import { createSharedState } from '../../src/shared-state.ts';
+import type { RateLimiter } from '../../src/rate-limit/limiter.ts';
 import type { ResponseCache } from '../../src/cache/response-cache.ts';
-import { SafeStore } from '../../src/cache/safe-store.ts';
+import type { SafeStore } from '../../src/cache/safe-store.ts';
 import { loadEnv, type Env } from '../../src/env.ts';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -30,6 +31,8 @@ export interface TestInstance {
   cache: EntityCache;
   /** The instance's response cache (null when RESPONSE_CACHE is off): its stats count hits and refusals. */
   responseCache: ResponseCache | null;
+  /** The instance's rate limiter: its stats count checks, refusals and store failures. */
+  limiter: RateLimiter;
   store: SafeStore;
   redis: Redis | null;
   /** Sends a typed document as a client would: POST /graphql with JSON. */
@@ -69,13 +72,13 @@ async function startInstance(
   const logger = createLogger(env);
   const redis = kind === 'redis' ? await createRedisClient({ url: redisUrl, keyPrefix: world.keyPrefix, logger, commandTimeoutMs: 200 }) : null;
   const inner: KeyValueStore = redis ? new RedisStore(redis) : new MemoryStore();
-  const store = new SafeStore(inner, logger);
-  const { cache, responseCache } = createCaches(store, env);
-  const app = createApp({ env, logger, prisma: world.prisma, cache, responseCache });
+  const { store, cache, responseCache, limiter } = createSharedState(inner, env, logger);
+  const app = createApp({ env, logger, prisma: world.prisma, cache, responseCache, limiter });
   return {
     app,
     cache,
     responseCache,
+    limiter,
     store,
     redis,
     async gql(document, options = {}) {
@@ -94,10 +97,21 @@ async function startInstance(
   };
 }
 
+/**
+ * Rate limits sized so they never bind in tests about something else (all of
+ * a file's requests come from one "IP"); the rate-limit tests set the real ones.
+ */
+const UNBINDING_LIMITS = {
+  RATE_LIMIT_BUDGET: '1000000/60s',
+  RATE_LIMIT_AUTH_PER_IP: '1000000/60s',
+  RATE_LIMIT_LOGIN_PER_EMAIL: '1000000/60s',
+  RATE_LIMIT_MUTATIONS_PER_VIEWER: '1000000/60s',
+};
+
 /** Builds a test world on real Postgres and real Redis. Call close() in afterAll. */
 export async function createTestWorld(options: { store?: 'redis' | 'memory'; env?: Record<string, string> } = {}): Promise<TestWorld> {
   const db = await createTestDatabase();
-  const envSource = { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: db.url, ...options.env };
+  const envSource = { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: db.url, ...UNBINDING_LIMITS, ...options.env };
   const env = loadEnv(envSource);
   const keyPrefix = `test:${randomBytes(6).toString('hex')}:`;
   const base = { prisma: db.prisma, env, envSource, keyPrefix };

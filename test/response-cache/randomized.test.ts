@@ -48,7 +48,7 @@ describe('randomized writes and reads across instances', () => {
     const random = mulberry32(SEED);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
     const users = await Promise.all(Array.from({ length: 6 }, (_, i) => makeSignedInUser(world.prisma, { name: `User ${i}` })));
-    const orgs = [];
+    const orgs: { owner: (typeof users)[number]; org: Awaited<ReturnType<typeof makeOrg>> }[] = [];
     for (let o = 0; o < 3; o++) {
       const owner = users[o] as (typeof users)[number];
       const members = users.filter((_, i) => i !== o && random() < 0.5).map((m) => ({ user: m.user, role: pick<Role>(['ADMIN', 'MEMBER', 'VIEWER']) }));

@@ -1,0 +1,45 @@
+import { AppError, ErrorCode } from '../errors.ts';
+import type { FieldLimits } from './directive.ts';
+import type { LimitCheck, RateLimiter } from './limiter.ts';
+import { FAIL_CLOSED_FIELDS, policyOf, type RateLimitConfig } from './policies.ts';
+import { argumentValue, type RateLimitKey } from './rules.ts';
+
+/** RATE_LIMITED for one field; the rest of the operation is still answered. */
+export function rateLimited(check: LimitCheck): AppError {
+  const message = check.unavailable
+    ? 'Rate limiting is unavailable, so this is refused for now; retry shortly'
+    : `Too many requests; retry in ${check.resetSeconds} s`;
+  return new AppError(ErrorCode.RATE_LIMITED, message, { retryAfter: check.resetSeconds });
+}
+
+/** The identity string a limit counts under, from its `by` keys. */
+function identityOf(by: readonly RateLimitKey[], who: { viewerId: string | null; ip: string }, args: Record<string, unknown>): string {
+  return by
+    .map((key) => {
+      if (key === 'viewer') return who.viewerId ? `user:${who.viewerId}` : `ip:${who.ip}`;
+      if (key === 'ip') return `ip:${who.ip}`;
+      return `${key}=${argumentValue(args, key)}`;
+    })
+    .join('|');
+}
+
+/** The request's field limiter: counts each call of a @rateLimit field for the identity its rule names. */
+export function createFieldLimits(deps: {
+  limiter: RateLimiter;
+  config: RateLimitConfig;
+  viewerId: () => string | null;
+  ip: string;
+}): FieldLimits {
+  return {
+    async check(coordinate, rules, args) {
+      if (!deps.config.enabled) return;
+      for (const rule of rules) {
+        const policy = policyOf(rule);
+        const numbers = policy ? deps.config.policies[policy] : rule;
+        const identity = identityOf(rule.by, { viewerId: deps.viewerId(), ip: deps.ip }, args);
+        const check = await deps.limiter.hit(coordinate, numbers, identity, FAIL_CLOSED_FIELDS.has(coordinate));
+        if (!check.allowed) throw rateLimited(check);
+      }
+    },
+  };
+}
