@@ -72,7 +72,7 @@ describe('Redis stopped mid-test', () => {
   it('treats a Redis slower than the command timeout as a miss, not a slow failure', async () => {
     const { token } = await signedInMember();
     await instance.gql(ViewerDocument, { token });
-    proxy.delay(1_000);
+    proxy.delay(2_500);
     try {
       const res = await instance.gql(ViewerDocument, { token });
       expect(res.errors).toBeUndefined();

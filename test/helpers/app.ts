@@ -70,7 +70,7 @@ async function startInstance(
 ): Promise<TestInstance> {
   const env = envOverrides ? loadEnv({ ...world.envSource, ...envOverrides }) : world.env;
   const logger = createLogger(env);
-  const redis = kind === 'redis' ? await createRedisClient({ url: redisUrl, keyPrefix: world.keyPrefix, logger, commandTimeoutMs: 200 }) : null;
+  const redis = kind === 'redis' ? await createRedisClient({ url: redisUrl, keyPrefix: world.keyPrefix, logger, commandTimeoutMs: 1_000 }) : null;
   const inner: KeyValueStore = redis ? new RedisStore(redis) : new MemoryStore();
   const { store, cache, responseCache, limiter } = createSharedState(inner, env, logger);
   const app = createApp({ env, logger, prisma: world.prisma, cache, responseCache, limiter });
