@@ -9,6 +9,8 @@ import { can } from './permissions.ts';
  * checks cost no extra query per field.
  */
 export function createAccess(loaders: Loaders, viewer: RequestViewer) {
+  // Users this request met through a membership the viewer may see, by viewer: they share that organization.
+  const coMembersByViewer = new Map<string, Set<string>>();
 
   async function viewerMemberships(): Promise<Membership[]> {
     const viewerId = viewer.userId;
@@ -23,6 +25,20 @@ export function createAccess(loaders: Loaders, viewer: RequestViewer) {
   return {
     roleIn,
 
+    /**
+     * Records that a user was reached through one of their memberships that
+     * the viewer may see: every such membership is in an organization the
+     * viewer belongs to (members of a readable org, shared memberships, or a
+     * mutation by the org's OWNER/ADMIN), so the two share it.
+     */
+    metThroughMembership(userId: string): void {
+      const viewerId = viewer.userId;
+      if (!viewerId) return;
+      const known = coMembersByViewer.get(viewerId) ?? new Set<string>();
+      known.add(userId);
+      coMembersByViewer.set(viewerId, known);
+    },
+
     /** The organization if the viewer may read it, else null: outsiders cannot tell "hidden" from "absent". */
     async readableOrganization(organization: Organization | null): Promise<Organization | null> {
       if (!organization) return null;
@@ -33,7 +49,7 @@ export function createAccess(loaders: Loaders, viewer: RequestViewer) {
     async canSeePrivateFieldsOf(userId: string): Promise<boolean> {
       const viewerId = viewer.userId;
       if (!viewerId) return false;
-      if (userId === viewerId) return true;
+      if (userId === viewerId || coMembersByViewer.get(viewerId)?.has(userId)) return true;
       const [mine, theirs] = await Promise.all([viewerMemberships(), loaders.membershipsByUserId.load(userId)]);
       const myOrgs = new Set(mine.map((m) => m.organizationId));
       return theirs.some((m) => myOrgs.has(m.organizationId));

