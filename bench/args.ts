@@ -1,0 +1,91 @@
+// The command line of `npm run bench`, and how long each cell runs so the
+// whole run fits its time budget (under 5 minutes, or 1 with --quick).
+
+import { parseArgs } from 'node:util';
+
+export interface BenchArgs {
+  quick: boolean;
+  /** Server ids (see servers.ts), or undefined for the defaults. */
+  servers: string[] | undefined;
+  /** Workload ids, or undefined for all. */
+  workloads: string[] | undefined;
+  connections: number;
+  /** Fixed warm-up/measure seconds per cell; undefined: derived from the budget. */
+  warmupSeconds: number | undefined;
+  durationSeconds: number | undefined;
+  /** Where the admin connection goes (the bench creates tg_bench_* databases there) and which Redis to use. */
+  databaseUrl: string;
+  redisUrl: string;
+}
+
+export const USAGE = `npm run bench [-- options]
+
+  --quick              a smoke run: under a minute, report under bench/results/raw/
+  --servers=a,b        server ids (bare, tg, tg-entity, apollo, apollo-rc) or "all"; default: the default set
+  --workloads=a,b      page-load, org-page, deep, mixed; default: all
+  --connections=N      concurrent connections per cell (default 10)
+  --warmup=S           warm-up seconds per cell (default 2, quick 0.3)
+  --duration=S         measured seconds per cell (default: 10, less if the cells would not fit 4 minutes; quick 1-2)
+
+  BENCH_DATABASE_URL   admin URL of PostgreSQL (default postgresql://postgres@127.0.0.1:5432/postgres)
+  BENCH_REDIS_URL      Redis (default redis://127.0.0.1:6379); keys live under bench:*`;
+
+export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchArgs {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      servers: { type: 'string' },
+      workloads: { type: 'string' },
+      connections: { type: 'string' },
+      warmup: { type: 'string' },
+      duration: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const list = (s: string | undefined) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined);
+  const positive = (name: string, s: string | undefined): number | undefined => {
+    if (s === undefined) return undefined;
+    const n = Number(s);
+    if (!(n > 0)) throw new Error(`--${name} must be a positive number`);
+    return n;
+  };
+  return {
+    // `npm run bench --quick` (without the `--` separator) reaches the script only as npm_config_quick.
+    quick: values.quick || env['npm_config_quick'] === 'true',
+    servers: list(values.servers),
+    workloads: list(values.workloads),
+    connections: positive('connections', values.connections) ?? 10,
+    warmupSeconds: positive('warmup', values.warmup),
+    durationSeconds: positive('duration', values.duration),
+    databaseUrl: env['BENCH_DATABASE_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
+    redisUrl: env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+  };
+}
+
+/**
+ * Seconds of warm-up and measurement per cell. The full run aims at 10 s
+ * measured after 2 s of warm-up, shortened so all cells fit 240 s (servers
+ * starting and the database take the rest of the 5 minutes); --quick aims
+ * at 24 s for all cells (at least 1 s measured each).
+ */
+/** full: the default run, whose report is committed; quick; custom: anything chosen on the command line. */
+export function runKind(args: BenchArgs): 'full' | 'quick' | 'custom' {
+  if (args.quick) return 'quick';
+  const chosen = args.servers || args.workloads || args.warmupSeconds !== undefined || args.durationSeconds !== undefined || args.connections !== 10;
+  return chosen ? 'custom' : 'full';
+}
+
+export function cellTiming(args: Pick<BenchArgs, 'quick' | 'warmupSeconds' | 'durationSeconds'>, cells: number): { warmup: number; duration: number } {
+  const warmup = args.warmupSeconds ?? (args.quick ? 0.3 : 2);
+  if (args.durationSeconds !== undefined) return { warmup, duration: args.durationSeconds };
+  const budget = args.quick ? 24 : 240;
+  const fit = Math.floor((budget / Math.max(cells, 1) - warmup) * 2) / 2;
+  const duration = args.quick ? Math.min(2, Math.max(1, fit)) : Math.min(10, Math.max(3, fit));
+  return { warmup, duration };
+}

@@ -1,0 +1,46 @@
+// The few requests the bench makes outside the load: sign in, read the facts
+// the workloads need, and record the reference responses.
+
+import { DEMO_ACCOUNTS } from '../prisma/seed.ts';
+import { looksOk } from './check.ts';
+import { requestBody, type Operation, type WorkloadContext } from './workloads.ts';
+
+/** POSTs one GraphQL request and answers the raw body; throws on non-2xx or errors. */
+export async function post(origin: string, body: string, token?: string): Promise<string> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+  if (token) headers['authorization'] = `Bearer ${token}`;
+  const response = await fetch(`${origin}/graphql`, { method: 'POST', headers, body, signal: AbortSignal.timeout(30_000) });
+  const text = await response.text();
+  if (!looksOk(response.status, text)) throw new Error(`${origin}: HTTP ${response.status}: ${text.slice(0, 500)}`);
+  return text;
+}
+
+/** Signs in as alice with the server's own logIn mutation; answers the bearer token. */
+export async function logInAlice(origin: string): Promise<string> {
+  const { email, password } = DEMO_ACCOUNTS.alice;
+  const body = JSON.stringify({
+    query: 'mutation LogIn($input: LogInInput!) { logIn(input: $input) { token } }',
+    variables: { input: { email, password } },
+  });
+  const json = JSON.parse(await post(origin, body)) as { data: { logIn: { token: string } } };
+  return json.data.logIn.token;
+}
+
+/** What the workloads need to know about the seeded data, asked of the server under test. */
+export async function workloadContext(origin: string, token: string): Promise<WorkloadContext> {
+  const body = JSON.stringify({ query: 'query { organization(slug: "acme") { id } }' });
+  const json = JSON.parse(await post(origin, body, token)) as { data: { organization: { id: string } | null } };
+  if (!json.data.organization) throw new Error(`${origin}: alice cannot see acme`);
+  return { acmeId: json.data.organization.id };
+}
+
+/** A read's response as the reference server answers it: the bytes, and the data for other servers to match. */
+export interface Reference {
+  body: string;
+  data: unknown;
+}
+
+export async function recordReference(origin: string, token: string, op: Operation, ctx: WorkloadContext): Promise<Reference> {
+  const body = await post(origin, requestBody(op, 0, ctx), token);
+  return { body, data: (JSON.parse(body) as { data: unknown }).data };
+}

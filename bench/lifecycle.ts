@@ -1,0 +1,75 @@
+// The lifetime of what a server under test needs: its counting proxies, its
+// process, and the undo of each, run in reverse on the way out, including
+// when the run is interrupted or a server will not start.
+
+import { startPgCounter, type PgCounter } from './pg-counter.ts';
+import { freePort, startServerProcess, type ServerProcess } from './process.ts';
+import { startRedisCounter, type RedisCounter } from './redis-counter.ts';
+import { commonEnv, type ServerConfig } from './servers.ts';
+
+/** Everything to undo if the run stops early (Ctrl-C, a server that will not start). */
+const cleanups = new Set<() => Promise<unknown>>();
+export async function withCleanup<T>(undo: () => Promise<unknown>, run: () => Promise<T>): Promise<T> {
+  cleanups.add(undo);
+  try {
+    return await run();
+  } finally {
+    cleanups.delete(undo);
+    // A failed undo (a database that will not drop) is reported, never allowed to hide the error that got us here.
+    await undo().catch((error: unknown) => console.error(`cleanup failed: ${error instanceof Error ? error.message : String(error)}`));
+  }
+}
+
+/** Undoes whatever is still set up, newest first: for Ctrl-C and fatal errors. */
+export async function stopEverything(): Promise<void> {
+  for (const undo of [...cleanups].reverse()) await undo().catch(() => {});
+}
+
+/** A server's view of the services: URLs through its own counting proxies, and the proxies to read. */
+export interface Wiring {
+  databaseUrl: string;
+  redisUrl: string;
+  pg: PgCounter | null;
+  redisCounter: RedisCounter;
+}
+
+const hostPort = (url: string, defaultPort: number) => {
+  const parsed = new URL(url);
+  return { host: parsed.hostname, port: Number(parsed.port || defaultPort) };
+};
+const viaProxy = (url: string, port: number) => {
+  const proxied = new URL(url);
+  proxied.hostname = '127.0.0.1';
+  proxied.port = String(port);
+  return proxied.toString();
+};
+
+/**
+ * Puts counting proxies in front of Postgres (when the server has a database:
+ * `databaseUrl` is its own database) and Redis for one server's lifetime.
+ * `services` are the real ones.
+ */
+export async function withWiring(services: { databaseUrl: string; redisUrl: string }, databaseUrl: string | null, use: (wiring: Wiring) => Promise<void>): Promise<void> {
+  const redisCounter = await startRedisCounter(hostPort(services.redisUrl, 6379));
+  await withCleanup(
+    () => redisCounter.close(),
+    async () => {
+      const redisUrl = viaProxy(services.redisUrl, redisCounter.port);
+      if (databaseUrl === null) return use({ databaseUrl: '', redisUrl, pg: null, redisCounter });
+      const pg = await startPgCounter(hostPort(services.databaseUrl, 5432));
+      await withCleanup(
+        () => pg.close(),
+        () => use({ databaseUrl: viaProxy(databaseUrl, pg.port), redisUrl, pg, redisCounter }),
+      );
+    },
+  );
+}
+
+/** Starts one server process with the common environment and runs `use` while it is up. */
+export async function withServer(config: ServerConfig, wiring: Wiring, extraEnv: Record<string, string>, use: (server: ServerProcess) => Promise<void>): Promise<void> {
+  const port = await freePort();
+  const env = { ...commonEnv({ databaseUrl: wiring.databaseUrl, redisUrl: wiring.redisUrl, port, config }), ...config.env, ...extraEnv };
+  const server = await startServerProcess({ entry: config.entry, env, port });
+  await withCleanup(() => server.stop(), () => use(server));
+}
+

@@ -1,0 +1,80 @@
+// Redis commands per request, from `INFO commandstats` deltas around a run.
+//
+// The counts are server-wide: anything else using this Redis during a run
+// (a test suite, another bench) inflates them. The bare node:http server uses
+// no Redis, so its column doubles as a measure of that background noise.
+// Commands run by Lua scripts (EVAL/EVALSHA) are counted by Redis under their
+// own names as well, so a script reading five keys counts as six commands.
+
+import { Redis } from 'ioredis';
+
+/** Calls per command name, e.g. { get: 10, evalsha: 2 }. */
+export type CommandCounts = Record<string, number>;
+
+/** Commands the bench itself sends while measuring; never charged to a server. */
+const OWN_COMMANDS = new Set(['info']);
+
+/** Parses the `# Commandstats` section of INFO into calls per command. */
+export function parseCommandStats(info: string): CommandCounts {
+  const counts: CommandCounts = {};
+  for (const line of info.split(/\r?\n/)) {
+    const match = /^cmdstat_([^:]+):calls=(\d+)/.exec(line);
+    if (match) counts[match[1]!] = Number(match[2]);
+  }
+  return counts;
+}
+
+/** after − before per command, leaving out zero deltas and the bench's own INFO calls. */
+export function commandDelta(before: CommandCounts, after: CommandCounts): CommandCounts {
+  const delta: CommandCounts = {};
+  for (const [name, calls] of Object.entries(after)) {
+    if (OWN_COMMANDS.has(name)) continue;
+    const d = calls - (before[name] ?? 0);
+    if (d !== 0) delta[name] = d;
+  }
+  return delta;
+}
+
+/** Sum of a delta's calls. */
+export function totalCommands(counts: CommandCounts): number {
+  return Object.values(counts).reduce((sum, n) => sum + n, 0);
+}
+
+/** The bench's own connection to the Redis the servers use: stats, version, and cleanup of its key prefix. */
+export class RedisStats {
+  private constructor(private readonly redis: Redis) {}
+
+  static async connect(url: string): Promise<RedisStats> {
+    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    await redis.connect();
+    return new RedisStats(redis);
+  }
+
+  async snapshot(): Promise<CommandCounts> {
+    return parseCommandStats(await this.redis.info('commandstats'));
+  }
+
+  async version(): Promise<string> {
+    return /redis_version:(\S+)/.exec(await this.redis.info('server'))?.[1] ?? 'unknown';
+  }
+
+  /**
+   * Deletes every key under `prefix` (which must start with "bench:"), by
+   * SCAN: fine here, between runs, never on a request path.
+   */
+  async deletePrefix(prefix: string): Promise<number> {
+    if (!prefix.startsWith('bench:')) throw new Error(`refusing to delete keys outside bench: (${prefix})`);
+    let cursor = '0';
+    let deleted = 0;
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) deleted += await this.redis.unlink(...keys);
+    } while (cursor !== '0');
+    return deleted;
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

@@ -1,0 +1,211 @@
+// The results of a run: one row per server and workload, the table printed to
+// the terminal and written to bench/results/<date>.md, and a parser of that
+// table so the harness's tests (and anyone scripting) can read it back.
+
+import { BUSY, type MachineInfo } from './machine.ts';
+
+/** One server × workload measurement. */
+export interface Cell {
+  serverId: string;
+  server: string;
+  workload: string;
+  requests: number;
+  requestsPerSecond: number;
+  /** Milliseconds. */
+  p50: number;
+  p99: number;
+  /** Non-2xx, transport errors, errored bodies and failed sampled checks. */
+  errors: number;
+  /** Statements per request, counted on the wire by the Postgres proxy; null for servers without a database. */
+  sqlPerRequest: number | null;
+  /** Redis commands per request the server sent, counted by the Redis proxy (exact, this server only). */
+  redisPerRequest: number;
+  /** Redis commands executed per request, from INFO commandstats (includes commands run by scripts; server-wide). */
+  redisExecPerRequest: number;
+  peakRssBytes: number;
+  /** requests/s ÷ the bare server's on the same workload. */
+  vsBare: number | null;
+  /** requests/s ÷ the peer's on the same workload. */
+  vsPeer: number | null;
+  /** Responses fully compared with the reference (the rest got the cheap checks only). */
+  sampled: number;
+  /** The first problems seen, when errors > 0. */
+  problems: string[];
+}
+
+export interface RunSettings {
+  /** full: the default run, whose report is committed; quick: the smoke run; custom: any other options. */
+  kind: 'full' | 'quick' | 'custom';
+  connections: number;
+  warmupSeconds: number;
+  durationSeconds: number;
+}
+
+export interface BenchReport {
+  date: string;
+  settings: RunSettings;
+  machine: MachineInfo;
+  cells: Cell[];
+  /** Wall-clock time of the whole run. */
+  totalSeconds: number;
+  /** Workload id → description, in run order. */
+  workloads: { id: string; title: string }[];
+  /** The name of the peer the "× peer" column divides by. */
+  peerName: string | null;
+}
+
+/** Requests/s divided by the bare ceiling's and the peer's, per workload (filled in once every cell is in). */
+export function withRatios(cells: Cell[], peerServerId: string | null): Cell[] {
+  const rps = (serverId: string | null, workload: string) =>
+    cells.find((c) => c.serverId === serverId && c.workload === workload)?.requestsPerSecond ?? null;
+  return cells.map((cell) => {
+    const bare = rps('bare', cell.workload);
+    const peer = rps(peerServerId, cell.workload);
+    return {
+      ...cell,
+      vsBare: bare ? cell.requestsPerSecond / bare : null,
+      vsPeer: peer ? cell.requestsPerSecond / peer : null,
+    };
+  });
+}
+
+/** Whether the run failed: any request failed or any response carried errors. */
+export function totalErrors(cells: readonly Pick<Cell, 'errors'>[]): number {
+  return cells.reduce((sum, c) => sum + c.errors, 0);
+}
+
+// ---------------------------------------------------------------------------
+// The table
+
+const COLUMNS = ['server', 'workload', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'SQL/req', 'Redis/req', 'Redis exec/req', 'peak RSS MB', '× bare', '× peer'] as const;
+
+const MB = 1024 * 1024;
+const dash = '—';
+const fixed = (n: number | null, digits: number) => (n === null ? dash : n.toFixed(digits));
+
+/** The table as Markdown (readable in a terminal too). */
+export function renderTable(cells: readonly Cell[]): string {
+  const rows = cells.map((c) => [
+    c.server,
+    c.workload,
+    String(Math.round(c.requestsPerSecond)),
+    fixed(c.p50, 2),
+    fixed(c.p99, 2),
+    String(c.errors),
+    fixed(c.sqlPerRequest, 2),
+    fixed(c.redisPerRequest, 2),
+    fixed(c.redisExecPerRequest, 2),
+    fixed(c.peakRssBytes / MB, 0),
+    c.vsBare === null ? dash : `${c.vsBare.toFixed(3)}`,
+    c.vsPeer === null ? dash : `${c.vsPeer.toFixed(2)}`,
+  ]);
+  const widths = COLUMNS.map((title, i) => Math.max(title.length, ...rows.map((r) => r[i]!.length)));
+  const numeric = (i: number) => i >= 2;
+  const line = (cellsOfRow: readonly string[]) =>
+    `| ${cellsOfRow.map((text, i) => (numeric(i) ? text.padStart(widths[i]!) : text.padEnd(widths[i]!))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (numeric(i) ? `${'-'.repeat(w + 1)}:` : `${'-'.repeat(w + 2)}`)).join('|')}|`;
+  return [line(COLUMNS), rule, ...rows.map(line)].join('\n');
+}
+
+/** A row of the table read back: numbers as printed (rounded), null for "—". */
+export interface ParsedRow {
+  server: string;
+  workload: string;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  sqlPerRequest: number | null;
+  redisPerRequest: number;
+  redisExecPerRequest: number;
+  peakRssMB: number;
+  vsBare: number | null;
+  vsPeer: number | null;
+}
+
+/** Reads the table of renderTable (alone or inside a report) back into rows. */
+export function parseTable(text: string): ParsedRow[] {
+  const lines = text.split('\n').map((l) => l.trim());
+  const header = lines.findIndex((l) => l.startsWith('|') && splitRow(l).join('|') === COLUMNS.join('|'));
+  if (header < 0) throw new Error('no results table found');
+  const rows: ParsedRow[] = [];
+  for (const line of lines.slice(header + 2)) {
+    if (!line.startsWith('|')) break;
+    const f = splitRow(line);
+    if (f.length !== COLUMNS.length) throw new Error(`malformed row: ${line}`);
+    const num = (s: string) => {
+      const n = Number(s);
+      if (!Number.isFinite(n)) throw new Error(`not a number: ${s} in ${line}`);
+      return n;
+    };
+    const maybe = (s: string) => (s === dash ? null : num(s));
+    rows.push({
+      server: f[0]!,
+      workload: f[1]!,
+      requestsPerSecond: num(f[2]!),
+      p50: num(f[3]!),
+      p99: num(f[4]!),
+      errors: num(f[5]!),
+      sqlPerRequest: maybe(f[6]!),
+      redisPerRequest: num(f[7]!),
+      redisExecPerRequest: num(f[8]!),
+      peakRssMB: num(f[9]!),
+      vsBare: maybe(f[10]!),
+      vsPeer: maybe(f[11]!),
+    });
+  }
+  return rows;
+}
+
+function splitRow(line: string): string[] {
+  return line
+    .replace(/^\|/, '')
+    .replace(/\|$/, '')
+    .split('|')
+    .map((s) => s.trim());
+}
+
+// ---------------------------------------------------------------------------
+// The report
+
+/** The whole Markdown report; `chartFile` is the SVG's name beside it. */
+export function renderReport(report: BenchReport, chartFile: string): string {
+  const { machine, settings } = report;
+  const failures = report.cells.filter((c) => c.errors > 0);
+  const lines = [
+    `# Benchmark ${report.date}${settings.kind === 'full' ? '' : ` (${settings.kind})`}`,
+    '',
+    `\`npm run bench${settings.kind === 'quick' ? ' -- --quick' : settings.kind === 'custom' ? ' -- …' : ''}\` on ${machine.cpuCount} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, ${machine.os}; ` +
+      `Node ${machine.node}, ${machine.postgres}, ${machine.redis}; commit ${machine.commit}. ` +
+      `Each cell: ${settings.connections} connections, ${settings.warmupSeconds} s warm-up, then ${settings.durationSeconds} s measured; ` +
+      `whole run ${Math.round(report.totalSeconds)} s. CPUs busy just before the run: ${Math.round(machine.busyAtStart * 100)}%` +
+      (machine.busyAtStart >= BUSY ? ' (**other work was running: every figure is lower than on an idle machine**).' : '.'),
+    '',
+    failures.length === 0
+      ? `All ${report.cells.reduce((n, c) => n + c.requests, 0)} measured requests answered 2xx without errors, and all ` +
+        `${report.cells.reduce((n, c) => n + c.sampled, 0)} sampled responses matched the reference.`
+      : `**${totalErrors(report.cells)} failed requests** in ${failures.map((c) => `${c.server} · ${c.workload}`).join(', ')}.`,
+    '',
+    renderTable(report.cells),
+    '',
+    `![requests/s and p99 latency per server and workload](${chartFile})`,
+    '',
+    '## Workloads (as alice, OWNER of acme, on the seeded data)',
+    '',
+    ...report.workloads.map((w) => `- **${w.id}**: ${w.title}`),
+    '',
+    '## How to read it',
+    '',
+    `- **× bare**: requests/s over the bare node:http server's, which answers the same bytes without doing any GraphQL: the ceiling for a Node server here (itself bounded by the load generator sharing the cores). **× peer**: over ${report.peerName ?? 'the peer'}'s on the same workload.`,
+    '- tenant-graph runs as deployed, rate limits included (one Redis script per operation), with budgets raised so the one benchmark user is never refused; the peers have no rate limiting.',
+    '- **SQL/req**: statements (`Q` and `E` protocol messages) the server sent to PostgreSQL, counted by a TCP proxy in front of it, so every server is counted the same way and nothing else on the machine is. **Redis/req**: commands the server sent to Redis, counted the same way by a proxy (an `EVALSHA` is one). **Redis exec/req**: `INFO commandstats` deltas: what Redis executed, including the commands Lua scripts run, but server-wide, so anything else using this Redis during the cell shows up too (servers that send nothing, like the bare one, show that background).',
+    '- **peak RSS**: the server process\'s high-water mark during the measured part of the cell (`VmHWM`, reset before it).',
+    `- Load generator (autocannon, in the bench's process), server, PostgreSQL and Redis share the machine's ${machine.cpuCount} cores: absolute figures are lower than on dedicated hosts; compare rows with each other.`,
+    "- Apollo's response cache has no invalidation: after a write its cached reads stay stale for up to their maxAge (60 s here), which the mixed workload's checks (shape only, since values change) do not penalise.",
+  ];
+  if (failures.length > 0) {
+    lines.push('', '## Problems', '');
+    for (const c of failures) for (const p of c.problems) lines.push(`- ${c.server} · ${c.workload}: \`${p.replace(/`/g, "'")}\``);
+  }
+  return `${lines.join('\n')}\n`;
+}

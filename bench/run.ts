@@ -1,0 +1,206 @@
+// `npm run bench`: prepares the seeded database, then for each server under
+// test starts it in its own process (on its own fresh copy of the database,
+// behind its own counting proxies), signs in as alice, runs every workload
+// against it, stops it; prints one table, writes the report, and exits
+// non-zero if any request failed or any response carried errors.
+
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cellTiming, parseBenchArgs, runKind, type BenchArgs } from './args.ts';
+import { measureCell } from './cell.ts';
+import type { Expectation } from './check.ts';
+import { logInAlice, recordReference, workloadContext, type Reference } from './client.ts';
+import { cloneDatabase, dropLeftoverClones, ensureTemplate, postgresVersion } from './database.ts';
+import { BUSY, cpuBusy, describeMachine } from './machine.ts';
+import { stopEverything, withCleanup, withServer, withWiring, type Wiring } from './lifecycle.ts';
+import type { ServerProcess } from './process.ts';
+import { publish } from './publish.ts';
+import { RedisStats } from './redis-stats.ts';
+import { renderTable, totalErrors, withRatios, type BenchReport, type Cell } from './report.ts';
+import { redisPrefix, selectServers, SERVERS, type ServerConfig } from './servers.ts';
+import { READ_OPERATIONS, selectWorkloads, type Operation, type Workload, type WorkloadContext } from './workloads.ts';
+
+const log = (line: string) => console.log(line);
+
+/**
+ * The bare server only replays single-read workloads (only the per-page-load
+ * one in a quick run, which is a smoke check); everything else runs them all.
+ */
+function workloadsFor(config: ServerConfig, workloads: Workload[], quick: boolean): Workload[] {
+  if (config.kind !== 'bare') return workloads;
+  const replayable = workloads.filter((w) => w.check === 'exact' && w.sequence.length === 1);
+  return quick ? replayable.slice(0, 1) : replayable;
+}
+
+/** What a sampled response must be: same bytes from tenant-graph and the replaying ceiling, same data from peers. */
+function expectation(config: ServerConfig, workload: Workload, op: Operation, references: Map<string, Reference>): Expectation {
+  if (op.kind === 'write') return { mode: 'ok' };
+  const reference = references.get(op.name);
+  if (!reference) throw new Error(`no reference response for ${op.name}`);
+  if (workload.check === 'shape') return { mode: 'shape', data: reference.data };
+  return config.kind === 'peer' ? { mode: 'data', data: reference.data } : { mode: 'bytes', body: reference.body };
+}
+
+interface Run {
+  args: BenchArgs;
+  redis: RedisStats;
+  timing: { warmup: number; duration: number };
+  references: Map<string, Reference>;
+  cells: Cell[];
+}
+
+/** Runs a database-backed server (tenant-graph or a peer) through its workloads; records the reference first if none yet. */
+async function benchDatabaseServer(config: ServerConfig, workloads: Workload[], run: Run, measure: boolean): Promise<void> {
+  const db = await cloneDatabase(run.args.databaseUrl, config.id);
+  await withCleanup(
+    () => db.drop(),
+    () =>
+      withWiring(run.args, db.url, (wiring) =>
+        withServer(config, wiring, {}, async (server) => {
+          const token = await logInAlice(server.origin);
+          const context = await workloadContext(server.origin, token);
+          if (run.references.size === 0) {
+            for (const op of READ_OPERATIONS) run.references.set(op.name, await recordReference(server.origin, token, op, context));
+            log(`  reference responses recorded from ${config.name}`);
+          }
+          if (!measure) return;
+          for (const workload of workloads) await benchCell(config, server, wiring, workload, token, context, run);
+        }),
+      ),
+  );
+  await run.redis.deletePrefix(redisPrefix(config));
+}
+
+/** The ceiling: one bare server per read workload, replaying the reference bytes. */
+async function benchBare(config: ServerConfig, workloads: Workload[], run: Run): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'tg-bench-'));
+  await withCleanup(
+    () => rm(dir, { recursive: true, force: true }),
+    async () => {
+      for (const workload of workloads) {
+        const file = join(dir, `${workload.id}.json`);
+        await writeFile(file, run.references.get(workload.sequence[0]!.name)!.body);
+        await withWiring(run.args, null, (wiring) =>
+          withServer(config, wiring, { BARE_RESPONSE_FILE: file }, (server) =>
+            benchCell(config, server, wiring, workload, undefined, { acmeId: '' }, run),
+          ),
+        );
+      }
+    },
+  );
+}
+
+async function benchCell(
+  config: ServerConfig,
+  server: ServerProcess,
+  wiring: Wiring,
+  workload: Workload,
+  token: string | undefined,
+  context: WorkloadContext,
+  run: Run,
+): Promise<void> {
+  const cell = await measureCell({
+    config,
+    process: server,
+    pg: wiring.pg,
+    redisCounter: wiring.redisCounter,
+    redis: run.redis,
+    load: {
+      ...(token ? { token } : {}),
+      workload,
+      context,
+      connections: run.args.connections,
+      expect: (op) => expectation(config, workload, op, run.references),
+    },
+    warmupSeconds: run.timing.warmup,
+    durationSeconds: run.timing.duration,
+    settleMs: run.args.quick ? 50 : 250,
+  });
+  run.cells.push(cell);
+  const sql = cell.sqlPerRequest === null ? '' : `, ${cell.sqlPerRequest.toFixed(2)} SQL/req`;
+  log(
+    `  ${config.name} · ${workload.id}: ${Math.round(cell.requestsPerSecond)} req/s, p99 ${cell.p99.toFixed(2)} ms${sql}, ` +
+      `${cell.redisPerRequest.toFixed(2)} Redis/req (${cell.redisExecPerRequest.toFixed(2)} executed), ${(cell.peakRssBytes / 2 ** 20).toFixed(0)} MB` +
+      (cell.errors > 0 ? `, ${cell.errors} ERRORS: ${cell.problems[0] ?? ''}` : ''),
+  );
+}
+
+async function main(): Promise<number> {
+  const started = performance.now();
+  const args = parseBenchArgs(process.argv.slice(2));
+  // Taken before the bench adds its own load: a busy machine makes every figure lower.
+  const busyAtStart = await cpuBusy();
+  const servers = selectServers(args.servers);
+  const workloads = selectWorkloads(args.workloads);
+  const cellCount = servers.reduce((n, s) => n + workloadsFor(s, workloads, args.quick).length, 0);
+  const timing = cellTiming(args, cellCount);
+  log(
+    `bench${args.quick ? ' (quick)' : ''}: ${servers.length} servers, ${cellCount} cells of ${timing.warmup} s warm-up + ${timing.duration} s measured, ` +
+      `${args.connections} connections`,
+  );
+
+  if (busyAtStart >= BUSY) log(`warning: the CPUs were ${Math.round(busyAtStart * 100)}% busy before starting; other work on this machine lowers every figure`);
+  const redis = await RedisStats.connect(args.redisUrl);
+  const run: Run = { args, redis, timing, references: new Map(), cells: [] };
+  try {
+    await dropLeftoverClones(args.databaseUrl);
+    await ensureTemplate(args.databaseUrl, log);
+    for (const config of SERVERS) await redis.deletePrefix(redisPrefix(config));
+
+    // tenant-graph answers first: its responses are the reference every other server must match.
+    const ordered = [...servers.filter((s) => s.kind === 'tenant-graph'), ...servers.filter((s) => s.kind !== 'tenant-graph')];
+    if (!ordered.some((s) => s.kind === 'tenant-graph')) {
+      const reference = SERVERS.find((s) => s.kind === 'tenant-graph')!;
+      log(`${reference.name}: reference only`);
+      await benchDatabaseServer(reference, [], run, false);
+    }
+    for (const config of ordered) {
+      log(`${config.name}`);
+      const own = workloadsFor(config, workloads, args.quick);
+      if (config.kind === 'bare') await benchBare(config, own, run);
+      else await benchDatabaseServer(config, own, run, true);
+    }
+
+    // The table lists servers in the configured order, workloads in theirs.
+    const order = (c: Cell) => servers.findIndex((s) => s.id === c.serverId) * 100 + workloads.findIndex((w) => w.id === c.workload);
+    const peer = servers.find((s) => s.peer) ?? null;
+    const cells = withRatios(run.cells, peer?.id ?? null).sort((a, b) => order(a) - order(b));
+    const report: BenchReport = {
+      date: new Date().toLocaleDateString('en-CA'),
+      settings: { kind: runKind(args), connections: args.connections, warmupSeconds: timing.warmup, durationSeconds: timing.duration },
+      machine: describeMachine({ postgres: await postgresVersion(args.databaseUrl), redis: await redis.version(), busyAtStart }),
+      cells,
+      totalSeconds: (performance.now() - started) / 1000,
+      workloads: workloads.map((w) => ({ id: w.id, title: w.title })),
+      peerName: peer?.name ?? null,
+    };
+    log('');
+    log(renderTable(cells));
+    const written = await publish(report);
+    log('');
+    log(`report: ${written.markdown} (chart ${written.chart}); ${Math.round(report.totalSeconds)} s in all`);
+    const errors = totalErrors(cells);
+    if (errors > 0) {
+      log(`FAILED: ${errors} requests failed or answered errors`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    await redis.close();
+  }
+}
+
+process.on('SIGINT', () => {
+  log('interrupted: stopping servers and dropping bench databases');
+  void stopEverything().finally(() => process.exit(130));
+});
+
+main().then(
+  (code) => process.exit(code),
+  async (error: unknown) => {
+    console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
+    await stopEverything();
+    process.exit(1);
+  },
+);

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { renderChart } from '../../bench/chart.ts';
+import { parseTable, renderReport, renderTable, totalErrors, withRatios, type BenchReport, type Cell } from '../../bench/report.ts';
+
+const cell = (serverId: string, server: string, workload: string, rps: number, more: Partial<Cell> = {}): Cell => ({
+  serverId,
+  server,
+  workload,
+  requests: Math.round(rps * 10),
+  requestsPerSecond: rps,
+  p50: 1.234,
+  p99: 12.5,
+  errors: 0,
+  sqlPerRequest: serverId === 'bare' ? null : 5.0312,
+  redisPerRequest: 0.004,
+  redisExecPerRequest: 2.5,
+  peakRssBytes: 123.4 * 2 ** 20,
+  vsBare: null,
+  vsPeer: null,
+  sampled: 7,
+  problems: [],
+  ...more,
+});
+
+const cells = withRatios(
+  [
+    cell('bare', 'bare node:http (ceiling)', 'page-load', 12000),
+    cell('tg', 'tenant-graph (no cache)', 'page-load', 600),
+    cell('apollo-rc', 'Apollo + response cache', 'page-load', 300),
+    cell('tg', 'tenant-graph (no cache)', 'mixed', 400),
+    cell('apollo-rc', 'Apollo + response cache', 'mixed', 200),
+  ],
+  'apollo-rc',
+);
+
+const report = (rows: Cell[]): BenchReport => ({
+  date: '2026-11-23',
+  settings: { kind: 'full', connections: 10, warmupSeconds: 2, durationSeconds: 10 },
+  machine: { cpuCount: 2, cpuModel: 'Test CPU', memoryGiB: 24, os: 'Linux 6', node: 'v20.20.2', postgres: 'PostgreSQL 15', redis: 'Redis 7', commit: 'abc1234', busyAtStart: 0.03 },
+  cells: rows,
+  totalSeconds: 201,
+  workloads: [{ id: 'page-load', title: 'the per-page-load query' }, { id: 'mixed', title: 'mixed' }],
+  peerName: 'Apollo + response cache',
+});
+
+describe('the results table', () => {
+  it('computes ratios against the bare ceiling and the peer, per workload', () => {
+    const tg = cells.find((c) => c.serverId === 'tg' && c.workload === 'page-load')!;
+    expect(tg.vsBare).toBeCloseTo(0.05);
+    expect(tg.vsPeer).toBeCloseTo(2);
+    // No bare run of the mixed workload: no ratio, not a zero.
+    expect(cells.find((c) => c.serverId === 'tg' && c.workload === 'mixed')!.vsBare).toBeNull();
+  });
+
+  it('reads back what it printed', () => {
+    const rows = parseTable(renderTable(cells));
+    expect(rows).toHaveLength(cells.length);
+    expect(rows[0]).toEqual({
+      server: 'bare node:http (ceiling)',
+      workload: 'page-load',
+      requestsPerSecond: 12000,
+      p50: 1.23,
+      p99: 12.5,
+      errors: 0,
+      sqlPerRequest: null,
+      redisPerRequest: 0,
+      redisExecPerRequest: 2.5,
+      peakRssMB: 123,
+      vsBare: 1,
+      vsPeer: 40,
+    });
+    expect(rows[1]).toMatchObject({ server: 'tenant-graph (no cache)', sqlPerRequest: 5.03, vsBare: 0.05, vsPeer: 2 });
+    expect(rows[3]).toMatchObject({ workload: 'mixed', vsBare: null });
+  });
+
+  it('reads the table back out of the whole Markdown report', () => {
+    const markdown = renderReport(report(cells), '2026-11-23.svg');
+    expect(markdown).toContain('![requests/s and p99 latency');
+    expect(markdown).toContain('2 × Test CPU');
+    expect(markdown).toMatch(/without errors, and all 35 sampled responses matched/);
+    expect(parseTable(markdown).map((r) => r.errors)).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it('shows failures in the report and its table, so a failed run cannot pass for a good one', () => {
+    const failed = cells.map((c) => (c.serverId === 'tg' && c.workload === 'mixed' ? { ...c, errors: 3, problems: ['SetFeatureFlag: HTTP 500: boom'] } : c));
+    expect(totalErrors(failed)).toBe(3);
+    const markdown = renderReport(report(failed), 'x.svg');
+    expect(markdown).toContain('**3 failed requests** in tenant-graph (no cache) · mixed');
+    expect(markdown).toContain('SetFeatureFlag: HTTP 500: boom');
+    expect(totalErrors(parseTable(markdown))).toBe(3);
+  });
+
+  it('refuses text without its table', () => {
+    expect(() => parseTable('# nothing here')).toThrow(/no results table/);
+  });
+});
+
+describe('the chart', () => {
+  it('draws a bar per cell in each of its two panels, with escaped names', () => {
+    const svg = renderChart(withRatios([...cells, cell('x', 'a <weird> & name', 'page-load', 10)], null), 'title & more');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+    expect(svg.match(/<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="16"/g)).toHaveLength((cells.length + 1) * 2);
+    expect(svg).toContain('a &lt;weird&gt; &amp; name');
+    expect(svg).not.toContain('<weird>');
+    expect(svg).toContain('12,000');
+  });
+});
