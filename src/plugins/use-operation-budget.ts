@@ -35,12 +35,12 @@ function overBudget(check: LimitCheck): GraphQLError {
  */
 export function useOperationBudget(options: OperationBudgetOptions): Plugin {
   const { limiter, config } = options;
-  const pending = new WeakMap<Request, Promise<LimitCheck>[]>();
+  const pending = new WeakMap<Request, Promise<LimitCheck | null>[]>();
   const verdicts = new WeakMap<Request, LimitCheck>();
 
   /** The request's most restrictive check, once all of its operations were counted. */
   async function verdict(request: Request): Promise<LimitCheck | undefined> {
-    const checks = await Promise.all(pending.get(request) ?? []);
+    const checks = (await Promise.all(pending.get(request) ?? [])).filter((c): c is LimitCheck => c !== null);
     const worst = checks.reduce<LimitCheck | undefined>(
       (a, b) => (!a || !b.allowed || (a.allowed && b.remaining < a.remaining) ? b : a),
       undefined,
@@ -52,9 +52,12 @@ export function useOperationBudget(options: OperationBudgetOptions): Plugin {
   return {
     onParams({ request, context }) {
       if (!config.enabled) return;
-      const check = options.identityOf(request, context).then((identity) => limiter.hit('budget', config.budget, identity, false));
-      // Awaited in onExecute or onResultProcess; never left to reject unobserved.
-      check.catch(() => {});
+      // When the viewer cannot be resolved (the database is down), the request fails on its own, masked;
+      // it is not counted, so that failure surfaces instead of a rejection here.
+      const check = options
+        .identityOf(request, context)
+        .then((identity) => limiter.hit('budget', config.budget, identity, false))
+        .catch((): LimitCheck | null => null);
       const list = pending.get(request) ?? [];
       list.push(check);
       pending.set(request, list);
