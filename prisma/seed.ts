@@ -83,7 +83,7 @@ const USER_EPOCH = Date.UTC(2023, 0, 1);
 const ORG_EPOCH = Date.UTC(2024, 0, 1);
 
 /** mulberry32: tiny, fast, good enough for test data; same seed, same stream. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

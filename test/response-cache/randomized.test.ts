@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../prisma/seed.ts';
 import type { Role } from '../../src/generated/prisma/client.ts';
 import { globalId } from '../../src/schema/global-id.ts';
 import {
@@ -21,17 +22,6 @@ import { makeOrg, makeSignedInUser } from '../helpers/fixtures.ts';
 
 const SEED = Number(process.env['RANDOM_SEED'] ?? 20261123);
 const STEPS = 60;
-
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let world: TestWorld;
 let cached: TestInstance[];
