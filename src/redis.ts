@@ -204,6 +204,8 @@ export async function createRedisClient(options: RedisOptions): Promise<Redis> {
     keyPrefix: options.keyPrefix,
     lazyConnect: true,
     enableOfflineQueue: false,
+    // Commands issued in the same tick (a batch's lease read beside the budget count) leave in one write.
+    enableAutoPipelining: true,
     commandTimeout: options.commandTimeoutMs ?? 500,
     maxRetriesPerRequest: 1,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
