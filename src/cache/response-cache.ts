@@ -51,6 +51,8 @@ export class ResponseCache implements Cache {
 
   /** Notes, before execution, the tags a response gets beyond its entities (the viewer it is keyed for). */
   expect(key: string, extraTags: EntityTag[]): void {
+    // Keys built for requests that never look up (a conditional request) would otherwise wait here for a miss to sweep them.
+    this.sweep();
     const entry = this.pending.get(key);
     if (entry) entry.extraTags = extraTags;
     else this.pending.set(key, { seq: Number.POSITIVE_INFINITY, extraTags, at: Date.now() });
