@@ -48,7 +48,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
   const limits = rateLimitConfig(env);
   return createYoga<ServerContext, Context>({
     schema,
-    context: ({ request, req }) => createContext(deps, kinds, request, { req }),
+    context: ({ request, req }) => createContext(deps, kinds, limits, request, { req }),
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,

@@ -12,7 +12,7 @@ import type { FieldLimits } from './rate-limit/directive.ts';
 import { createFieldLimits } from './rate-limit/field-limits.ts';
 import { clientIp, type ServerContext } from './rate-limit/identity.ts';
 import type { RateLimiter } from './rate-limit/limiter.ts';
-import { rateLimitConfig } from './rate-limit/policies.ts';
+import type { RateLimitConfig } from './rate-limit/policies.ts';
 import { createServices, type Services } from './services/index.ts';
 
 /** Long-lived dependencies of the app, built once per process (or per test instance). */
@@ -66,10 +66,15 @@ export function requestState(deps: AppDeps, kinds: Kinds, request: Request): Pro
 }
 
 /** Builds the per-request context; nothing in it outlives the request. */
-export async function createContext(deps: AppDeps, kinds: Kinds, request: Request, server: ServerContext): Promise<Context> {
+export async function createContext(
+  deps: AppDeps,
+  kinds: Kinds,
+  limits: RateLimitConfig,
+  request: Request,
+  server: ServerContext,
+): Promise<Context> {
   const { loaders, viewer } = await requestState(deps, kinds, request);
   const invalidate = createInvalidator({ cache: deps.cache, responseCache: deps.responseCache, loaders });
-  const config = rateLimitConfig(deps.env);
   return {
     viewer,
     loaders,
@@ -77,9 +82,9 @@ export async function createContext(deps: AppDeps, kinds: Kinds, request: Reques
     services: createServices({ prisma: deps.prisma, loaders, invalidate, viewer, env: deps.env }),
     rateLimits: createFieldLimits({
       limiter: deps.limiter,
-      config,
+      config: limits,
       viewerId: () => viewer.userId,
-      ip: clientIp(request, server, config.trustProxy),
+      ip: clientIp(request, server, limits.trustProxy),
     }),
     logger: deps.logger,
   };

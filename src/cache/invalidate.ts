@@ -1,4 +1,5 @@
 import type { Loaders } from '../loaders/index.ts';
+import type { KindName } from '../loaders/kinds.ts';
 import type { EntityCache } from './entity-cache.ts';
 import type { ResponseCache } from './response-cache.ts';
 import { tagsOf } from './tags.ts';
@@ -17,48 +18,25 @@ export type Touched =
 
 export type Invalidate = (touched: readonly Touched[]) => Promise<void>;
 
-/** The store keys that hold a touched thing: the entity and every relation list it appears in. */
-export function storeKeysOf(t: Touched): string[] {
+/** The (kind, key) pairs that hold a touched thing: the entity and every relation list it appears in. */
+function entriesOf(t: Touched): [KindName, string][] {
   switch (t.type) {
     case 'User':
-      return [keys.user(t.id), keys.userMemberships(t.id)];
+      return [['user', t.id], ['userMemberships', t.id]];
     case 'Organization':
-      return [keys.organization(t.id), keys.organizationBySlug(t.slug), keys.organizationMembers(t.id), keys.organizationFlags(t.id)];
+      return [['organization', t.id], ['organizationBySlug', t.slug], ['organizationMembers', t.id], ['organizationFlags', t.id]];
     case 'Membership':
-      return [keys.membership(t.id), keys.userMemberships(t.userId), keys.organizationMembers(t.organizationId)];
+      return [['membership', t.id], ['userMemberships', t.userId], ['organizationMembers', t.organizationId]];
     case 'FeatureFlag':
-      return [keys.featureFlag(t.id), keys.organizationFlags(t.organizationId)];
+      return [['featureFlag', t.id], ['organizationFlags', t.organizationId]];
     case 'Session':
-      return [keys.session(t.tokenHash)];
+      return [['session', t.tokenHash]];
   }
 }
 
-/** Forgets what this request's loaders memoised of a touched thing, so the mutation's own answer reads the write. */
-function clearRequestLoaders(loaders: Loaders, t: Touched): void {
-  switch (t.type) {
-    case 'User':
-      loaders.userById.clear(t.id);
-      loaders.membershipsByUserId.clear(t.id);
-      break;
-    case 'Organization':
-      loaders.organizationById.clear(t.id);
-      loaders.organizationBySlug.clear(t.slug);
-      loaders.membersByOrganizationId.clear(t.id);
-      loaders.flagsByOrganizationId.clear(t.id);
-      break;
-    case 'Membership':
-      loaders.membershipById.clear(t.id);
-      loaders.membershipsByUserId.clear(t.userId);
-      loaders.membersByOrganizationId.clear(t.organizationId);
-      break;
-    case 'FeatureFlag':
-      loaders.flagById.clear(t.id);
-      loaders.flagsByOrganizationId.clear(t.organizationId);
-      break;
-    case 'Session':
-      loaders.sessionByTokenHash.clear(t.tokenHash);
-      break;
-  }
+/** The store keys that hold a touched thing. */
+export function storeKeysOf(t: Touched): string[] {
+  return entriesOf(t).map(([kind, key]) => keys[kind](key));
 }
 
 /**
@@ -71,7 +49,7 @@ function clearRequestLoaders(loaders: Loaders, t: Touched): void {
  */
 export function createInvalidator(deps: { cache: EntityCache; responseCache: ResponseCache | null; loaders: Loaders }): Invalidate {
   return async (touched) => {
-    for (const t of touched) clearRequestLoaders(deps.loaders, t);
+    for (const [kind, key] of touched.flatMap(entriesOf)) deps.loaders.clear(kind, key);
     await deps.cache.invalidate([...new Set(touched.flatMap(storeKeysOf))]);
     if (deps.responseCache) {
       const tags = new Map(touched.flatMap(tagsOf).map((tag) => [`${tag.typename}:${tag.id}`, tag]));

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { CachedKind, EntityCache } from '../cache/entity-cache.ts';
 import type { Membership } from '../generated/prisma/client.ts';
-import type { Kinds } from './kinds.ts';
+import type { KindName, Kinds } from './kinds.ts';
 
 export type { PublicUser } from './kinds.ts';
 
@@ -30,20 +30,36 @@ function listLoader<V>(cache: EntityCache, kind: CachedKind<string, V[]>): DataL
  * memoised rows never outlive it; what is shared lives in the EntityCache.
  */
 export function createLoaders(cache: EntityCache, kinds: Kinds) {
-  const organizationMembers = listLoader(cache, kinds.organizationMembers);
-  return {
-    userById: cachedLoader(cache, kinds.user),
-    organizationById: cachedLoader(cache, kinds.organization),
+  // One loader per kind, named as the kinds (and the store keys) are, so invalidation can address both alike.
+  const byKind = {
+    user: cachedLoader(cache, kinds.user),
+    organization: cachedLoader(cache, kinds.organization),
     organizationBySlug: cachedLoader(cache, kinds.organizationBySlug),
-    membershipById: cachedLoader(cache, kinds.membership),
-    flagById: cachedLoader(cache, kinds.featureFlag),
-    sessionByTokenHash: cachedLoader(cache, kinds.session),
+    membership: cachedLoader(cache, kinds.membership),
+    featureFlag: cachedLoader(cache, kinds.featureFlag),
+    session: cachedLoader(cache, kinds.session),
+    userMemberships: listLoader(cache, kinds.userMemberships),
+    organizationMembers: listLoader(cache, kinds.organizationMembers),
+    organizationFlags: listLoader(cache, kinds.organizationFlags),
+  } satisfies Record<KindName, unknown>;
+  const organizationMembers = byKind.organizationMembers;
+  return {
+    userById: byKind.user,
+    organizationById: byKind.organization,
+    organizationBySlug: byKind.organizationBySlug,
+    membershipById: byKind.membership,
+    flagById: byKind.featureFlag,
+    sessionByTokenHash: byKind.session,
     /** A user's memberships, oldest first. */
-    membershipsByUserId: listLoader(cache, kinds.userMemberships),
+    membershipsByUserId: byKind.userMemberships,
     /** An organization's members in join order; pages and the count are cut from this one list. */
     membersByOrganizationId: organizationMembers,
     /** An organization's flags by key. */
-    flagsByOrganizationId: listLoader(cache, kinds.organizationFlags),
+    flagsByOrganizationId: byKind.organizationFlags,
+    /** Forgets what this request memoised under one key of one kind (after a write). */
+    clear(kind: KindName, key: string): void {
+      byKind[kind].clear(key);
+    },
     async memberCount(organizationId: string): Promise<number> {
       return (await organizationMembers.load(organizationId)).length;
     },

@@ -89,3 +89,5 @@ export function createKinds(prisma: PrismaClient) {
 }
 
 export type Kinds = ReturnType<typeof createKinds>;
+/** The kinds by name; `cache/keys.ts` names each one's store key the same way. */
+export type KindName = keyof Kinds;

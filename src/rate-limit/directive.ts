@@ -12,7 +12,7 @@ import {
   type GraphQLFieldResolver,
   type GraphQLSchema,
 } from 'graphql';
-import type { RateLimitArgs } from './policies.ts';
+import { policyOf, type RateLimitArgs } from './policies.ts';
 import { isRateLimitKey, parseWindow, type RateLimitKey, type RateLimitRule } from './rules.ts';
 
 /** Who a limit counts: `viewer` (the IP when anonymous), `ip`, or `arg:<path>` such as `arg:input.email`. */
@@ -68,7 +68,7 @@ function rulesOf(extensions: Readonly<Record<string, unknown>>, coordinate: stri
     .map((args: unknown) => {
       if (!isRateLimitArgs(args)) throw new Error(`${coordinate}: @rateLimit needs limit, window and by`);
       for (const key of args.by) if (!isRateLimitKey(key)) throw new Error(`${coordinate}: @rateLimit key "${key}" is not viewer, ip or arg:<path>`);
-      return { limit: args.limit, window: args.window, windowMs: parseWindow(args.window), by: args.by };
+      return { limit: args.limit, window: args.window, windowMs: parseWindow(args.window), by: args.by, policy: policyOf(args) };
     });
 }
 

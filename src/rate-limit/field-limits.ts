@@ -1,7 +1,7 @@
 import { AppError, ErrorCode } from '../errors.ts';
 import type { FieldLimits } from './directive.ts';
 import type { LimitCheck, RateLimiter } from './limiter.ts';
-import { FAIL_CLOSED_FIELDS, policyOf, type RateLimitConfig } from './policies.ts';
+import { FAIL_CLOSED_FIELDS, type RateLimitConfig } from './policies.ts';
 import { argumentValue, type RateLimitKey } from './rules.ts';
 
 /** RATE_LIMITED for one field; the rest of the operation is still answered. */
@@ -34,8 +34,7 @@ export function createFieldLimits(deps: {
     async check(coordinate, rules, args) {
       if (!deps.config.enabled) return;
       for (const rule of rules) {
-        const policy = policyOf(rule);
-        const numbers = policy ? deps.config.policies[policy] : rule;
+        const numbers = rule.policy ? deps.config.policies[rule.policy] : rule;
         const identity = identityOf(rule.by, { viewerId: deps.viewerId(), ip: deps.ip }, args);
         const check = await deps.limiter.hit(coordinate, numbers, identity, FAIL_CLOSED_FIELDS.has(coordinate));
         if (!check.allowed) throw rateLimited(check);

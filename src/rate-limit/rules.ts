@@ -1,4 +1,5 @@
 import { badInput } from '../errors.ts';
+import type { PolicyName } from './policies.ts';
 
 /** Who a limit counts: the signed-in viewer (the IP when anonymous), the client IP, or an argument's value. */
 export type RateLimitKey = 'viewer' | 'ip' | `arg:${string}`;
@@ -9,6 +10,8 @@ export interface RateLimitRule {
   window: string;
   windowMs: number;
   by: RateLimitKey[];
+  /** The configurable policy these arguments state (see policies.ts); null for a one-off limit. */
+  policy: PolicyName | null;
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };

@@ -1,5 +1,5 @@
 import { can } from '../auth/permissions.ts';
-import { conflict, forbidden, mapPrismaErrors, notFound } from '../errors.ts';
+import { AppError, conflict, ErrorCode, forbidden, mapPrismaErrors, notFound } from '../errors.ts';
 import type { Membership, Prisma, Role } from '../generated/prisma/client.ts';
 import type { ServiceDeps } from './deps.ts';
 import { lockOrganizationForActor, ownerCount } from './org-lock.ts';
@@ -17,8 +17,9 @@ export function createMembershipService(deps: ServiceDeps) {
   async function lockMembership(tx: Prisma.TransactionClient, membershipId: string, actorId: string) {
     const target = await tx.membership.findUnique({ where: { id: membershipId } });
     if (!target) throw notFound('Membership');
-    const { role } = await lockOrganizationForActor(tx, target.organizationId, actorId).catch(() => {
-      throw notFound('Membership');
+    // An actor outside the organization learns nothing: its NOT_FOUND names the membership, not the organization.
+    const { role } = await lockOrganizationForActor(tx, target.organizationId, actorId).catch((error: unknown) => {
+      throw error instanceof AppError && error.extensions['code'] === ErrorCode.NOT_FOUND ? notFound('Membership') : error;
     });
     // Re-read under the lock: the row may have changed or gone while we waited.
     const current = await tx.membership.findUnique({ where: { id: membershipId } });

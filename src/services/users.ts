@@ -1,5 +1,5 @@
 import type { Touched } from '../cache/invalidate.ts';
-import { conflict, notFound } from '../errors.ts';
+import { conflict, mapPrismaErrors } from '../errors.ts';
 import type { User } from '../generated/prisma/client.ts';
 import type { ServiceDeps } from './deps.ts';
 import * as validate from './validate.ts';
@@ -15,9 +15,8 @@ export function createUserService(deps: ServiceDeps) {
       const data: { name?: string; avatarUrl?: string | null } = {};
       if (input.name !== undefined && input.name !== null) data.name = validate.displayName(input.name);
       if (input.avatarUrl !== undefined) data.avatarUrl = input.avatarUrl === null ? null : validate.avatarUrl(input.avatarUrl);
-      const user = await prisma.user.update({ where: { id: viewer.userId }, data }).catch(() => {
-        throw notFound('User');
-      });
+      // Only a vanished row is NOT_FOUND; a database failure stays a (masked) failure.
+      const user = await mapPrismaErrors(() => prisma.user.update({ where: { id: viewer.userId }, data }), { notFound: 'User' });
       await invalidate([{ type: 'User', id: user.id }]);
       return user;
     },
