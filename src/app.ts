@@ -1,6 +1,11 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { GraphQLError, type ValidationContext } from 'graphql';
+import { createHash } from 'node:crypto';
+import type { RequestListener } from 'node:http';
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { createYoga, maskError, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
+import { ACCESS_RULES_VERSION } from './auth/permissions.ts';
+import { createHotPath, type HotPath } from './http/hot-path.ts';
 import { cacheTtls } from './cache/ttl.ts';
 import { createContext, requestState, type AppDeps, type Context } from './context.ts';
 import { useOperationBudget } from './plugins/use-operation-budget.ts';
@@ -13,7 +18,13 @@ import { useErrorCodes } from './plugins/use-error-codes.ts';
 import { buildSchema } from './schema/index.ts';
 import { createKinds } from './loaders/kinds.ts';
 
-export type App = YogaServerInstance<ServerContext, Context>;
+/** The Yoga app, with the node:http listener that puts the hot path in front of it. */
+export type App = YogaServerInstance<ServerContext, Context> & {
+  /** Serves node:http: the hot path first, then Yoga. */
+  listener: RequestListener;
+  /** Null when the response cache is off or adds metadata (then every request goes to Yoga). */
+  hotPath: HotPath | null;
+};
 
 /** Extra checks for /ready beyond Postgres: each throws when its service does not answer. */
 export interface AppOptions {
@@ -29,11 +40,27 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
   const kinds = createKinds(deps.prisma);
   const schema = buildSchema();
   const ttls = cacheTtls(env);
+  const limits = rateLimitConfig(env);
+  // A deploy that changes the schema or the access rules starts from fresh response keys.
+  const version = createHash('sha256').update(printSchemaWithDirectives(schema)).update(`access:${ACCESS_RULES_VERSION}`).digest('base64url').slice(0, 12);
+  const includeExtensionMetadata = env.NODE_ENV === 'development';
+  const hotPath =
+    deps.responseCache && !includeExtensionMetadata
+      ? createHotPath({
+          store: deps.cache.store,
+          limiter: deps.limiter,
+          budget: limits.enabled ? limits.budget : null,
+          version,
+          maxBodyBytes: env.MAX_BODY_BYTES,
+        })
+      : null;
   const responseCache = deps.responseCache
     ? useTenantResponseCache({
         cache: deps.responseCache,
         schema,
-        viewerOf: async (request) => (await requestState(deps, kinds, request)).viewer.userId,
+        version,
+        viewerOf: (context) => contextViewerId(context),
+        limitedCallsOf: (context) => contextLimitedCalls(context),
         ttlSeconds: {
           FeatureFlag: ttls.featureFlag,
           User: ttls.entity,
@@ -42,11 +69,10 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
           'Query.viewer': ttls.session,
         },
         defaultTtlSeconds: ttls.entity,
-        includeExtensionMetadata: env.NODE_ENV === 'development',
+        includeExtensionMetadata,
       })
     : [];
-  const limits = rateLimitConfig(env);
-  return createYoga<ServerContext, Context>({
+  const yoga = createYoga<ServerContext, Context>({
     schema,
     context: ({ request, req }) => createContext(deps, kinds, limits, request, { req }),
     graphqlEndpoint: '/graphql',
@@ -91,10 +117,11 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
       useOperationBudget({
         limiter: deps.limiter,
         config: limits,
-        identityOf: async (request, server) => {
+        clientOf: async (request, server) => {
           const { viewer } = await requestState(deps, kinds, request);
-          return viewer.userId ? `user:${viewer.userId}` : `ip:${clientIp(request, serverContextOf(server), limits.trustProxy)}`;
+          return viewer.userId ? { userId: viewer.userId } : { ip: clientIp(request, serverContextOf(server), limits.trustProxy) };
         },
+        precounted: hotPath ? (server) => hotPath.precounted(server) : undefined,
       }),
       ...responseCache,
       useReadinessCheck({
@@ -112,6 +139,31 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
       }),
     ],
   });
+  const listener: RequestListener = hotPath
+    ? (req, res) => {
+        hotPath.serve(req, res).then(
+          (served) => {
+            if (!served) void yoga(req, res);
+          },
+          () => void yoga(req, res),
+        );
+      }
+    : (req, res) => void yoga(req, res);
+  return Object.assign(yoga, { listener, hotPath });
+}
+
+/** The validated viewer's id in a Yoga context (ours carries a RequestViewer). */
+function contextViewerId(context: unknown): string | null {
+  const viewer: unknown = typeof context === 'object' && context !== null ? Reflect.get(context, 'viewer') : undefined;
+  const userId: unknown = typeof viewer === 'object' && viewer !== null ? Reflect.get(viewer, 'userId') : undefined;
+  return typeof userId === 'string' ? userId : null;
+}
+
+/** How many @rateLimit field calls a request counted, from its context. */
+function contextLimitedCalls(context: unknown): number {
+  const limits: unknown = typeof context === 'object' && context !== null ? Reflect.get(context, 'rateLimits') : undefined;
+  const checked: unknown = typeof limits === 'object' && limits !== null ? Reflect.get(limits, 'checked') : undefined;
+  return typeof checked === 'number' ? checked : 0;
 }
 
 /**

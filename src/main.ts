@@ -1,11 +1,11 @@
 import { createServer } from 'node:http';
 import { createApp } from './app.ts';
-import { MemoryStore } from './cache/memory-store.ts';
 import { createSharedState } from './shared-state.ts';
 import { openDatabase } from './db/index.ts';
 import { ConfigError, loadEnv } from './env.ts';
 import { createLogger } from './logger.ts';
-import { createRedisClient, RedisStore, type KeyValueStore } from './redis.ts';
+import { memoryStore, redisStore, type Store } from './store/index.ts';
+import { createRedisClient } from './store/redis-client.ts';
 import { DEMO_ACCOUNTS, seed } from '../prisma/seed.ts';
 
 /** Process entry: config → dependencies → app → listen, and a graceful stop on SIGTERM/SIGINT. */
@@ -25,12 +25,12 @@ async function main(): Promise<void> {
   const db = await openDatabase(env, logger, async (prisma, log) => {
     await seed(prisma, { log });
   });
-  let inner: KeyValueStore;
+  let inner: Store;
   if (env.REDIS_URL) {
-    inner = new RedisStore(await createRedisClient({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX, logger }));
+    inner = redisStore(await createRedisClient({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX, logger }));
     logger.info('caches in Redis: instances share sessions and cached data');
   } else {
-    inner = new MemoryStore();
+    inner = memoryStore();
     logger.info('no REDIS_URL: caches in process memory (single instance)');
   }
   const app = createApp(
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     { readinessChecks: env.REDIS_URL ? [() => inner.ping()] : [] },
   );
 
-  const server = createServer(app);
+  const server = createServer(app.listener);
   await new Promise<void>((resolve) => server.listen(env.PORT, env.HOST, resolve));
   const shown = env.HOST === '0.0.0.0' || env.HOST === '127.0.0.1' ? 'localhost' : env.HOST;
   logger.info(`serving http://${shown}:${env.PORT}/graphql${env.GRAPHIQL ? ' (GraphiQL in a browser)' : ''}`);

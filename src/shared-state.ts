@@ -1,11 +1,11 @@
 import { EntityCache } from './cache/entity-cache.ts';
 import { ResponseCache } from './cache/response-cache.ts';
-import { SafeStore } from './cache/safe-store.ts';
 import { cacheTtls } from './cache/ttl.ts';
 import type { Env } from './env.ts';
 import type { Logger } from './logger.ts';
 import { RateLimiter } from './rate-limit/limiter.ts';
-import type { KeyValueStore } from './redis.ts';
+import { SafeStore } from './store/fail-soft.ts';
+import type { Store } from './store/index.ts';
 
 /** Everything one instance keeps in the shared store: both cache tiers and the rate limits. */
 export interface SharedState {
@@ -16,14 +16,14 @@ export interface SharedState {
 }
 
 /** Builds an instance's shared state over its store (Redis, or in-process), as configured. */
-export function createSharedState(inner: KeyValueStore, env: Env, logger: Logger): SharedState {
+export function createSharedState(inner: Store, env: Env, logger: Logger): SharedState {
   const store = new SafeStore(inner, logger);
   const ttls = cacheTtls(env);
   return {
     store,
     cache: new EntityCache(store, ttls, env.ENTITY_CACHE),
     responseCache: env.RESPONSE_CACHE ? new ResponseCache(store, Math.max(ttls.entity, ttls.featureFlag, ttls.session)) : null,
-    // The limiter reads the raw store: it decides itself what a failure means (closed or in-process).
-    limiter: new RateLimiter(inner, logger),
+    // The limiter reads the raw windows: it decides itself what a failure means (closed or in-process).
+    limiter: new RateLimiter(inner.windows, logger),
   };
 }

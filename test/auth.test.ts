@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashToken } from '../src/auth/tokens.ts';
+import { hashToken, sessionRef } from '../src/auth/tokens.ts';
 import { keys } from '../src/cache/keys.ts';
 import { LogInDocument, LogOutDocument, OrganizationsDocument, SignUpDocument, ViewerDocument } from './generated/graphql.ts';
 import { createTestWorld, errorCodes, type TestWorld } from './helpers/app.ts';
@@ -97,7 +97,7 @@ describe('sessions', () => {
     const user = await makeUser(world.prisma);
     const token = await signInAs(world.prisma, user, new Date(Date.now() + 1_500));
     expect((await world.server.gql(ViewerDocument, { token })).data?.viewer?.id).toBeTruthy();
-    const [cached] = await world.server.store.mget([keys.session(hashToken(token))]);
+    const [cached] = await world.server.store.mget([keys.session(sessionRef(user.id, hashToken(token)))]);
     expect(cached).not.toBeNull();
     await new Promise((resolve) => setTimeout(resolve, 1_600));
     const res = await world.server.gql(OrganizationsDocument, { token });

@@ -1,11 +1,11 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
-import { MemoryStore } from '../src/cache/memory-store.ts';
+import { memoryStore, redisStore } from '../src/store/index.ts';
 import { loadEnv } from '../src/env.ts';
 import { PrismaClient } from '../src/generated/prisma/client.ts';
 import { createLogger } from '../src/logger.ts';
-import { createRedisClient, RedisStore } from '../src/redis.ts';
+import { createRedisClient } from '../src/store/redis-client.ts';
 import { createSharedState } from '../src/shared-state.ts';
 import { CreateOrganizationDocument, OrganizationsDocument, ViewerDocument } from './generated/graphql.ts';
 import { createTestWorld, errorCodes, type TestWorld } from './helpers/app.ts';
@@ -117,7 +117,7 @@ describe('errors have codes and never leak internals', () => {
   it('a database failure is masked as INTERNAL_SERVER_ERROR, and /ready says 503', async () => {
     const env = loadEnv({ NODE_ENV: 'production', LOG_LEVEL: 'silent' });
     const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl('tg_does_not_exist') }) });
-    const app = createApp({ env, logger: createLogger(env), prisma, ...createSharedState(new MemoryStore(), env, createLogger(env)) });
+    const app = createApp({ env, logger: createLogger(env), prisma, ...createSharedState(memoryStore(), env, createLogger(env)) });
     try {
       const body = JSON.stringify({ query: '{ organizations { id } }' });
       const response = await app.fetch('http://test.local/graphql', {
@@ -144,7 +144,7 @@ describe('Redis is a cache, not a dependency', () => {
     await makeOrg(world.prisma, [{ user, role: 'OWNER' }]);
     const logger = createLogger(world.env);
     const redis = await createRedisClient({ url: 'redis://127.0.0.1:1', keyPrefix: 'down:', logger, commandTimeoutMs: 100 });
-    const shared = createSharedState(new RedisStore(redis), world.env, logger);
+    const shared = createSharedState(redisStore(redis), world.env, logger);
     const { store } = shared;
     const app = createApp({ env: world.env, logger, prisma: world.prisma, ...shared }, { readinessChecks: [() => store.inner.ping()] });
     try {

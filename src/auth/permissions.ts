@@ -17,3 +17,10 @@ export const can = {
   grantOrRevokeOwner: (role: Role | null) => role === 'OWNER',
   writeFeatureFlags: (role: Role | null) => role === 'OWNER' || role === 'ADMIN',
 } as const;
+
+/**
+ * Bump when a rule here or in access.ts changes what a viewer may see: it is
+ * part of every response-cache key, so no answer the old rules produced is
+ * served after the deploy that changes them.
+ */
+export const ACCESS_RULES_VERSION = 1;

@@ -1,12 +1,13 @@
 import { unauthenticated } from '../errors.ts';
 import type { Loaders } from '../loaders/index.ts';
-import { bearerToken, hashToken } from './tokens.ts';
+import { bearerToken, hashToken, sessionRef, tokenUserId } from './tokens.ts';
 
 /** The signed-in user of a request and the session that proves it. */
 export interface Viewer {
   userId: string;
   sessionId: string;
-  tokenHash: string;
+  /** The session's cache reference (auth/tokens.ts), what logOut invalidates. */
+  sessionRef: string;
 }
 
 /**
@@ -21,14 +22,17 @@ export type ViewerState = { kind: 'anonymous' } | { kind: 'invalid' } | { kind: 
  * included: the session comes through the entity cache by token hash, and its
  * expiry is checked on each use, so a cached row never outlives the session.
  */
-export async function resolveViewer(authorization: string | null, loaders: Loaders, now = Date.now()): Promise<ViewerState> {
+export async function resolveViewer(authorization: string | null | undefined, loaders: Loaders, now = Date.now()): Promise<ViewerState> {
   const token = bearerToken(authorization);
   if (token === undefined) return { kind: 'anonymous' };
   if (token === null) return { kind: 'invalid' };
-  const tokenHash = hashToken(token);
-  const session = await loaders.sessionByTokenHash.load(tokenHash);
+  const named = tokenUserId(token);
+  const ref = sessionRef(named, hashToken(token));
+  const session = await loaders.sessionByRef.load(ref);
   if (!session || session.expiresAt.getTime() <= now) return { kind: 'invalid' };
-  return { kind: 'signedIn', viewer: { userId: session.userId, sessionId: session.id, tokenHash } };
+  // A token naming another user than its session's was not issued by this server.
+  if (named && named !== session.userId) return { kind: 'invalid' };
+  return { kind: 'signedIn', viewer: { userId: session.userId, sessionId: session.id, sessionRef: ref } };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { SafeStore } from './safe-store.ts';
+import type { SafeStore } from '../store/fail-soft.ts';
 import type { CacheTtls } from './ttl.ts';
 
 /** How long a miss's lease lasts: longer than any sane Postgres load, short enough that a crashed loader blocks nobody for long. */

@@ -1,7 +1,8 @@
-import type { Cache } from '@graphql-yoga/plugin-response-cache';
+import type { Cache } from '@envelop/response-cache';
 import type { ExecutionResult } from 'graphql';
+import type { SafeStore } from '../store/fail-soft.ts';
 import { keys } from './keys.ts';
-import type { SafeStore } from './safe-store.ts';
+import { decodeStored, encodeStored } from './response-key.ts';
 
 /** An entity a response shows, as the response cache names it: its type and its GraphQL id (a global ID). */
 export interface EntityTag {
@@ -32,16 +33,35 @@ interface Pending {
 const PENDING_MAX_AGE_MS = 60_000;
 
 /**
+ * The bytes Yoga sends for an error-free result: JSON without the internal
+ * `extensions.http` (the same rule as Yoga's own serializer).
+ */
+function serialize(result: ExecutionResult): string {
+  const extensions = result.extensions as Record<string, unknown> | undefined;
+  if (!extensions || !('http' in extensions)) return JSON.stringify(result);
+  const { http: _http, ...rest } = extensions;
+  return JSON.stringify({ ...result, extensions: Object.keys(rest).length > 0 ? rest : undefined });
+}
+
+/**
  * The response cache's store (envelop's Cache interface) over the instance's
- * KeyValueStore. Unlike @envelop/response-cache-redis it awaits and survives
- * store failures, never uses KEYS, gives tag sets a TTL, and refuses to store a
+ * store. Unlike @envelop/response-cache-redis it awaits and survives store
+ * failures, never uses KEYS, gives tag sets a TTL, and refuses to store a
  * result whose tags were invalidated after its execution began: the miss reads
- * the invalidation sequence, and the store is a Lua script that compares it
- * with each tag's last invalidation.
+ * the invalidation sequence, and the store is one script that compares it
+ * with each tag's last invalidation. Answers are stored as the bytes a hit
+ * sends, with their ETag (response-key.ts), so the hot path serves them as
+ * they are. Keys are whole store keys (keys.response).
  */
 export class ResponseCache implements Cache {
   readonly stats: ResponseCacheStats = { hits: 0, misses: 0, stored: 0, refused: 0, coalesced: 0 };
   private readonly pending = new Map<string, Pending>();
+  /** The ETag of each result this cache served or stored, for the response's headers. */
+  private readonly etags = new WeakMap<object, string>();
+  /** Stores in flight by key: a lookup of the same key waits for its store instead of missing beside it. */
+  private readonly storing = new Map<string, Promise<boolean>>();
+  /** Results served from the cache, so the answer can say X-Cache: HIT. */
+  private readonly served = new WeakSet<object>();
 
   constructor(
     private readonly store: SafeStore,
@@ -51,7 +71,6 @@ export class ResponseCache implements Cache {
 
   /** Notes, before execution, the tags a response gets beyond its entities (the viewer it is keyed for). */
   expect(key: string, extraTags: EntityTag[]): void {
-    // Keys built for requests that never look up (a conditional request) would otherwise wait here for a miss to sweep them.
     this.sweep();
     const entry = this.pending.get(key);
     if (entry) entry.extraTags = extraTags;
@@ -63,12 +82,28 @@ export class ResponseCache implements Cache {
     this.pending.set(key, { seq: null, extraTags: [], at: Date.now() });
   }
 
+  /** The ETag of a result this cache served or stored; undefined for any other. */
+  etagOf(result: object): string | undefined {
+    return this.etags.get(result);
+  }
+
+  /** Whether a result came from the cache. */
+  wasServed(result: object): boolean {
+    return this.served.has(result);
+  }
+
   async get(key: string): Promise<ExecutionResult | null> {
-    const found = await this.store.responseGet(keys.response(key), keys.responseSequence());
+    const storing = this.storing.get(key);
+    if (storing) await storing;
+    const found = await this.store.responseGet(key, keys.responseSequence());
     if (found && 'value' in found) {
       this.stats.hits += 1;
       if (this.pending.get(key)?.seq === Number.POSITIVE_INFINITY) this.pending.delete(key);
-      return JSON.parse(found.value) as ExecutionResult;
+      const { etag, body } = decodeStored(found.value);
+      const result = JSON.parse(body) as ExecutionResult;
+      this.etags.set(result, etag);
+      this.served.add(result);
+      return result;
     }
     this.stats.misses += 1;
     this.sweep();
@@ -91,13 +126,18 @@ export class ResponseCache implements Cache {
     const tags = new Map<string, EntityTag>();
     for (const e of entities) if (e.id !== undefined) tags.set(`${e.typename}:${e.id}`, { typename: e.typename, id: String(e.id) });
     for (const t of entry.extraTags) tags.set(`${t.typename}:${t.id}`, t);
-    const stored = await this.store.responseSet({
-      key: keys.response(key),
-      value: JSON.stringify(data),
+    const { value, etag } = encodeStored(serialize(data));
+    this.etags.set(data, etag);
+    const storing = this.store.responseSet({
+      key,
+      value,
       ttlSeconds: ttlMs / 1000,
       tags: [...tags.values()].map((t) => keys.responseTag(t.typename, t.id)),
       startSeq: entry.seq,
     });
+    this.storing.set(key, storing);
+    const stored = await storing;
+    if (this.storing.get(key) === storing) this.storing.delete(key);
     if (stored) this.stats.stored += 1;
     else this.stats.refused += 1;
   }

@@ -49,7 +49,8 @@ export function createLoaders(cache: EntityCache, kinds: Kinds) {
     organizationBySlug: byKind.organizationBySlug,
     membershipById: byKind.membership,
     flagById: byKind.featureFlag,
-    sessionByTokenHash: byKind.session,
+    /** Sessions by reference (`<userId>.<token hash>`, auth/tokens.ts). */
+    sessionByRef: byKind.session,
     /** A user's memberships, oldest first. */
     membershipsByUserId: byKind.userMemberships,
     /** An organization's members in join order; pages and the count are cut from this one list. */

@@ -1,4 +1,5 @@
 import type { CachedKind } from '../cache/entity-cache.ts';
+import { refTokenHash } from '../auth/tokens.ts';
 import { keys } from '../cache/keys.ts';
 import type { FeatureFlag, Membership, Organization, PrismaClient, Session, User } from '../generated/prisma/client.ts';
 
@@ -56,8 +57,11 @@ export function createKinds(prisma: PrismaClient) {
     session: {
       key: keys.session,
       ttl: (t) => t.session,
-      load: async (hashes) =>
-        byKey(hashes, await prisma.session.findMany({ where: { tokenHash: { in: [...hashes] } } }), (s) => s.tokenHash),
+      load: async (refs) => {
+        const hashes = refs.map(refTokenHash);
+        const rows = byKey(hashes, await prisma.session.findMany({ where: { tokenHash: { in: hashes } } }), (s) => s.tokenHash);
+        return rows;
+      },
     } satisfies CachedKind<string, Session>,
     userMemberships: {
       key: keys.userMemberships,

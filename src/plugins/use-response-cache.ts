@@ -1,75 +1,98 @@
-import { createHash } from 'node:crypto';
-import { useResponseCache as useYogaResponseCache } from '@graphql-yoga/plugin-response-cache';
+import { useResponseCache } from '@envelop/response-cache';
 import { getOperationAST, type ExecutionResult, type GraphQLSchema } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import type { Plugin, YogaInitialContext } from 'graphql-yoga';
+import { keys } from '../cache/keys.ts';
 import type { ResponseCache } from '../cache/response-cache.ts';
-import { globalId } from '../schema/global-id.ts';
+import { operationHash, type OperationParams } from '../cache/response-key.ts';
+import { viewerTag } from '../cache/touched.ts';
 
 /** Options of useTenantResponseCache. */
 export interface TenantResponseCacheOptions {
   cache: ResponseCache;
   schema: GraphQLSchema;
-  /**
-   * The viewer's user id for a request, after validating its token (cheaply,
-   * through the entity cache); null when anonymous or invalid. Runs on every
-   * request, hits included.
-   */
-  viewerOf(request: Request): Promise<string | null>;
+  /** Changes with the schema and the access rules; part of every key (cache/response-key.ts). */
+  version: string;
+  /** The request's validated viewer id (null when anonymous or invalid), from the context. */
+  viewerOf(context: unknown): string | null;
+  /** How many @rateLimit field calls the request counted, from the context: an answer that counted any is not stored. */
+  limitedCallsOf(context: unknown): number;
   /** TTLs in seconds by type (the shortest type in a response wins); `Query.viewer` as a coordinate. */
   ttlSeconds: Record<string, number>;
   /** Fallback TTL in seconds for a response showing none of the typed entities. */
   defaultTtlSeconds: number;
-  /** Adds extensions.responseCache (hit, ttl) to answers. @default false */
+  /** Adds extensions.responseCache (hit, ttl) to answers; the hot path then stays off, since it serves stored bytes. @default false */
   includeExtensionMetadata?: boolean;
 }
 
-const SERVED_FROM_CACHE = Symbol.for('servedFromResponseCache');
+/** The parameters Yoga parsed, from a context (Yoga puts them there). */
+function paramsOf(context: unknown): OperationParams | null {
+  const params: unknown = typeof context === 'object' && context !== null ? Reflect.get(context, 'params') : undefined;
+  if (typeof params !== 'object' || params === null) return null;
+  const query: unknown = Reflect.get(params, 'query');
+  if (typeof query !== 'string') return null;
+  const operationName: unknown = Reflect.get(params, 'operationName');
+  return { query, operationName: typeof operationName === 'string' ? operationName : null, variables: Reflect.get(params, 'variables') };
+}
 
-/** A sync SHA-256 (WebCrypto's async digest cost a quarter of a hit here; STACK-NOTES). */
-const hash = (parts: unknown[]) => createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
+const requestOf = (context: unknown): unknown => (typeof context === 'object' && context !== null ? Reflect.get(context, 'request') : undefined);
 
 /**
- * The response cache: Yoga's plugin over our ResponseCache, keyed by
- * operation, variables and viewer, plus the parts envelop's plugin lacks:
- * identical concurrent misses execute once (coalescing), and every GraphQL
- * answer says X-Cache: HIT or MISS. Mutations are never cached (their fields
- * get TTL 0) and invalidate nothing themselves: the services do, awaited.
+ * The response cache: envelop's plugin over our ResponseCache, keyed by
+ * operation, variables, viewer and version exactly as the hot path keys a raw
+ * request (cache/response-key.ts), plus what envelop's plugin lacks:
+ * identical concurrent misses execute once (coalescing), and every answer
+ * says X-Cache: HIT or MISS, with the stored answer's ETag and, when it is a
+ * viewer's, `Cache-Control: private, no-cache`. Mutations are never cached
+ * (their fields get TTL 0) and invalidate nothing themselves: the services
+ * do, awaited.
  */
 export function useTenantResponseCache(options: TenantResponseCacheOptions): Plugin[] {
   const { cache } = options;
   const keyByContext = new WeakMap<object, string>();
-  const status = new WeakMap<Request, 'HIT' | 'MISS'>();
+  /** Requests whose answer is keyed for a viewer: theirs get `Cache-Control: private`. */
+  const viewerScoped = new WeakSet<object>();
+  const answers = new WeakMap<Request, { hit: boolean; etag: string | undefined; viewer: boolean }>();
   const executing = new Map<string, Promise<unknown>>();
+
+  /**
+   * The request's key, built once (by whichever of the two plugins asks first:
+   * envelop's cache runs after the coalescing below), and its expected tags noted.
+   */
+  function keyOf(context: unknown, viewerId: string | null): string {
+    if (typeof context !== 'object' || context === null) return keys.response(`unkeyed:${Math.random()}`, null);
+    const known = keyByContext.get(context);
+    if (known) return known;
+    const params = paramsOf(context);
+    // Without Yoga's parameters there is nothing the hot path could match: a key nothing stores under.
+    const key = keys.response(params ? operationHash(params, options.version) : `unkeyed:${Math.random()}`, viewerId);
+    keyByContext.set(context, key);
+    const request = requestOf(context);
+    if (viewerId && typeof request === 'object' && request !== null) viewerScoped.add(request);
+    // A viewer-keyed answer depends on that viewer's memberships even where it shows none of them.
+    cache.expect(key, viewerId ? [viewerTag(viewerId)] : []);
+    return key;
+  }
 
   const ttlPerSchemaCoordinate: Record<string, number> = {};
   for (const [coordinate, seconds] of Object.entries(options.ttlSeconds)) ttlPerSchemaCoordinate[coordinate] = seconds * 1000;
   for (const field of Object.keys(options.schema.getMutationType()?.getFields() ?? {})) ttlPerSchemaCoordinate[`Mutation.${field}`] = 0;
 
-  const responseCache = useYogaResponseCache({
+  const responseCache = useResponseCache<YogaInitialContext>({
     cache,
     ttl: options.defaultTtlSeconds * 1000,
     ttlPerSchemaCoordinate,
     invalidateViaMutation: false,
     includeExtensionMetadata: options.includeExtensionMetadata ?? false,
-    session: (request) => options.viewerOf(request),
-    // A conditional request would be answered 304 by the plugin before any token check: serve those uncached.
-    enabled: (request) => !request.headers.has('if-none-match'),
-    // Errors are never cached; and no ETag, for the reason above.
+    session: (context) => options.viewerOf(context),
+    // Errors are never cached.
     shouldCacheResult: ({ result }) => !result.errors?.length,
-    buildResponseCacheKey: ({ documentString, operationName, variableValues, sessionId, context }) => {
-      const key = hash([documentString, operationName ?? null, variableValues ?? {}, sessionId ?? null]);
-      if (typeof context === 'object' && context !== null) keyByContext.set(context, key);
-      // A viewer-keyed answer depends on that viewer's memberships even where it shows none of them.
-      cache.expect(key, sessionId ? [{ typename: 'User', id: globalId('User', sessionId) }] : []);
-      return key;
-    },
+    buildResponseCacheKey: ({ context, sessionId }) => keyOf(context, sessionId ?? null),
   });
 
   const coalesceAndLabel: Plugin = {
     onExecute({ args, executeFn, setExecuteFn }) {
       const context = args.contextValue;
-      const key = typeof context === 'object' && context !== null ? keyByContext.get(context) : undefined;
-      if (!key) return;
+      const key = keyOf(context, options.viewerOf(context));
       if (getOperationAST(args.document, args.operationName)?.operation !== 'query') {
         // Envelop would cache a mutation's answer once invalidateViaMutation is off: never store one.
         cache.refuse(key);
@@ -83,18 +106,34 @@ export function useTenantResponseCache(options: TenantResponseCacheOptions): Plu
         }
         const result = Promise.resolve(executeFn(execArgs));
         executing.set(key, result);
-        const done = () => executing.delete(key);
-        result.then(done, done);
+        // A failed execution has no onExecuteDone: forget it here.
+        result.catch(() => executing.delete(key));
         return result;
       });
+      return {
+        onExecuteDone() {
+          // Runs before envelop's store: a hit must never skip a field limit the miss counted.
+          if (options.limitedCallsOf(context) > 0) cache.refuse(key);
+          // Forgotten only once envelop has begun storing the result (right after this hook), so a request
+          // arriving in between joins this execution or waits for its store, instead of executing again.
+          queueMicrotask(() => executing.delete(key));
+        },
+      };
     },
     onResultProcess({ request, result }) {
-      const hit = !Array.isArray(result) && (result as ExecutionResult & { [SERVED_FROM_CACHE]?: boolean })[SERVED_FROM_CACHE];
-      status.set(request, hit ? 'HIT' : 'MISS');
+      if (Array.isArray(result) || Symbol.asyncIterator in result) return;
+      const executed: ExecutionResult = result;
+      const metadata = executed.extensions?.['responseCache'];
+      const hit = cache.wasServed(executed) || (typeof metadata === 'object' && metadata !== null && Reflect.get(metadata, 'hit') === true);
+      answers.set(request, { hit, etag: cache.etagOf(executed), viewer: viewerScoped.has(request) });
     },
     onResponse({ request, response }) {
-      const label = status.get(request);
-      if (label) response.headers.set('X-Cache', label);
+      const answer = answers.get(request);
+      if (!answer) return;
+      response.headers.set('X-Cache', answer.hit ? 'HIT' : 'MISS');
+      if (!answer.etag) return;
+      response.headers.set('ETag', answer.etag);
+      if (answer.viewer) response.headers.set('Cache-Control', 'private, no-cache');
     },
   };
 

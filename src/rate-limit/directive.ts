@@ -45,6 +45,8 @@ export const rateLimitDirective = new GraphQLDirective({
 
 /** Checks a call of a limited field against its rules; throws RATE_LIMITED (with retryAfter) when over. */
 export interface FieldLimits {
+  /** How many rate-limited field calls this request counted: an answer that counted any is never stored, so no hit skips its count. */
+  readonly checked: number;
   check(coordinate: string, rules: readonly RateLimitRule[], args: Record<string, unknown>): Promise<void>;
 }
 

@@ -8,8 +8,8 @@ import { argumentValue, type RateLimitKey } from './rules.ts';
 export function rateLimited(check: LimitCheck): AppError {
   const message = check.unavailable
     ? 'Rate limiting is unavailable, so this is refused for now; retry shortly'
-    : `Too many requests; retry in ${check.resetSeconds} s`;
-  return new AppError(ErrorCode.RATE_LIMITED, message, { retryAfter: check.resetSeconds });
+    : `Too many requests; retry in ${check.retrySeconds} s`;
+  return new AppError(ErrorCode.RATE_LIMITED, message, { retryAfter: check.retrySeconds });
 }
 
 /** The identity string a limit counts under, from its `by` keys. */
@@ -30,8 +30,13 @@ export function createFieldLimits(deps: {
   viewerId: () => string | null;
   ip: string;
 }): FieldLimits {
+  let checked = 0;
   return {
+    get checked() {
+      return checked;
+    },
     async check(coordinate, rules, args) {
+      checked += 1;
       if (!deps.config.enabled) return;
       for (const rule of rules) {
         const numbers = rule.policy ? deps.config.policies[rule.policy] : rule;

@@ -1,5 +1,6 @@
+import { touched } from '../cache/touched.ts';
 import { hashPassword, verifyPassword } from '../auth/password.ts';
-import { hashToken, newSessionToken } from '../auth/tokens.ts';
+import { hashToken, newSessionToken, sessionRef } from '../auth/tokens.ts';
 import { mapPrismaErrors, unauthenticated } from '../errors.ts';
 import type { User } from '../generated/prisma/client.ts';
 import type { ServiceDeps } from './deps.ts';
@@ -19,11 +20,11 @@ export function createAuthService(deps: ServiceDeps) {
   const { prisma, invalidate, env } = deps;
 
   async function startSession(user: User): Promise<AuthPayload> {
-    const token = newSessionToken();
+    const token = newSessionToken(user.id);
     const expiresAt = new Date(Date.now() + env.SESSION_TTL_DAYS * 24 * 60 * 60 * 1000);
     const tokenHash = hashToken(token);
     const session = await prisma.session.create({ data: { tokenHash, userId: user.id, expiresAt } });
-    deps.viewer.signIn({ userId: user.id, sessionId: session.id, tokenHash });
+    deps.viewer.signIn({ userId: user.id, sessionId: session.id, sessionRef: sessionRef(user.id, tokenHash) });
     return { token, user };
   }
 
@@ -37,7 +38,7 @@ export function createAuthService(deps: ServiceDeps) {
         conflict: 'An account with this email already exists',
         conflictField: 'email',
       });
-      await invalidate([{ type: 'User', id: user.id }]);
+      await invalidate([touched.user(user)]);
       return startSession(user);
     },
 
@@ -54,7 +55,7 @@ export function createAuthService(deps: ServiceDeps) {
     async logOut(): Promise<boolean> {
       const viewer = deps.viewer.require();
       await prisma.session.deleteMany({ where: { id: viewer.sessionId } });
-      await invalidate([{ type: 'Session', tokenHash: viewer.tokenHash }]);
+      await invalidate([touched.session(viewer.sessionRef)]);
       deps.viewer.signOut();
       return true;
     },

@@ -1,3 +1,4 @@
+import { touched } from '../cache/touched.ts';
 import { can } from '../auth/permissions.ts';
 import { forbidden, mapPrismaErrors } from '../errors.ts';
 import type { FeatureFlag, Prisma } from '../generated/prisma/client.ts';
@@ -21,7 +22,7 @@ export function createFeatureFlagService(deps: ServiceDeps) {
       if (!can.writeFeatureFlags(role)) throw forbidden('Only owners and admins can change feature flags');
       return write(tx, { organizationId: organization.id, key });
     });
-    await invalidate([{ type: 'FeatureFlag', id: flag.id, organizationId: flag.organizationId }]);
+    await invalidate([touched.featureFlag(flag)]);
     return flag;
   }
 

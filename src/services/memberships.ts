@@ -1,3 +1,4 @@
+import { touched } from '../cache/touched.ts';
 import { can } from '../auth/permissions.ts';
 import { AppError, conflict, ErrorCode, forbidden, mapPrismaErrors, notFound } from '../errors.ts';
 import type { Membership, Prisma, Role } from '../generated/prisma/client.ts';
@@ -11,7 +12,7 @@ const LAST_OWNER = 'An organization needs at least one owner: make another membe
 export function createMembershipService(deps: ServiceDeps) {
   const { prisma, invalidate } = deps;
 
-  const touch = (m: Membership) => invalidate([{ type: 'Membership', id: m.id, userId: m.userId, organizationId: m.organizationId }]);
+  const touch = (m: Membership) => invalidate([touched.membership(m)]);
 
   /** The membership, if the actor can see it: its organization must be one the actor belongs to. */
   async function lockMembership(tx: Prisma.TransactionClient, membershipId: string, actorId: string) {

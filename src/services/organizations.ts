@@ -1,5 +1,5 @@
 import { can } from '../auth/permissions.ts';
-import type { Touched } from '../cache/invalidate.ts';
+import { touched, type Touched } from '../cache/touched.ts';
 import { forbidden, mapPrismaErrors } from '../errors.ts';
 import type { Organization, Plan } from '../generated/prisma/client.ts';
 import type { ServiceDeps } from './deps.ts';
@@ -26,8 +26,8 @@ export function createOrganizationService(deps: ServiceDeps) {
       );
       const { memberships, ...org } = organization;
       await invalidate([
-        { type: 'Organization', id: org.id, slug: org.slug },
-        ...memberships.map((m): Touched => ({ type: 'Membership', id: m.id, userId: m.userId, organizationId: m.organizationId })),
+        touched.organization(org),
+        ...memberships.map((m) => touched.membership(m)),
       ]);
       return org;
     },
@@ -43,14 +43,14 @@ export function createOrganizationService(deps: ServiceDeps) {
         if (input.plan && input.plan !== current.plan && !can.changePlan(role)) throw forbidden('Only owners can change the plan');
         return tx.organization.update({ where: { id: current.id }, data: { name, plan: input.plan ?? undefined } });
       });
-      await invalidate([{ type: 'Organization', id: organization.id, slug: organization.slug }]);
+      await invalidate([touched.organization(organization)]);
       return organization;
     },
 
     /** Only an OWNER deletes; members, memberships and flags go with it (cascade). */
     async delete(input: { organizationId: string }): Promise<Organization> {
       const viewer = deps.viewer.require();
-      const touched: Touched[] = [];
+      const written: Touched[] = [];
       const organization = await prisma.$transaction(async (tx) => {
         const { organization: current, role } = await lockOrganizationForActor(tx, input.organizationId, viewer.userId);
         if (!can.deleteOrganization(role)) throw forbidden('Only owners can delete the organization');
@@ -58,12 +58,12 @@ export function createOrganizationService(deps: ServiceDeps) {
           tx.membership.findMany({ where: { organizationId: current.id } }),
           tx.featureFlag.findMany({ where: { organizationId: current.id }, select: { id: true } }),
         ]);
-        for (const m of memberships) touched.push({ type: 'Membership', id: m.id, userId: m.userId, organizationId: m.organizationId });
-        for (const f of flags) touched.push({ type: 'FeatureFlag', id: f.id, organizationId: current.id });
+        for (const m of memberships) written.push(touched.membership(m));
+        for (const f of flags) written.push(touched.featureFlag({ id: f.id, organizationId: current.id }));
         return tx.organization.delete({ where: { id: current.id } });
       });
-      touched.push({ type: 'Organization', id: organization.id, slug: organization.slug });
-      await invalidate(touched);
+      written.push(touched.organization(organization));
+      await invalidate(written);
       return organization;
     },
   };

@@ -1,4 +1,5 @@
-import type { Touched } from '../cache/invalidate.ts';
+import { sessionRef } from '../auth/tokens.ts';
+import { touched, type Touched } from '../cache/touched.ts';
 import { conflict, mapPrismaErrors } from '../errors.ts';
 import type { User } from '../generated/prisma/client.ts';
 import type { ServiceDeps } from './deps.ts';
@@ -17,7 +18,7 @@ export function createUserService(deps: ServiceDeps) {
       if (input.avatarUrl !== undefined) data.avatarUrl = input.avatarUrl === null ? null : validate.avatarUrl(input.avatarUrl);
       // Only a vanished row is NOT_FOUND; a database failure stays a (masked) failure.
       const user = await mapPrismaErrors(() => prisma.user.update({ where: { id: viewer.userId }, data }), { notFound: 'User' });
-      await invalidate([{ type: 'User', id: user.id }]);
+      await invalidate([touched.user(user)]);
       return user;
     },
 
@@ -28,7 +29,7 @@ export function createUserService(deps: ServiceDeps) {
      */
     async deleteAccount(): Promise<User> {
       const viewer = deps.viewer.require();
-      const touched: Touched[] = [];
+      const written: Touched[] = [];
       const user = await prisma.$transaction(async (tx) => {
         const owned = await tx.membership.findMany({
           where: { userId: viewer.userId, role: 'OWNER' },
@@ -43,7 +44,7 @@ export function createUserService(deps: ServiceDeps) {
           ]);
           if (members === 1) {
             await tx.organization.delete({ where: { id: organization.id } });
-            touched.push({ type: 'Organization', id: organization.id, slug: organization.slug });
+            written.push(touched.organization(organization));
           } else if (owners === 1) {
             throw conflict(`You are the last owner of "${organization.slug}": make another member an owner or delete it first`);
           }
@@ -52,12 +53,13 @@ export function createUserService(deps: ServiceDeps) {
           tx.membership.findMany({ where: { userId: viewer.userId } }),
           tx.session.findMany({ where: { userId: viewer.userId }, select: { tokenHash: true } }),
         ]);
-        for (const m of memberships) touched.push({ type: 'Membership', id: m.id, userId: m.userId, organizationId: m.organizationId });
-        for (const s of sessions) touched.push({ type: 'Session', tokenHash: s.tokenHash });
+        for (const m of memberships) written.push(touched.membership(m));
+        // Both references a session may be cached under: with the user id in its token, and without (older tokens).
+        for (const s of sessions) written.push(touched.session(sessionRef(viewer.userId, s.tokenHash)), touched.session(sessionRef('', s.tokenHash)));
         return tx.user.delete({ where: { id: viewer.userId } });
       });
-      touched.push({ type: 'User', id: user.id });
-      await invalidate(touched);
+      written.push(touched.user(user));
+      await invalidate(written);
       return user;
     },
   };

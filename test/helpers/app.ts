@@ -3,16 +3,18 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type GraphQLFormattedError } from 'graphql';
 import type { Redis } from 'ioredis';
 import { createApp, type App } from '../../src/app.ts';
-import { MemoryStore } from '../../src/cache/memory-store.ts';
 import type { EntityCache } from '../../src/cache/entity-cache.ts';
 import { createSharedState } from '../../src/shared-state.ts';
 import type { RateLimiter } from '../../src/rate-limit/limiter.ts';
 import type { ResponseCache } from '../../src/cache/response-cache.ts';
-import type { SafeStore } from '../../src/cache/safe-store.ts';
+import type { SafeStore } from '../../src/store/fail-soft.ts';
 import { loadEnv, type Env } from '../../src/env.ts';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { createLogger } from '../../src/logger.ts';
-import { createRedisClient, RedisStore, type KeyValueStore } from '../../src/redis.ts';
+import { memoryStore, redisStore, type Store } from '../../src/store/index.ts';
+import { createRedisClient } from '../../src/store/redis-client.ts';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { TEST_REDIS_URL } from './services.ts';
 
@@ -27,6 +29,8 @@ export interface GraphQLResponse<R> {
 /** One server instance under test: built like production, without a port. */
 export interface TestInstance {
   app: App;
+  /** Where the instance listens on loopback (its node:http listener: the hot path, then Yoga). */
+  origin: string;
   /** The instance's shared entity cache: its stats count hits, loads and joins. */
   cache: EntityCache;
   /** The instance's response cache (null when RESPONSE_CACHE is off): its stats count hits and refusals. */
@@ -71,11 +75,17 @@ async function startInstance(
   const env = envOverrides ? loadEnv({ ...world.envSource, ...envOverrides }) : world.env;
   const logger = createLogger(env);
   const redis = kind === 'redis' ? await createRedisClient({ url: redisUrl, keyPrefix: world.keyPrefix, logger, commandTimeoutMs: 1_000 }) : null;
-  const inner: KeyValueStore = redis ? new RedisStore(redis) : new MemoryStore();
+  const inner: Store = redis ? redisStore(redis) : memoryStore();
   const { store, cache, responseCache, limiter } = createSharedState(inner, env, logger);
   const app = createApp({ env, logger, prisma: world.prisma, cache, responseCache, limiter });
+  // Typed requests go over real HTTP to the instance's listener, so the hot path in front of Yoga answers them as in production.
+  const server: Server = createServer(app.listener);
+  server.keepAliveTimeout = 1_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     app,
+    origin,
     cache,
     responseCache,
     limiter,
@@ -86,11 +96,13 @@ async function startInstance(
       if (options.token) headers['authorization'] = `Bearer ${options.token}`;
       const body = JSON.stringify({ query: print(document), variables: options.variables ?? {} });
       headers['content-length'] = String(Buffer.byteLength(body));
-      const response = await app.fetch('http://test.local/graphql', { method: 'POST', headers, body });
+      const response = await fetch(`${origin}/graphql`, { method: 'POST', headers, body });
       const json = (await response.json()) as { data?: never; errors?: GraphQLFormattedError[] };
       return { status: response.status, headers: response.headers, data: json.data, errors: json.errors };
     },
     async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
       await app.dispose();
       await inner.close();
     },

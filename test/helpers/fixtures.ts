@@ -21,7 +21,7 @@ export async function makeUser(prisma: PrismaClient, data: Partial<Pick<User, 'n
 
 /** A session for the user, as logIn would make it; returns the raw bearer token. */
 export async function signInAs(prisma: PrismaClient, user: Pick<User, 'id'>, expiresAt = new Date(Date.now() + 86_400_000)): Promise<string> {
-  const token = newSessionToken();
+  const token = newSessionToken(user.id);
   await prisma.session.create({ data: { tokenHash: hashToken(token), userId: user.id, expiresAt } });
   return token;
 }

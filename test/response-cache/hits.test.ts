@@ -130,7 +130,7 @@ describe('storage', () => {
       // PageLoad shows users and orgs (10 min) and flags (30 min): the shorter wins.
       expect(await redis.ttl(key.slice(world.keyPrefix.length))).toBeLessThanOrEqual(world.env.CACHE_TTL_ENTITY_SECONDS);
     }
-    expect(keys.response('x').startsWith('v1:')).toBe(true);
+    expect(keys.response('x', null).startsWith('v1:')).toBe(true);
   });
 });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntityCache } from '../../src/cache/entity-cache.ts';
+import { keys } from '../../src/cache/keys.ts';
 import { globalId } from '../../src/schema/global-id.ts';
 import { PageLoadDocument, SetFeatureFlagDocument } from '../generated/graphql.ts';
 import { createTestWorld, type TestInstance, type TestWorld } from '../helpers/app.ts';
@@ -53,7 +54,7 @@ describe('no stale write-back', () => {
   it('a query that read before a write, and finishes after its invalidation, does not store its result', async () => {
     const { reader, org, flip } = await flaggedOrg();
     const other = await world.startInstance();
-    const gate = pauseAfterLoad(other, (key) => key.includes(`org-flags:${org.id}`));
+    const gate = pauseAfterLoad(other, (key) => key === keys.organizationFlags(org.id));
     const slow = other.gql(PageLoadDocument, { token: reader.token });
     await gate.paused;
     // The write lands and invalidates while the query holds the old flags.
@@ -76,7 +77,7 @@ describe('no stale write-back', () => {
   it('without a write in between, the same paused query is stored (the test above can fail)', async () => {
     const { reader, org } = await flaggedOrg();
     const other = await world.startInstance();
-    const gate = pauseAfterLoad(other, (key) => key.includes(`org-flags:${org.id}`));
+    const gate = pauseAfterLoad(other, (key) => key === keys.organizationFlags(org.id));
     const slow = other.gql(PageLoadDocument, { token: reader.token });
     await gate.paused;
     gate.release();

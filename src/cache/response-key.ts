@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+
+/** What a GraphQL request asks, as its raw parameters carry it (JSON body or GET query string). */
+export interface OperationParams {
+  query: string;
+  operationName?: string | null | undefined;
+  variables?: unknown;
+}
+
+/** JSON with object keys sorted, so `{a, b}` and `{b, a}` name the same answer. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/**
+ * The hash of an operation as the response cache keys it: the document as
+ * sent, the operation name, the variables canonically, and `version` (which
+ * changes with the schema and the access rules, so a deploy never serves an
+ * answer an older schema or older rules produced). The hot path computes it
+ * from the raw request and the miss path from Yoga's parameters, with this one
+ * function, so a stored answer is found by both.
+ */
+export function operationHash(params: OperationParams, version: string): string {
+  const variables = params.variables === null || params.variables === undefined ? '{}' : canonicalJson(params.variables);
+  return createHash('sha256')
+    .update(version)
+    .update('\0')
+    .update(params.query)
+    .update('\0')
+    .update(params.operationName ?? '')
+    .update('\0')
+    .update(variables)
+    .digest('base64url');
+}
+
+/**
+ * A stored answer: `<ETag>\n<body>`, the body being the exact bytes the miss
+ * sent, so a hit writes them without parsing. An ETag never holds a newline.
+ */
+export function encodeStored(body: string): { value: string; etag: string } {
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+  return { value: `${etag}\n${body}`, etag };
+}
+
+/** The ETag and body of a stored answer. */
+export function decodeStored(value: string): { etag: string; body: string } {
+  const newline = value.indexOf('\n');
+  return { etag: value.slice(0, newline), body: value.slice(newline + 1) };
+}

@@ -1,0 +1,57 @@
+import type { IncomingMessage } from 'node:http';
+import type { OperationParams } from '../cache/response-key.ts';
+
+/** The GraphQL parameters of a JSON object, or null when they are not plain query parameters (the hot path then steps aside). */
+export function paramsOfJson(value: unknown): OperationParams | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const query: unknown = Reflect.get(value, 'query');
+  const operationName: unknown = Reflect.get(value, 'operationName');
+  const variables: unknown = Reflect.get(value, 'variables');
+  // Extensions (persisted queries, say) change what is asked: Yoga handles them.
+  if (typeof query !== 'string' || Reflect.get(value, 'extensions') !== undefined) return null;
+  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return null;
+  if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) return null;
+  return { query, operationName: operationName ?? null, variables };
+}
+
+/** The parameters of a GET per GraphQL over HTTP: `query`, `operationName`, `variables` (JSON) in the query string. */
+export function paramsOfQueryString(search: string): OperationParams | null {
+  const fields = new URLSearchParams(search);
+  if (fields.has('extensions')) return null;
+  const query = fields.get('query');
+  if (query === null) return null;
+  const variablesText = fields.get('variables');
+  let variables: unknown;
+  if (variablesText !== null && variablesText !== '') {
+    try {
+      variables = JSON.parse(variablesText);
+    } catch {
+      return null;
+    }
+  }
+  return paramsOfJson({ query, operationName: fields.get('operationName'), variables });
+}
+
+/**
+ * The media type a single JSON result is sent as, chosen from Accept as Yoga
+ * chooses it: the first listed type (in UTF-8) that names one of the two
+ * JSON types, a wildcard meaning application/json; null when none does (Yoga
+ * answers those).
+ */
+export function answerType(req: IncomingMessage): string | null {
+  const accept = (req.headers.accept || '*/*').replace(/\s/g, '').toLowerCase();
+  for (const part of accept.split(',')) {
+    const [type, ...params] = part.split(';');
+    const charset = params.find((param) => param.includes('charset=')) ?? 'charset=utf-8';
+    if (charset !== 'charset=utf-8') continue;
+    if (type === 'application/graphql-response+json') return 'application/graphql-response+json; charset=utf-8';
+    if (type === 'application/json' || type === '*/*' || type === 'application/*' || type === '*/json') return 'application/json; charset=utf-8';
+  }
+  return null;
+}
+
+/** Whether a POST body is JSON, as Yoga requires for these parameters. */
+export function isJsonBody(req: IncomingMessage): boolean {
+  const type = req.headers['content-type'];
+  return type !== undefined && type.split(';', 1)[0]?.trim().toLowerCase() === 'application/json';
+}

@@ -1,0 +1,134 @@
+import type { Logger } from '../logger.ts';
+import type { Store } from './index.ts';
+import type { FillEntry, ReadResult } from './lease-store.ts';
+import { InvalidationOutbox } from './outbox.ts';
+import type { ResponseEntry, TagKeys } from './response-store.ts';
+
+/** Failures seen since start, by operation: for tests and metrics. */
+export interface StoreErrorCounts {
+  read: number;
+  write: number;
+  invalidate: number;
+}
+
+/**
+ * The caches' view of the store, where a failure never fails a request: a
+ * failed read is a miss (null), a failed write is skipped, and a failed
+ * invalidation goes to the outbox, which is flushed before this instance reads
+ * again. Failures are counted and logged at most once per interval per kind.
+ */
+export class SafeStore {
+  readonly errors: StoreErrorCounts = { read: 0, write: 0, invalidate: 0 };
+  readonly outbox = new InvalidationOutbox();
+  private readonly lastLogged: Record<keyof StoreErrorCounts, number> = { read: 0, write: 0, invalidate: 0 };
+
+  constructor(
+    readonly inner: Store,
+    private readonly logger: Logger,
+    private readonly logIntervalMs = 10_000,
+  ) {}
+
+  /** Keys and tags whose invalidation has not reached the store yet. */
+  get pendingInvalidations(): number {
+    return this.outbox.size;
+  }
+
+  /** Delivers pending invalidations; false while the store still refuses them (then nothing may be read). */
+  async ready(): Promise<boolean> {
+    if (this.outbox.size === 0) return true;
+    try {
+      const sent = await this.outbox.flush(this.inner.leases, this.inner.responses);
+      this.logger.info(sent, 'cache invalidations retried after a store failure');
+      return true;
+    } catch (error) {
+      this.fail('invalidate', error);
+      return false;
+    }
+  }
+
+  /** A response, or the sequence to store against; null when the store did not answer (then nothing may be stored). */
+  async responseGet(key: string, seqKey: string): Promise<{ value: string } | { seq: number } | null> {
+    if (!(await this.ready())) return null;
+    try {
+      return await this.inner.responses.get(key, seqKey);
+    } catch (error) {
+      this.fail('read', error);
+      return null;
+    }
+  }
+
+  async responseSet(entry: ResponseEntry): Promise<boolean> {
+    try {
+      return await this.inner.responses.set(entry);
+    } catch (error) {
+      this.fail('write', error);
+      return false;
+    }
+  }
+
+  /** Invalidates tags; those the store refused are retried before this instance reads a response again. */
+  async responseInvalidate(tags: readonly TagKeys[], seqKey: string, tagTtlSeconds: number): Promise<void> {
+    if (tags.length === 0) return;
+    try {
+      await this.inner.responses.invalidate(tags, seqKey, tagTtlSeconds);
+    } catch (error) {
+      this.fail('invalidate', error);
+      this.outbox.addTags(tags, seqKey, tagTtlSeconds);
+    }
+  }
+
+  async mget(keys: readonly string[]): Promise<(string | null)[]> {
+    if (keys.length === 0) return [];
+    if (!(await this.ready())) return keys.map(() => null);
+    try {
+      return await this.inner.leases.mget(keys);
+    } catch (error) {
+      this.fail('read', error);
+      return keys.map(() => null);
+    }
+  }
+
+  /** Null when the store did not answer: load from Postgres and do not fill. */
+  async readThrough(keys: readonly string[], token: string, leaseMs: number): Promise<ReadResult[] | null> {
+    if (keys.length === 0) return [];
+    if (!(await this.ready())) return null;
+    try {
+      return await this.inner.leases.readThrough(keys, token, leaseMs);
+    } catch (error) {
+      this.fail('read', error);
+      return null;
+    }
+  }
+
+  async fill(entries: readonly FillEntry[], token: string): Promise<number> {
+    if (entries.length === 0) return 0;
+    try {
+      return await this.inner.leases.fill(entries, token);
+    } catch (error) {
+      this.fail('write', error);
+      return 0;
+    }
+  }
+
+  /** Invalidates keys (with any still pending, in the same round trip); refused ones wait in the outbox. */
+  async invalidate(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    const all = this.outbox.keysWith(keys);
+    try {
+      await this.inner.leases.invalidate(all);
+      this.outbox.delivered(all);
+    } catch (error) {
+      this.fail('invalidate', error);
+      this.outbox.addKeys(keys);
+    }
+  }
+
+  private fail(kind: keyof StoreErrorCounts, error: unknown): void {
+    this.errors[kind] += 1;
+    const now = Date.now();
+    if (now - this.lastLogged[kind] < this.logIntervalMs) return;
+    this.lastLogged[kind] = now;
+    const level = kind === 'invalidate' ? 'error' : 'warn';
+    this.logger[level]({ err: (error as Error).message, failures: this.errors[kind] }, `cache ${kind} failed`);
+  }
+}

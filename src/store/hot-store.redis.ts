@@ -1,0 +1,61 @@
+import type { Redis } from 'ioredis';
+import { GCRA_LUA, NOW_LUA } from './gcra.lua.ts';
+import type { HotLookup, HotResult, HotStore } from './hot-store.ts';
+import type { RoundTrips } from './round-trips.ts';
+
+// KEYS: session, budget, response. ARGV: user id, now (ISO), budget limit (0: off), budget window ms.
+// Replies {0} when the session is not cached as valid (nothing counted), else
+// {1, allowed, remaining, retry ms, reset ms, stored answer or false}. Six
+// commands at most: EVALSHA, GET session, TIME, GET and SET budget, GET answer.
+const LOOKUP = `
+local s = redis.call('GET', KEYS[1])
+if not s or s == 'null' then return {0} end
+local ok, session = pcall(cjson.decode, s)
+if not ok or type(session) ~= 'table' or session.userId ~= ARGV[1] or type(session.expiresAt) ~= 'string' or session.expiresAt <= ARGV[2] then
+  return {0}
+end
+local gcra_limit = tonumber(ARGV[3])
+if gcra_limit == 0 then return {1, 1, -1, 0, 0, redis.call('GET', KEYS[3])} end
+${NOW_LUA}
+local gcra_key, gcra_window = KEYS[2], tonumber(ARGV[4])
+${GCRA_LUA}
+if gcra_allowed == 0 then return {1, 0, 0, math.ceil(gcra_retry), math.ceil(gcra_reset)} end
+return {1, 1, gcra_remaining, 0, math.ceil(gcra_reset), redis.call('GET', KEYS[3])}`;
+
+type HotRedis = Redis & {
+  hotLookupBuffer(numKeys: number, ...args: (string | number)[]): Promise<[number, number?, number?, number?, number?, (Buffer | null)?]>;
+};
+
+/** The hot path's lookup as one Lua script; the stored answer comes back as a Buffer, written out without decoding. */
+export class RedisHotStore implements HotStore {
+  private readonly redis: HotRedis;
+
+  constructor(
+    client: Redis,
+    private readonly trips: RoundTrips,
+  ) {
+    client.defineCommand('hotLookup', { lua: LOOKUP, numberOfKeys: 3 });
+    this.redis = client as HotRedis;
+  }
+
+  async lookup(request: HotLookup): Promise<HotResult> {
+    this.trips.count += 1;
+    const reply = await this.redis.hotLookupBuffer(
+      3,
+      request.sessionKey,
+      request.budgetKey,
+      request.responseKey,
+      request.userId,
+      request.nowIso,
+      request.budget?.limit ?? 0,
+      request.budget?.windowMs ?? 0,
+    );
+    if (reply[0] !== 1) return { kind: 'unknown' };
+    const [, allowed = 0, remaining = 0, retryMs = 0, resetMs = 0, stored = null] = reply;
+    return {
+      kind: 'counted',
+      budget: request.budget ? { allowed: allowed === 1, remaining, retryMs, resetMs } : null,
+      stored: stored ?? null,
+    };
+  }
+}

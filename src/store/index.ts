@@ -1,0 +1,92 @@
+import type { Redis } from 'ioredis';
+import { ExpiringMap } from './expiring-map.ts';
+import type { HotStore } from './hot-store.ts';
+import { MemoryHotStore } from './hot-store.memory.ts';
+import { RedisHotStore } from './hot-store.redis.ts';
+import type { LeaseStore } from './lease-store.ts';
+import { MemoryLeaseStore } from './lease-store.memory.ts';
+import { RedisLeaseStore } from './lease-store.redis.ts';
+import type { ResponseStore } from './response-store.ts';
+import { MemoryResponseStore } from './response-store.memory.ts';
+import { RedisResponseStore } from './response-store.redis.ts';
+import type { RoundTrips } from './round-trips.ts';
+import type { WindowStore } from './window-store.ts';
+import { MemoryWindowStore } from './window-store.memory.ts';
+import { RedisWindowStore } from './window-store.redis.ts';
+
+/**
+ * One instance's shared store, as its three consumers see it: the entity
+ * cache's leases, the response cache's answers and tags, the limiter's
+ * windows. Redis shares them between instances; memory serves one.
+ */
+export interface Store {
+  readonly kind: 'redis' | 'memory';
+  readonly leases: LeaseStore;
+  readonly responses: ResponseStore;
+  readonly windows: WindowStore;
+  /** The hot path's one-round-trip lookup. */
+  readonly hot: HotStore;
+  /** Round trips made so far by every part: tests assert on them. */
+  readonly roundTrips: number;
+  /** Resolves when the store answers; used by /ready. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The store over a shared Redis. */
+export function redisStore(client: Redis): Store {
+  const trips: RoundTrips = { count: 0 };
+  return {
+    kind: 'redis',
+    leases: new RedisLeaseStore(client, trips),
+    responses: new RedisResponseStore(client, trips),
+    windows: new RedisWindowStore(client, trips),
+    hot: new RedisHotStore(client, trips),
+    get roundTrips() {
+      return trips.count;
+    },
+    async ping() {
+      trips.count += 1;
+      await client.ping();
+    },
+    async close() {
+      await client.quit().catch(() => client.disconnect());
+    },
+  };
+}
+
+/** The store in process memory, for one instance (no REDIS_URL); a sweep drops expired entries every `sweepIntervalMs`. */
+export function memoryStore(options: { now?: () => number; sweepIntervalMs?: number } = {}): Store {
+  const trips: RoundTrips = { count: 0 };
+  const now = options.now ?? Date.now;
+  const map = new ExpiringMap(now);
+  const tagSets = new Map<string, Set<string>>();
+  const windows = new MemoryWindowStore(map, trips, now);
+  const sweeper = setInterval(() => {
+    map.sweep();
+    windows.sweep();
+    for (const key of tagSets.keys()) if (map.get(key) === null) tagSets.delete(key);
+  }, options.sweepIntervalMs ?? 60_000);
+  sweeper.unref();
+  return {
+    kind: 'memory',
+    leases: new MemoryLeaseStore(map, trips),
+    responses: new MemoryResponseStore(map, tagSets, trips),
+    windows,
+    hot: new MemoryHotStore(map, windows, trips),
+    get roundTrips() {
+      return trips.count;
+    },
+    async ping() {},
+    async close() {
+      clearInterval(sweeper);
+      map.clear();
+      tagSets.clear();
+    },
+  };
+}
+
+export type { LeaseStore, ReadResult, FillEntry } from './lease-store.ts';
+export type { ResponseStore, ResponseEntry, TagKeys } from './response-store.ts';
+export type { WindowStore, WindowResult } from './window-store.ts';
+export type { HotStore, HotLookup, HotResult } from './hot-store.ts';

@@ -1,0 +1,42 @@
+/**
+ * The response cache's store: whole answers indexed under entity tags. A
+ * write's invalidation bumps a sequence and marks each tag with it, so a
+ * result whose execution began before that write is refused when it tries to
+ * store (it may show the old rows).
+ */
+
+/** A tag's two keys: the set of responses stored under it, and the sequence at which it was last invalidated. */
+export interface TagKeys {
+  set: string;
+  seq: string;
+}
+
+/** A response to store under its tags, as of the sequence its execution started at. */
+export interface ResponseEntry {
+  key: string;
+  value: string;
+  ttlSeconds: number;
+  tags: readonly TagKeys[];
+  startSeq: number;
+}
+
+/** Every method is one round trip and throws on store failure. */
+export interface ResponseStore {
+  /** A cached response, or on a miss the invalidation sequence now (what a later store is checked against). */
+  get(key: string, seqKey: string): Promise<{ value: string } | { seq: number }>;
+  /**
+   * Stores a response and indexes it under its tags, unless one of its tags was
+   * invalidated after `startSeq` (the result may predate that write). Answers
+   * whether it stored.
+   */
+  set(entry: ResponseEntry): Promise<boolean>;
+  /** Bumps the sequence, marks each tag invalidated at it, and deletes every response stored under the tags; answers how many. */
+  invalidate(tags: readonly TagKeys[], seqKey: string, tagTtlSeconds: number): Promise<number>;
+}
+
+/**
+ * How long the invalidation sequence outlives the last write: a day, far
+ * longer than any execution, so its expiry cannot make an old result look
+ * newer than an invalidation.
+ */
+export const SEQUENCE_TTL_SECONDS = 86_400;

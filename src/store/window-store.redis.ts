@@ -1,0 +1,60 @@
+import type { Redis } from 'ioredis';
+import { GCRA_LUA, NOW_LUA } from './gcra.lua.ts';
+import type { RoundTrips } from './round-trips.ts';
+import type { WindowResult, WindowStore } from './window-store.ts';
+
+// KEYS: the window's sorted set of calls. ARGV: limit, window ms, unique member.
+const SLIDING_WINDOW = `${NOW_LUA}
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local count = redis.call('ZCARD', KEYS[1])
+local allowed = 0
+if count < limit then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window)
+  count = count + 1
+  allowed = 1
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+local reset = window
+if oldest[2] then reset = tonumber(oldest[2]) + window - now end
+return {allowed, limit - count, reset}`;
+
+// KEYS: the budget's TAT key. ARGV: limit, window ms. Replies are integers (Lua numbers truncate), in ms.
+const GCRA = `${NOW_LUA}
+local gcra_key, gcra_limit, gcra_window = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2])
+${GCRA_LUA}
+return {gcra_allowed, gcra_remaining, math.ceil(gcra_retry), math.ceil(gcra_reset)}`;
+
+type WindowRedis = Redis & {
+  slidingWindow(numKeys: number, ...args: (string | number)[]): Promise<[number, number, number]>;
+  gcraHit(numKeys: number, ...args: (string | number)[]): Promise<[number, number, number, number]>;
+};
+
+/** The rate limiter's windows in a shared Redis, on Redis's clock. */
+export class RedisWindowStore implements WindowStore {
+  private readonly redis: WindowRedis;
+
+  constructor(
+    client: Redis,
+    private readonly trips: RoundTrips,
+  ) {
+    client.defineCommand('slidingWindow', { lua: SLIDING_WINDOW });
+    client.defineCommand('gcraHit', { lua: GCRA });
+    this.redis = client as WindowRedis;
+  }
+
+  async slidingWindowHit(key: string, limit: number, windowMs: number, member: string): Promise<WindowResult> {
+    this.trips.count += 1;
+    const [allowed, remaining, resetMs] = await this.redis.slidingWindow(1, key, limit, windowMs, member);
+    const reset = Math.max(0, resetMs);
+    return { allowed: allowed === 1, remaining: Math.max(0, remaining), retryMs: allowed === 1 ? 0 : reset, resetMs: reset };
+  }
+
+  async gcraHit(key: string, limit: number, windowMs: number): Promise<WindowResult> {
+    this.trips.count += 1;
+    const [allowed, remaining, retryMs, resetMs] = await this.redis.gcraHit(1, key, limit, windowMs);
+    return { allowed: allowed === 1, remaining: Math.max(0, remaining), retryMs: Math.max(0, retryMs), resetMs: Math.max(0, resetMs) };
+  }
+}
