@@ -23,7 +23,7 @@ if gcra_allowed == 0 then return {1, 0, 0, math.ceil(gcra_retry), math.ceil(gcra
 return {1, 1, gcra_remaining, 0, math.ceil(gcra_reset), redis.call('GET', KEYS[3])}`;
 
 type HotRedis = Redis & {
-  hotLookupBuffer(numKeys: number, ...args: (string | number)[]): Promise<[number, number?, number?, number?, number?, (Buffer | null)?]>;
+  hotLookupBuffer(...keysThenArgs: (string | number)[]): Promise<[number, number?, number?, number?, number?, (Buffer | null)?]>;
 };
 
 /** The hot path's lookup as one Lua script; the stored answer comes back as a Buffer, written out without decoding. */
@@ -41,7 +41,6 @@ export class RedisHotStore implements HotStore {
   async lookup(request: HotLookup): Promise<HotResult> {
     this.trips.count += 1;
     const reply = await this.redis.hotLookupBuffer(
-      3,
       request.sessionKey,
       request.budgetKey,
       request.responseKey,
