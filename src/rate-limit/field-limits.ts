@@ -2,7 +2,8 @@ import { rateLimited } from '../errors.ts';
 import type { FieldLimits } from './directive.ts';
 import type { LimitCheck, RateLimiter } from './limiter.ts';
 import { FAIL_CLOSED_FIELDS, type RateLimitConfig } from './policies.ts';
-import { argumentValue, type RateLimitKey } from './rules.ts';
+import type { RateLimitKey } from './notation.ts';
+import { argumentValue } from './rules.ts';
 
 /** RATE_LIMITED for one field; the rest of the operation is still answered. */
 function refused(check: LimitCheck) {
