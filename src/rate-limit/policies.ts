@@ -10,9 +10,9 @@ export type RateLimitArgs = {
 };
 
 /**
- * The default limits (the product brief's), as the schema's @rateLimit
- * directives state them. Configuration replaces a policy's numbers at run
- * time; schema.graphql keeps showing the defaults.
+ * The default limits, as the schema's @rateLimit directives state them.
+ * Configuration replaces a policy's numbers at run time; schema.graphql keeps
+ * showing the defaults.
  */
 export const POLICIES = {
   /** logIn and signUp per client IP: slows credential stuffing and sign-up spam from one host. */
