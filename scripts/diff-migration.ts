@@ -5,12 +5,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
-import {
-  diffSchemaToMigrationSql,
-  MIGRATION_LOCK_CONTENT,
-  MIGRATIONS_DIR,
-  readMigrationsList,
-} from '../src/db/migrate.ts';
+import { MIGRATIONS_DIR, readMigrationsList } from '../src/db/migrations-folder.ts';
+import { diffSchemaToMigrationSql, MIGRATION_LOCK_CONTENT } from './lib/schema-diff.ts';
 
 const usage = 'Usage: npm run db:diff -- <name>   (e.g. add_feature_flag_description)';
 

@@ -4,7 +4,8 @@ import { relative } from 'node:path';
 
 import pg from 'pg';
 
-import { applyMigrations, MIGRATIONS_DIR, readMigrationsList } from '../src/db/migrate.ts';
+import { applyMigrations } from '../src/db/migrate.ts';
+import { MIGRATIONS_DIR, readMigrationsList } from '../src/db/migrations-folder.ts';
 
 const url = process.env.DATABASE_URL;
 if (!url) {

@@ -176,7 +176,7 @@ const reportLimit = {
   onReject: [
     (context: ValidationContext | null, error: GraphQLError) => {
       const limited = new GraphQLError(error.message.replace(/^Syntax Error: /, ''), {
-        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+        extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED },
       });
       if (context) context.reportError(limited);
       else throw limited;

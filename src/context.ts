@@ -36,7 +36,6 @@ export interface Context {
   services: Services;
   /** Counts calls of @rateLimit fields for this request's client. */
   rateLimits: FieldLimits;
-  logger: Logger;
 }
 
 /** The part of a request's context the response cache needs before execution: who is asking. */
@@ -79,13 +78,12 @@ export async function createContext(
     viewer,
     loaders,
     access: createAccess(loaders, viewer),
-    services: createServices({ prisma: deps.prisma, loaders, invalidate, viewer, env: deps.env }),
+    services: createServices({ prisma: deps.prisma, invalidate, viewer, env: deps.env }),
     rateLimits: createFieldLimits({
       limiter: deps.limiter,
       config: limits,
       viewerId: () => viewer.userId,
       ip: clientIp(request, server, limits.trustProxy),
     }),
-    logger: deps.logger,
   };
 }

@@ -1,5 +1,5 @@
 import { bool, cleanEnv, makeValidator, num, port, str, EnvError, EnvMissingError } from 'envalid';
-import { parseLimit } from './rate-limit/rules.ts';
+import { parseLimit } from './rate-limit/notation.ts';
 
 /** Accepts only postgres:// or postgresql:// URLs, so a typo fails at start rather than on the first query. */
 const postgresUrl = makeValidator<string>((input) => {

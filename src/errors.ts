@@ -8,6 +8,10 @@ export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   CONFLICT: 'CONFLICT',
   RATE_LIMITED: 'RATE_LIMITED',
+  /** The document breaks the schema's rules, or a limit on its size, depth or cost. */
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  /** The document is not GraphQL. */
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -31,6 +35,20 @@ export const badInput = (message: string, field?: string) =>
 /** The input is valid but collides with existing state (unique values, last owner). */
 export const conflict = (message: string, field?: string) =>
   new AppError(ErrorCode.CONFLICT, message, field ? { field } : {});
+
+/**
+ * Over a rate limit; `retryAfter` is in seconds. With `refuseOperation` the whole operation is
+ * refused and Yoga answers HTTP 429 with Retry-After; without it only the field fails and the
+ * rest of the operation is answered.
+ */
+export function rateLimited(
+  retryAfter: number,
+  options: { message?: string; refuseOperation?: boolean } = {},
+): AppError {
+  const message = options.message ?? `Too many requests; retry in ${retryAfter} s`;
+  const http = options.refuseOperation ? { http: { status: 429, headers: { 'Retry-After': String(retryAfter) } } } : {};
+  return new AppError(ErrorCode.RATE_LIMITED, message, { retryAfter, ...http });
+}
 
 /** Prisma's known error codes that are the client's doing, not the server's. */
 const PRISMA_UNIQUE_VIOLATION = 'P2002';

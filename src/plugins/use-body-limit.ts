@@ -8,9 +8,11 @@ export interface BodyLimitOptions {
 
 /**
  * Refuses oversized bodies by their Content-Length header before reading them.
- * Replaces Yoga's own limit, which streams every body through a pipeline and
- * cost 60% of throughput here (STACK-NOTES). A body without a length (chunked)
- * is refused with 411: it could not be bounded without reading it.
+ * Replaces Yoga's own limit: graphql-yoga 5.24 pipes every body through a
+ * stream pipeline whose abort signal builds a DOMException per request, which
+ * measured 5.3k req/s against 13.2k without it (`{ hello }`, 10 connections).
+ * A body without a length (chunked) is refused with 411: it could not be
+ * bounded without reading it.
  */
 export function useBodyLimit(options: BodyLimitOptions = {}): Plugin {
   const maxBytes = options.maxBytes ?? 100_000;

@@ -5,7 +5,7 @@ import { ErrorCode } from '../errors.ts';
 // Errors graphql-js raises for values that don't fit their types: the client sent bad input.
 const BAD_VALUE = /got invalid value|Expected value of type|Expected type|does not exist in ".*" enum|cannot represent|of required type .* was not provided/i;
 
-function withCode(error: GraphQLError, code: string): GraphQLError {
+function withCode(error: GraphQLError, code: ErrorCode): GraphQLError {
   if (error.extensions?.['code']) return error;
   return new GraphQLError(error.message, {
     nodes: error.nodes,
@@ -27,13 +27,13 @@ export function useErrorCodes(): Plugin {
   return {
     onParse() {
       return ({ result, replaceParseResult }) => {
-        if (result instanceof GraphQLError) replaceParseResult(withCode(result, 'GRAPHQL_PARSE_FAILED'));
+        if (result instanceof GraphQLError) replaceParseResult(withCode(result, ErrorCode.GRAPHQL_PARSE_FAILED));
       };
     },
     onValidate() {
       return ({ result, setResult }) => {
         if (result.length === 0) return;
-        setResult(result.map((e) => withCode(e, BAD_VALUE.test(e.message) ? ErrorCode.BAD_USER_INPUT : 'GRAPHQL_VALIDATION_FAILED')));
+        setResult(result.map((e) => withCode(e, BAD_VALUE.test(e.message) ? ErrorCode.BAD_USER_INPUT : ErrorCode.GRAPHQL_VALIDATION_FAILED)));
       };
     },
     onExecute() {

@@ -1,6 +1,6 @@
-import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
 import type { GraphQLError } from 'graphql';
-import { ErrorCode } from '../errors.ts';
+import { ErrorCode, rateLimited } from '../errors.ts';
 import type { LimitCheck, RateLimiter } from '../rate-limit/limiter.ts';
 import { rateLimitHeaders } from '../rate-limit/headers.ts';
 import type { RateLimitConfig } from '../rate-limit/policies.ts';
@@ -21,13 +21,7 @@ export interface OperationBudgetOptions {
 
 /** The whole operation refused: HTTP 429 with Retry-After, and RATE_LIMITED with retryAfter for clients reading the body. */
 function overBudget(check: LimitCheck): GraphQLError {
-  return createGraphQLError(`Too many requests; retry in ${check.retrySeconds} s`, {
-    extensions: {
-      code: ErrorCode.RATE_LIMITED,
-      retryAfter: check.retrySeconds,
-      http: { status: 429, headers: { 'Retry-After': String(check.retrySeconds) } },
-    },
-  });
+  return rateLimited(check.retrySeconds, { refuseOperation: true });
 }
 
 /**

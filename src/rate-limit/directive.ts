@@ -13,7 +13,8 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { policyOf, type RateLimitArgs } from './policies.ts';
-import { isRateLimitKey, parseWindow, type RateLimitKey, type RateLimitRule } from './rules.ts';
+import { isRateLimitKey, parseWindow, type RateLimitKey } from './notation.ts';
+import type { RateLimitRule } from './rules.ts';
 
 /** Who a limit counts: `viewer` (the IP when anonymous), `ip`, or `arg:<path>` such as `arg:input.email`. */
 export const RateLimitKeyScalar = new GraphQLScalarType<RateLimitKey, string>({

@@ -1,15 +1,15 @@
-import { AppError, ErrorCode } from '../errors.ts';
+import { rateLimited } from '../errors.ts';
 import type { FieldLimits } from './directive.ts';
 import type { LimitCheck, RateLimiter } from './limiter.ts';
 import { FAIL_CLOSED_FIELDS, type RateLimitConfig } from './policies.ts';
-import { argumentValue, type RateLimitKey } from './rules.ts';
+import type { RateLimitKey } from './notation.ts';
+import { argumentValue } from './rules.ts';
 
 /** RATE_LIMITED for one field; the rest of the operation is still answered. */
-export function rateLimited(check: LimitCheck): AppError {
-  const message = check.unavailable
-    ? 'Rate limiting is unavailable, so this is refused for now; retry shortly'
-    : `Too many requests; retry in ${check.retrySeconds} s`;
-  return new AppError(ErrorCode.RATE_LIMITED, message, { retryAfter: check.retrySeconds });
+function refused(check: LimitCheck) {
+  return check.unavailable
+    ? rateLimited(check.retrySeconds, { message: 'Rate limiting is unavailable, so this is refused for now; retry shortly' })
+    : rateLimited(check.retrySeconds);
 }
 
 /** The identity string a limit counts under, from its `by` keys. */
@@ -42,7 +42,7 @@ export function createFieldLimits(deps: {
         const numbers = rule.policy ? deps.config.policies[rule.policy] : rule;
         const identity = identityOf(rule.by, { viewerId: deps.viewerId(), ip: deps.ip }, args);
         const check = await deps.limiter.hit(coordinate, numbers, identity, FAIL_CLOSED_FIELDS.has(coordinate));
-        if (!check.allowed) throw rateLimited(check);
+        if (!check.allowed) throw refused(check);
       }
     },
   };

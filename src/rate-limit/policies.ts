@@ -1,5 +1,5 @@
 import type { Env } from '../env.ts';
-import { parseLimit, type RateLimitKey } from './rules.ts';
+import { parseLimit, type LimitSetting, type RateLimitKey } from './notation.ts';
 
 /** A limit as the schema states it: the directive's arguments. */
 // A type, not an interface: Pothos's Directives generic wants an index-signature-compatible shape.
@@ -10,9 +10,9 @@ export type RateLimitArgs = {
 };
 
 /**
- * The default limits (the product brief's), as the schema's @rateLimit
- * directives state them. Configuration replaces a policy's numbers at run
- * time; schema.graphql keeps showing the defaults.
+ * The default limits, as the schema's @rateLimit directives state them.
+ * Configuration replaces a policy's numbers at run time; schema.graphql keeps
+ * showing the defaults.
  */
 export const POLICIES = {
   /** logIn and signUp per client IP: slows credential stuffing and sign-up spam from one host. */
@@ -32,12 +32,13 @@ export const FAIL_CLOSED_FIELDS: ReadonlySet<string> = new Set(['Mutation.logIn'
 /** The configured limits: each policy's numbers from env, and the per-client operation budget. */
 export interface RateLimitConfig {
   enabled: boolean;
-  budget: { limit: number; window: string; windowMs: number };
-  policies: Record<PolicyName, { limit: number; window: string; windowMs: number }>;
+  budget: LimitSetting;
+  policies: Record<PolicyName, LimitSetting>;
   /** Proxy hops whose X-Forwarded-For entries are trusted; 0 trusts none, so clients cannot choose their IP. */
   trustProxy: number;
 }
 
+/** The limits configuration sets, parsed once per app so no request parses a setting. */
 export function rateLimitConfig(env: Pick<Env, 'RATE_LIMITS' | 'RATE_LIMIT_BUDGET' | 'RATE_LIMIT_AUTH_PER_IP' | 'RATE_LIMIT_LOGIN_PER_EMAIL' | 'RATE_LIMIT_MUTATIONS_PER_VIEWER' | 'TRUST_PROXY'>): RateLimitConfig {
   return {
     enabled: env.RATE_LIMITS,

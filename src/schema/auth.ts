@@ -1,13 +1,12 @@
-import type { AuthPayload } from '../services/auth.ts';
 import { POLICIES } from '../rate-limit/policies.ts';
 import { builder, perViewerLimit } from './builder.ts';
-import { UserType } from './user.ts';
+import { AuthPayloadRef, UserRef } from './refs.ts';
 
-const AuthPayloadType = builder.objectRef<AuthPayload>('AuthPayload').implement({
+AuthPayloadRef.implement({
   description: 'A new session: send `Authorization: Bearer <token>` with every request',
   fields: (t) => ({
     token: t.exposeString('token'),
-    user: t.field({ type: UserType, resolve: (payload) => payload.user }),
+    user: t.field({ type: UserRef, resolve: (payload) => payload.user }),
   }),
 });
 
@@ -29,14 +28,14 @@ const LogInInput = builder.inputType('LogInInput', {
 builder.mutationFields((t) => ({
   // Nullable so that, in a document with several aliased attempts, one refused (RATE_LIMITED) leaves the others answered.
   signUp: t.field({
-    type: AuthPayloadType,
+    type: AuthPayloadRef,
     nullable: true,
     directives: [{ name: 'rateLimit', args: POLICIES.authPerIp }],
     args: { input: t.arg({ type: SignUpInput, required: true }) },
     resolve: (_root, { input }, ctx) => ctx.services.auth.signUp(input),
   }),
   logIn: t.field({
-    type: AuthPayloadType,
+    type: AuthPayloadRef,
     nullable: true,
     directives: [
       { name: 'rateLimit', args: POLICIES.authPerIp },

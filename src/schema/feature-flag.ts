@@ -1,26 +1,19 @@
 import { builder, perViewerLimit } from './builder.ts';
 import { globalId, parseGlobalId } from './global-id.ts';
-import { OrganizationType } from './organization.ts';
+import { FeatureFlagRef, OrganizationRef } from './refs.ts';
 
-/** A per-organization switch; any member reads it, OWNER and ADMIN write it. */
-export const FeatureFlagType = builder.prismaNode('FeatureFlag', {
-  id: { field: 'id' },
-  fields: (t) => ({
-    key: t.exposeString('key'),
-    enabled: t.exposeBoolean('enabled'),
+// A per-organization switch; any member reads it, OWNER and ADMIN write it.
+builder.prismaObjectFields(FeatureFlagRef, (t) => ({
+  key: t.exposeString('key'),
+  enabled: t.exposeBoolean('enabled'),
+  organization: t.field({
+    type: OrganizationRef,
+    resolve: async (flag, _args, ctx) => {
+      const org = await ctx.loaders.organizationById.load(flag.organizationId);
+      if (!org) throw new Error(`flag ${flag.id} has no organization`);
+      return org;
+    },
   }),
-});
-
-// Added apart from the type, so the types of FeatureFlag and Organization don't infer each other.
-builder.prismaObjectFields(FeatureFlagType, (t) => ({
-    organization: t.field({
-      type: OrganizationType,
-      resolve: async (flag, _args, ctx) => {
-        const org = await ctx.loaders.organizationById.load(flag.organizationId);
-        if (!org) throw new Error(`flag ${flag.id} has no organization`);
-        return org;
-      },
-    }),
 }));
 
 const SetFeatureFlagInput = builder.inputType('SetFeatureFlagInput', {
@@ -41,7 +34,7 @@ const DeleteFeatureFlagInput = builder.inputType('DeleteFeatureFlagInput', {
 builder.mutationFields((t) => ({
   setFeatureFlag: t.field({
     directives: perViewerLimit,
-    type: FeatureFlagType,
+    type: FeatureFlagRef,
     description: 'Creates the flag or updates it; OWNER or ADMIN',
     args: { input: t.arg({ type: SetFeatureFlagInput, required: true }) },
     resolve: (_root, { input }, ctx) =>

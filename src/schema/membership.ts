@@ -1,42 +1,31 @@
 import { builder, perViewerLimit } from './builder.ts';
 import { RoleEnum } from './enums.ts';
 import { globalId, parseGlobalId } from './global-id.ts';
-import { OrganizationType } from './organization.ts';
-import { UserType } from './user.ts';
+import { MembershipRef, OrganizationRef, UserRef } from './refs.ts';
 
-/** A user's place in an organization. Only reachable by members of that organization. */
-export const MembershipType = builder.prismaNode('Membership', {
-  id: { field: 'id' },
-  fields: (t) => ({
-    role: t.expose('role', { type: RoleEnum }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+// A user's place in an organization. Only reachable by members of that organization.
+builder.prismaObjectFields(MembershipRef, (t) => ({
+  role: t.expose('role', { type: RoleEnum }),
+  createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  user: t.field({
+    type: UserRef,
+    resolve: async (m, _args, ctx) => {
+      ctx.access.metThroughMembership(m.userId);
+      const user = await ctx.loaders.userById.load(m.userId);
+      // The cascade deletes memberships with their user; a miss is a row deleted mid-request.
+      if (!user) throw new Error(`membership ${m.id} has no user`);
+      return user;
+    },
   }),
-});
-
-// Relations are added apart from the type, so the types of Membership, User and Organization don't infer each other.
-builder.prismaObjectFields(MembershipType, (t) => ({
-    user: t.field({
-      type: UserType,
-      resolve: async (m, _args, ctx) => {
-        ctx.access.metThroughMembership(m.userId);
-        const user = await ctx.loaders.userById.load(m.userId);
-        // The cascade deletes memberships with their user; a miss is a row deleted mid-request.
-        if (!user) throw new Error(`membership ${m.id} has no user`);
-        return user;
-      },
-    }),
-    organization: t.field({
-      type: OrganizationType,
-      resolve: async (m, _args, ctx) => {
-        const org = await ctx.loaders.organizationById.load(m.organizationId);
-        if (!org) throw new Error(`membership ${m.id} has no organization`);
-        return org;
-      },
-    }),
+  organization: t.field({
+    type: OrganizationRef,
+    resolve: async (m, _args, ctx) => {
+      const org = await ctx.loaders.organizationById.load(m.organizationId);
+      if (!org) throw new Error(`membership ${m.id} has no organization`);
+      return org;
+    },
+  }),
 }));
-
-/** Members in join order, a page at a time. */
-export const MembershipConnection = builder.connectionObject({ type: MembershipType, name: 'MembershipConnection' });
 
 const AddMemberInput = builder.inputType('AddMemberInput', {
   fields: (t) => ({
@@ -60,7 +49,7 @@ const RemoveMemberInput = builder.inputType('RemoveMemberInput', {
 builder.mutationFields((t) => ({
   addMember: t.field({
     directives: perViewerLimit,
-    type: MembershipType,
+    type: MembershipRef,
     description: 'OWNER or ADMIN',
     args: { input: t.arg({ type: AddMemberInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
@@ -72,7 +61,7 @@ builder.mutationFields((t) => ({
   }),
   changeMemberRole: t.field({
     directives: perViewerLimit,
-    type: MembershipType,
+    type: MembershipRef,
     description: 'OWNER or ADMIN; granting or revoking OWNER takes an OWNER; the last OWNER cannot be demoted',
     args: { input: t.arg({ type: ChangeMemberRoleInput, required: true }) },
     resolve: (_root, { input }, ctx) =>

@@ -1,10 +1,7 @@
 import { brandWithType } from '@pothos/core';
 import { builder } from './builder.ts';
-import { FeatureFlagType } from './feature-flag.ts';
 import { tryDecodeGlobalId } from './global-id.ts';
-import { MembershipType } from './membership.ts';
-import { OrganizationType } from './organization.ts';
-import { UserType } from './user.ts';
+import { FeatureFlagRef, MembershipRef, OrganizationRef, UserRef } from './refs.ts';
 
 /**
  * Query.node through the request's loaders and the same visibility rules as
@@ -28,17 +25,17 @@ builder.queryField('node', (t) =>
       };
       switch (typename) {
         case 'User':
-          return branded(await ctx.loaders.userById.load(id), UserType);
+          return branded(await ctx.loaders.userById.load(id), UserRef);
         case 'Organization':
-          return branded(await ctx.access.readableOrganization(await ctx.loaders.organizationById.load(id)), OrganizationType);
+          return branded(await ctx.access.readableOrganization(await ctx.loaders.organizationById.load(id)), OrganizationRef);
         case 'Membership': {
           const membership = await ctx.loaders.membershipById.load(id);
           const visible = membership && (await ctx.access.roleIn(membership.organizationId)) ? membership : null;
-          return branded(visible, MembershipType);
+          return branded(visible, MembershipRef);
         }
         case 'FeatureFlag': {
           const flag = await ctx.loaders.flagById.load(id);
-          return branded(flag && (await ctx.access.roleIn(flag.organizationId)) ? flag : null, FeatureFlagType);
+          return branded(flag && (await ctx.access.roleIn(flag.organizationId)) ? flag : null, FeatureFlagRef);
         }
         default:
           return null;

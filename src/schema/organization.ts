@@ -3,81 +3,70 @@ import { MAX_PAGE_SIZE } from '../loaders/index.ts';
 import { builder, perViewerLimit } from './builder.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { PlanEnum, RoleEnum } from './enums.ts';
-import { FeatureFlagType } from './feature-flag.ts';
 import { globalId, parseGlobalId } from './global-id.ts';
-import { MembershipConnection } from './membership.ts';
+import { FeatureFlagRef, MembershipConnectionRef, OrganizationRef } from './refs.ts';
 
 const DEFAULT_PAGE_SIZE = 20;
 
-/**
- * A tenant. Reachable only through entry points that check membership
- * (organization, organizations, node, a visible membership), so its fields need
- * no second check.
- */
-export const OrganizationType = builder.prismaNode('Organization', {
-  id: { field: 'id' },
-  fields: (t) => ({
-    name: t.exposeString('name'),
-    slug: t.exposeString('slug'),
-    plan: t.expose('plan', { type: PlanEnum }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    viewerRole: t.field({
-      type: RoleEnum,
-      nullable: true,
-      description: "The viewer's role here",
-      resolve: (org, _args, ctx) => ctx.access.roleIn(org.id),
-    }),
-    memberCount: t.int({ resolve: (org, _args, ctx) => ctx.loaders.memberCount(org.id) }),
+// A tenant. Reachable only through entry points that check membership (organization, organizations,
+// node, a visible membership), so its fields need no second check.
+builder.prismaObjectFields(OrganizationRef, (t) => ({
+  name: t.exposeString('name'),
+  slug: t.exposeString('slug'),
+  plan: t.expose('plan', { type: PlanEnum }),
+  createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  viewerRole: t.field({
+    type: RoleEnum,
+    nullable: true,
+    description: "The viewer's role here",
+    resolve: (org, _args, ctx) => ctx.access.roleIn(org.id),
   }),
-});
-
-// Relations are added apart from the type, so Organization, Membership and FeatureFlag don't infer each other.
-builder.prismaObjectFields(OrganizationType, (t) => ({
-    members: t.field({
-      type: MembershipConnection,
-      description: `Members in the order they joined; first defaults to ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}`,
-      args: { first: t.arg.int(), after: t.arg.string() },
-      resolve: async (org, args, ctx) => {
-        const first = args.first ?? DEFAULT_PAGE_SIZE;
-        if (first < 1 || first > MAX_PAGE_SIZE) throw badInput(`first must be between 1 and ${MAX_PAGE_SIZE}`, 'first');
-        const after = args.after ? decodeCursor(args.after) : null;
-        const rows = await ctx.loaders.memberPage(org.id, first, after);
-        const page = rows.slice(0, first);
-        const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));
-        return {
-          edges,
-          pageInfo: {
-            hasNextPage: rows.length > first,
-            hasPreviousPage: after !== null,
-            startCursor: edges[0]?.cursor ?? null,
-            endCursor: edges.at(-1)?.cursor ?? null,
-          },
-        };
-      },
-    }),
-    featureFlags: t.field({
-      type: [FeatureFlagType],
-      description: 'All flags, by key',
-      resolve: (org, _args, ctx) => ctx.loaders.flagsByOrganizationId.load(org.id),
-    }),
-    featureFlag: t.field({
-      type: FeatureFlagType,
-      nullable: true,
-      args: { key: t.arg.string({ required: true }) },
-      resolve: async (org, { key }, ctx) =>
-        (await ctx.loaders.flagsByOrganizationId.load(org.id)).find((f) => f.key === key) ?? null,
-    }),
-    isFeatureEnabled: t.boolean({
-      description: 'False for a flag that does not exist, so clients can ask before a flag is created',
-      args: { key: t.arg.string({ required: true }) },
-      resolve: async (org, { key }, ctx) =>
-        (await ctx.loaders.flagsByOrganizationId.load(org.id)).some((f) => f.key === key && f.enabled),
-    }),
+  memberCount: t.int({ resolve: (org, _args, ctx) => ctx.loaders.memberCount(org.id) }),
+  members: t.field({
+    type: MembershipConnectionRef,
+    description: `Members in the order they joined; first defaults to ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}`,
+    args: { first: t.arg.int(), after: t.arg.string() },
+    resolve: async (org, args, ctx) => {
+      const first = args.first ?? DEFAULT_PAGE_SIZE;
+      if (first < 1 || first > MAX_PAGE_SIZE) throw badInput(`first must be between 1 and ${MAX_PAGE_SIZE}`, 'first');
+      const after = args.after ? decodeCursor(args.after) : null;
+      const rows = await ctx.loaders.memberPage(org.id, first, after);
+      const page = rows.slice(0, first);
+      const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));
+      return {
+        edges,
+        pageInfo: {
+          hasNextPage: rows.length > first,
+          hasPreviousPage: after !== null,
+          startCursor: edges[0]?.cursor ?? null,
+          endCursor: edges.at(-1)?.cursor ?? null,
+        },
+      };
+    },
+  }),
+  featureFlags: t.field({
+    type: [FeatureFlagRef],
+    description: 'All flags, by key',
+    resolve: (org, _args, ctx) => ctx.loaders.flagsByOrganizationId.load(org.id),
+  }),
+  featureFlag: t.field({
+    type: FeatureFlagRef,
+    nullable: true,
+    args: { key: t.arg.string({ required: true }) },
+    resolve: async (org, { key }, ctx) =>
+      (await ctx.loaders.flagsByOrganizationId.load(org.id)).find((f) => f.key === key) ?? null,
+  }),
+  isFeatureEnabled: t.boolean({
+    description: 'False for a flag that does not exist, so clients can ask before a flag is created',
+    args: { key: t.arg.string({ required: true }) },
+    resolve: async (org, { key }, ctx) =>
+      (await ctx.loaders.flagsByOrganizationId.load(org.id)).some((f) => f.key === key && f.enabled),
+  }),
 }));
 
 builder.queryFields((t) => ({
   organization: t.field({
-    type: OrganizationType,
+    type: OrganizationRef,
     nullable: true,
     description: 'An organization the viewer belongs to; null for any other slug',
     args: { slug: t.arg.string({ required: true }) },
@@ -87,7 +76,7 @@ builder.queryFields((t) => ({
     },
   }),
   organizations: t.field({
-    type: [OrganizationType],
+    type: [OrganizationRef],
     description: "The viewer's organizations, in the order joined",
     resolve: async (_root, _args, ctx) => {
       const viewer = ctx.viewer.require();
@@ -124,14 +113,14 @@ const DeleteOrganizationInput = builder.inputType('DeleteOrganizationInput', {
 builder.mutationFields((t) => ({
   createOrganization: t.field({
     directives: perViewerLimit,
-    type: OrganizationType,
+    type: OrganizationRef,
     description: 'The viewer becomes its OWNER',
     args: { input: t.arg({ type: CreateOrganizationInput, required: true }) },
     resolve: (_root, { input }, ctx) => ctx.services.organizations.create(input),
   }),
   updateOrganization: t.field({
     directives: perViewerLimit,
-    type: OrganizationType,
+    type: OrganizationRef,
     args: { input: t.arg({ type: UpdateOrganizationInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       ctx.services.organizations.update({

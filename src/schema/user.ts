@@ -1,17 +1,9 @@
-import type { PublicUser } from '../loaders/index.ts';
 import { builder, perViewerLimit } from './builder.ts';
 import { globalId, parseGlobalId } from './global-id.ts';
-import { MembershipType } from './membership.ts';
+import { MembershipRef, UserRef } from './refs.ts';
 
-/**
- * A person. Email and memberships are private to the user and to people who
- * share an organization with them. Its shape is Prisma's User without the
- * password hash (what the loaders cache), so no field can ever expose the hash;
- * that is why it is a plain node rather than a prismaNode, whose shape is the
- * whole row.
- */
-export const UserType = builder.objectRef<PublicUser>('User');
-builder.node(UserType, {
+// A person. Email and memberships are private to the user and to people who share an organization with them.
+builder.node(UserRef, {
   id: { resolve: (user) => user.id },
   fields: (t) => ({
     name: t.exposeString('name'),
@@ -22,29 +14,25 @@ builder.node(UserType, {
       description: 'Visible to the user and to members of an organization they share; null otherwise',
       resolve: async (user, _args, ctx) => ((await ctx.access.canSeePrivateFieldsOf(user.id)) ? user.email : null),
     }),
+    memberships: t.field({
+      type: [MembershipRef],
+      nullable: true,
+      description: "All of the viewer's own memberships; for another user, only those in organizations the viewer shares",
+      resolve: (user, _args, ctx) => ctx.access.visibleMembershipsOf(user.id),
+    }),
   }),
 });
 
-// Relations are added apart from the type, so the types of User and Membership don't infer each other.
-builder.objectFields(UserType, (t) => ({
-  memberships: t.field({
-    type: [MembershipType],
-    nullable: true,
-    description: "All of the viewer's own memberships; for another user, only those in organizations the viewer shares",
-    resolve: (user, _args, ctx) => ctx.access.visibleMembershipsOf(user.id),
-  }),
-}));
-
 builder.queryFields((t) => ({
   viewer: t.field({
-    type: UserType,
+    type: UserRef,
     nullable: true,
     description: 'The signed-in user; null when signed out or the token is not valid',
     resolve: (_root, _args, ctx) =>
       ctx.viewer.userId ? ctx.loaders.userById.load(ctx.viewer.userId) : null,
   }),
   user: t.field({
-    type: UserType,
+    type: UserRef,
     nullable: true,
     description: 'A user by ID; requires signing in',
     args: { id: t.arg.id({ required: true }) },
@@ -65,7 +53,7 @@ const UpdateProfileInput = builder.inputType('UpdateProfileInput', {
 builder.mutationFields((t) => ({
   updateProfile: t.field({
     directives: perViewerLimit,
-    type: UserType,
+    type: UserRef,
     args: { input: t.arg({ type: UpdateProfileInput, required: true }) },
     resolve: (_root, { input }, ctx) => ctx.services.users.updateProfile(input),
   }),

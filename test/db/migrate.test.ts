@@ -13,15 +13,11 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { diffSchemaToMigrationSql, SCHEMA_PATH } from '../../scripts/lib/schema-diff.ts';
 import { openEmbeddedDatabase } from '../../src/db/embedded.ts';
-import {
-  applyMigrations,
-  diffSchemaToMigrationSql,
-  MIGRATIONS_DIR,
-  MigrationError,
-  REPO_ROOT,
-  SCHEMA_PATH,
-} from '../../src/db/migrate.ts';
+import { applyMigrations } from '../../src/db/migrate.ts';
+import { MIGRATIONS_DIR, REPO_ROOT } from '../../src/db/migrations-folder.ts';
+import { MigrationError } from '../../src/db/schema-engine.ts';
 import { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { databaseUrl, withAdmin } from '../helpers/services.ts';
 

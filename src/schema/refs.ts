@@ -1,0 +1,30 @@
+import type { PublicUser } from '../loaders/index.ts';
+import type { AuthPayload } from '../services/auth.ts';
+import { builder } from './builder.ts';
+
+// Every object type's ref, so the domain files import these and never each other: the types point at
+// one another (User → Membership → Organization → FeatureFlag → Organization), the files do not.
+// plugin-prisma has no ref-first form of prismaNode (the call creates the ref), so the Prisma-backed
+// nodes are declared here with their ID only, and each domain file adds all of its type's fields.
+
+/**
+ * A person, shaped as Prisma's User without the password hash (what the loaders cache), so no field
+ * can ever expose the hash; that is why it is a plain node rather than a prismaNode, whose shape is
+ * the whole row. Implemented in user.ts.
+ */
+export const UserRef = builder.objectRef<PublicUser>('User');
+
+/** A tenant; its fields are in organization.ts. */
+export const OrganizationRef = builder.prismaNode('Organization', { id: { field: 'id' } });
+
+/** A user's place in an organization; its fields are in membership.ts. */
+export const MembershipRef = builder.prismaNode('Membership', { id: { field: 'id' } });
+
+/** A per-organization switch; its fields are in feature-flag.ts. */
+export const FeatureFlagRef = builder.prismaNode('FeatureFlag', { id: { field: 'id' } });
+
+/** Members in join order, a page at a time. */
+export const MembershipConnectionRef = builder.connectionObject({ type: MembershipRef, name: 'MembershipConnection' });
+
+/** What signUp and logIn answer; implemented in auth.ts. */
+export const AuthPayloadRef = builder.objectRef<AuthPayload>('AuthPayload');
