@@ -16,7 +16,7 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-const WITH_USER = /^tg_([a-z0-9]{1,64})\.[A-Za-z0-9_-]+$/;
+const WITH_USER = /^tg_([A-Za-z0-9_-]{1,64})\.[A-Za-z0-9_-]+$/;
 
 /** The user id a token names; '' for a token without one (issued before ids were put in tokens). */
 export function tokenUserId(token: string): string {
