@@ -15,7 +15,7 @@ local gcra_allowed, gcra_remaining, gcra_retry, gcra_reset
 if now < gcra_allow_at then
   gcra_allowed, gcra_remaining, gcra_retry, gcra_reset = 0, 0, gcra_allow_at - now, gcra_tat - now
 else
-  redis.call('SET', gcra_key, string.format('%.3f', gcra_next), 'PX', math.ceil(gcra_next - now))
+  redis.call('SET', gcra_key, string.format('%.3f', gcra_next), 'PX', math.max(1, math.ceil(gcra_next - now)))
   gcra_allowed = 1
   gcra_remaining = math.floor((gcra_window - (gcra_next - now)) / gcra_interval + 1e-9)
   gcra_retry, gcra_reset = 0, gcra_next - now

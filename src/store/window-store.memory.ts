@@ -34,7 +34,7 @@ export class MemoryWindowStore implements WindowStore {
     const now = this.now();
     const stored = this.map.get(key);
     const { tat, ...result } = gcra(now, stored === null ? null : Number(stored), limit, windowMs);
-    if (result.allowed) this.map.setMs(key, String(tat), Math.ceil(tat - now));
+    if (result.allowed) this.map.setMs(key, String(tat), Math.max(1, Math.ceil(tat - now)));
     return { ...result, retryMs: Math.ceil(result.retryMs), resetMs: Math.ceil(result.resetMs) };
   }
 

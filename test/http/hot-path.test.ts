@@ -177,4 +177,13 @@ describe('the hot path', () => {
       expect(JSON.parse(after.body)).toEqual({ data: { viewer: null } });
     }
   });
+
+  it('serves hits under a budget so large that one call is less than a millisecond of it', async () => {
+    const loose = await world.startInstance({ env: { RATE_LIMIT_BUDGET: '1000000000/60s' } });
+    const { owner } = await team();
+    await post(loose, ViewerDocument, { token: owner.token });
+    const hit = await post(loose, ViewerDocument, { token: owner.token });
+    expect(hit.headers.get('x-cache')).toBe('HIT');
+    expect(hot(loose).stats).toMatchObject({ hits: 1, storeErrors: 0 });
+  });
 });
