@@ -82,6 +82,11 @@ export class ResponseCache implements Cache {
     this.pending.set(key, { seq: null, extraTags: [], at: Date.now() });
   }
 
+  /** Resolves once the store of `key` begun by set() has landed or been refused (at once when none is running). */
+  async settled(key: string): Promise<void> {
+    await this.storing.get(key);
+  }
+
   /** The ETag of a result this cache served or stored; undefined for any other. */
   etagOf(result: object): string | undefined {
     return this.etags.get(result);

@@ -98,25 +98,33 @@ export function useTenantResponseCache(options: TenantResponseCacheOptions): Plu
         cache.refuse(key);
         return;
       }
+      // An execution running when this request arrived is joined even if it ends before this request's lookup
+      // answers: its result is what that lookup would have found once stored.
+      const runningAtArrival = executing.get(key);
+      let mine: Promise<unknown> | undefined;
+      const forget = () => {
+        if (mine && executing.get(key) === mine) executing.delete(key);
+      };
       setExecuteFn((execArgs) => {
-        const running = executing.get(key);
+        const running = executing.get(key) ?? runningAtArrival;
         if (running) {
           cache.stats.coalesced += 1;
           return running as ReturnType<typeof executeFn>;
         }
         const result = Promise.resolve(executeFn(execArgs));
+        mine = result;
         executing.set(key, result);
         // A failed execution has no onExecuteDone: forget it here.
-        result.catch(() => executing.delete(key));
+        result.catch(forget);
         return result;
       });
       return {
         onExecuteDone() {
           // Runs before envelop's store: a hit must never skip a field limit the miss counted.
           if (options.limitedCallsOf(context) > 0) cache.refuse(key);
-          // Forgotten only once envelop has begun storing the result (right after this hook), so a request
-          // arriving in between joins this execution or waits for its store, instead of executing again.
-          queueMicrotask(() => executing.delete(key));
+          // Forgotten only once envelop's store of the result (begun right after this hook) has landed, so a
+          // request that missed before it landed joins this execution instead of executing again.
+          queueMicrotask(() => void cache.settled(key).then(forget, forget));
         },
       };
     },
