@@ -10,6 +10,8 @@ export interface BenchArgs {
   /** Workload ids, or undefined for all. */
   workloads: string[] | undefined;
   connections: number;
+  /** Users the many-users workload signs in; undefined: the workload's own number (fewer with --quick). */
+  viewers: number | undefined;
   /** Fixed warm-up/measure seconds per cell; undefined: derived from the budget. */
   warmupSeconds: number | undefined;
   durationSeconds: number | undefined;
@@ -21,9 +23,10 @@ export interface BenchArgs {
 export const USAGE = `npm run bench [-- options]
 
   --quick              a smoke run: under a minute, report under bench/results/raw/
-  --servers=a,b        server ids (bare, tg, tg-entity, apollo, apollo-rc) or "all"; default: the default set
-  --workloads=a,b      page-load, org-page, deep, mixed; default: all
+  --servers=a,b        server ids (bare, tg, tg-entity, tg-both, apollo, apollo-rc, mercurius, mercurius-cache, yoga-stock, ...) or "all"; default: the default set
+  --workloads=a,b      page-load, org-page, deep, mixed, many-users; default: all
   --connections=N      concurrent connections per cell (default 10)
+  --viewers=N          users many-users signs in through each server's logIn (default 500, quick 50: each sign-in is a scrypt)
   --warmup=S           warm-up seconds per cell (default 2, quick 0.3)
   --duration=S         measured seconds per cell (default: 10, less if the cells would not fit 4 minutes; quick 1-2)
 
@@ -38,6 +41,7 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       servers: { type: 'string' },
       workloads: { type: 'string' },
       connections: { type: 'string' },
+      viewers: { type: 'string' },
       warmup: { type: 'string' },
       duration: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -61,6 +65,7 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     servers: list(values.servers),
     workloads: list(values.workloads),
     connections: positive('connections', values.connections) ?? 10,
+    viewers: positive('viewers', values.viewers),
     warmupSeconds: positive('warmup', values.warmup),
     durationSeconds: positive('duration', values.duration),
     databaseUrl: env['BENCH_DATABASE_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
@@ -77,8 +82,17 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv = process.
 /** full: the default run, whose report is committed; quick; custom: anything chosen on the command line. */
 export function runKind(args: BenchArgs): 'full' | 'quick' | 'custom' {
   if (args.quick) return 'quick';
-  const chosen = args.servers || args.workloads || args.warmupSeconds !== undefined || args.durationSeconds !== undefined || args.connections !== 10;
+  const chosen = args.servers || args.workloads || args.viewers !== undefined || args.warmupSeconds !== undefined || args.durationSeconds !== undefined || args.connections !== 10;
   return chosen ? 'custom' : 'full';
+}
+
+/** Users a quick run signs in for a many-users workload: 500 scrypt sign-ins per server would take most of its minute. */
+export const QUICK_VIEWERS = 50;
+
+/** How many users a workload rotates through in this run: 0 for single-user workloads. */
+export function viewerCount(workload: { viewers?: number }, args: Pick<BenchArgs, 'quick' | 'viewers'>): number {
+  if (!workload.viewers) return 0;
+  return Math.floor(args.viewers ?? (args.quick ? Math.min(QUICK_VIEWERS, workload.viewers) : workload.viewers));
 }
 
 export function cellTiming(args: Pick<BenchArgs, 'quick' | 'warmupSeconds' | 'durationSeconds'>, cells: number): { warmup: number; duration: number } {

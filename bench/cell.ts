@@ -10,6 +10,7 @@ import { commandDelta, totalCommands, type RedisStats } from './redis-stats.ts';
 import type { RedisCounter } from './redis-counter.ts';
 import type { Cell } from './report.ts';
 import type { ServerConfig } from './servers.ts';
+import { tokenRotation } from './viewers.ts';
 
 export interface CellOptions {
   config: ServerConfig;
@@ -19,7 +20,9 @@ export interface CellOptions {
   /** The server's Redis proxy. */
   redisCounter: RedisCounter;
   redis: RedisStats;
-  load: Omit<LoadOptions, 'origin' | 'durationSeconds'>;
+  load: Omit<LoadOptions, 'origin' | 'durationSeconds' | 'nextToken'>;
+  /** Tokens of many signed-in users, rotated through across the warm-up and the measured part. */
+  tokens?: readonly string[];
   warmupSeconds: number;
   durationSeconds: number;
   /** Pause after the warm-up so its last in-flight requests finish before the counters are read. */
@@ -28,7 +31,7 @@ export interface CellOptions {
 
 export async function measureCell(options: CellOptions): Promise<Cell> {
   const { config, process: server, pg, redis } = options;
-  const load = { ...options.load, origin: server.origin };
+  const load = { ...options.load, origin: server.origin, ...(options.tokens ? { nextToken: tokenRotation(options.tokens) } : {}) };
   const warm = await runLoad({ ...load, durationSeconds: options.warmupSeconds });
   await sleep(options.settleMs);
 
@@ -62,6 +65,7 @@ export async function measureCell(options: CellOptions): Promise<Cell> {
     peakRssBytes,
     vsBare: null,
     vsPeer: null,
+    hitRatio: result.cacheHits === null ? null : result.cacheHits / requests,
     sampled: warm.sampled + result.sampled,
     problems: [...warm.problems, ...result.problems].slice(0, 5),
   };

@@ -12,8 +12,18 @@ export type Expectation =
   | { mode: 'data'; data: unknown }
   /** The same shape as the reference: keys, list lengths and value types; values may differ (reads among writes). */
   | { mode: 'shape'; data: unknown }
+  /** Data shaped like a template, values unknown (reads as many different users). */
+  | { mode: 'template'; template: ShapeTemplate }
   /** Any data without errors, every root field non-null (writes). */
   | { mode: 'ok' };
+
+/**
+ * The shape an answer must have when its values cannot be known: an object's
+ * keys exactly, a scalar's type by name ('string', 'boolean', 'number'),
+ * and a list as a one-item array whose item every element must match (any
+ * length, empty included).
+ */
+export type ShapeTemplate = 'string' | 'boolean' | 'number' | readonly [ShapeTemplate] | { readonly [key: string]: ShapeTemplate };
 
 // Inside a JSON string a quote is escaped, so `"errors":` can only be a key;
 // no type of the schema has a field named `errors`.
@@ -50,8 +60,33 @@ export function checkResponse(status: number, body: string, expected: Expectatio
       return isDeepStrictEqual(shapeOf(data), shapeOf(expected.data))
         ? null
         : `shape differs from the reference at ${firstDifference(shapeOf(data), shapeOf(expected.data))}`;
+    case 'template':
+      return templateProblem(data, expected.template, 'data');
   }
 }
+
+/** Where a value departs from a template, or null when it matches. */
+export function templateProblem(value: unknown, template: ShapeTemplate, path: string): string | null {
+  if (typeof template === 'string') return typeof value === template ? null : `${path} is ${JSON.stringify(value)}, expected a ${template}`;
+  if (isList(template)) {
+    if (!Array.isArray(value)) return `${path} is ${JSON.stringify(value)}, expected a list`;
+    for (const [i, item] of value.entries()) {
+      const problem = templateProblem(item, template[0], `${path}[${i}]`);
+      if (problem) return problem;
+    }
+    return null;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return `${path} is ${JSON.stringify(value)}, expected an object`;
+  const extra = Object.keys(value).find((key) => !(key in template));
+  if (extra !== undefined) return `${path}.${extra} is not expected`;
+  for (const [key, inner] of Object.entries(template)) {
+    const problem = templateProblem((value as Record<string, unknown>)[key], inner, `${path}.${key}`);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+const isList = (template: ShapeTemplate): template is readonly [ShapeTemplate] => Array.isArray(template);
 
 /** A value with every scalar replaced by its type: what stays the same when writes change values. */
 export function shapeOf(value: unknown): unknown {

@@ -3,6 +3,7 @@
 
 import { DEMO_ACCOUNTS } from '../prisma/seed.ts';
 import { looksOk } from './check.ts';
+import type { Account } from './viewers.ts';
 import { requestBody, type Operation, type WorkloadContext } from './workloads.ts';
 
 /** POSTs one GraphQL request and answers the raw body; throws on non-2xx or errors. */
@@ -15,15 +16,40 @@ export async function post(origin: string, body: string, token?: string): Promis
   return text;
 }
 
-/** Signs in as alice with the server's own logIn mutation; answers the bearer token. */
-export async function logInAlice(origin: string): Promise<string> {
-  const { email, password } = DEMO_ACCOUNTS.alice;
+/** Signs in with the server's own logIn mutation; answers the bearer token. */
+export async function logIn(origin: string, { email, password }: Account): Promise<string> {
   const body = JSON.stringify({
     query: 'mutation LogIn($input: LogInInput!) { logIn(input: $input) { token } }',
     variables: { input: { email, password } },
   });
   const json = JSON.parse(await post(origin, body)) as { data: { logIn: { token: string } } };
   return json.data.logIn.token;
+}
+
+export const logInAlice = (origin: string) => logIn(origin, DEMO_ACCOUNTS.alice);
+
+/**
+ * Signs every account in through the server's logIn, `concurrency` at a time
+ * (each costs the server a scrypt: all at once would only queue them in its
+ * thread pool and time out the last ones); tokens in the accounts' order.
+ */
+export async function logInAll(
+  origin: string,
+  accounts: readonly Account[],
+  options: { concurrency: number; progress: (done: number) => void },
+): Promise<string[]> {
+  const tokens: string[] = new Array(accounts.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < accounts.length) {
+      const i = next++;
+      tokens[i] = await logIn(origin, accounts[i]!);
+      options.progress(++done);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, accounts.length) }, worker));
+  return tokens;
 }
 
 /** What the workloads need to know about the seeded data, asked of the server under test. */

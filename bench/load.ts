@@ -6,6 +6,7 @@
 
 import autocannon from 'autocannon';
 import { checkResponse, looksOk, type Expectation } from './check.ts';
+import type { ResponseHeaders } from './servers.ts';
 import { requestBody, type Operation, type Workload, type WorkloadContext } from './workloads.ts';
 
 export interface LoadOptions {
@@ -13,6 +14,10 @@ export interface LoadOptions {
   origin: string;
   /** Bearer token of the signed-in user; omitted for servers that ignore it. */
   token?: string;
+  /** The token of each request, for many signed-in users (instead of `token`): see tokenRotation. */
+  nextToken?: () => string;
+  /** Whether an answer came from the server's response cache; without it hits are not counted. */
+  cacheHit?: (headers: ResponseHeaders, body: string) => boolean;
   workload: Workload;
   context: WorkloadContext;
   /** Expectation of each operation's sampled responses, by operation name. */
@@ -42,6 +47,8 @@ export interface LoadResult {
   sampleFailures: number;
   /** The first few problems, for the report. */
   problems: string[];
+  /** 2xx answers the server said it served from its response cache; null when it does not say. */
+  cacheHits: number | null;
 }
 
 /** Total failures of a run: any of them fails the bench. */
@@ -64,17 +71,21 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const problems: string[] = [];
   const seen = new Map<string, number>();
   const sends = new Map<string, number>();
+  let cacheHits = 0;
+  const cacheHit = options.cacheHit;
+  const nextToken = options.nextToken;
 
   const requests = options.workload.sequence.map((op): autocannon.Request => {
     const expected = options.expect(op);
     const problem = (text: string) => problems.length < PROBLEMS_KEPT && problems.push(`${op.name}: ${text.slice(0, 300)}`);
-    const onResponse = (status: number, body: string) => {
+    const onResponse = (status: number, body: string, _context: object, responseHeaders: ResponseHeaders | undefined) => {
       // Every response gets the cheap checks; each failure is counted once (non-2xx by autocannon).
       if (status < 200 || status >= 300) return void problem(`HTTP ${status}: ${body}`);
       if (!looksOk(status, body)) {
         errorBodies += 1;
         return void problem(`errors in body: ${body}`);
       }
+      if (cacheHit?.(responseHeaders ?? {}, body)) cacheHits += 1;
       const n = (seen.get(op.name) ?? 0) + 1;
       seen.set(op.name, n);
       if (n > FULLY_CHECKED_FIRST && n % sampleEvery !== 0) return;
@@ -86,6 +97,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       }
     };
     const base = { method: 'POST' as const, path: '/graphql', headers, onResponse };
+    if (op.kind === 'read' && nextToken) {
+      const body = requestBody(op, 0, options.context);
+      return {
+        ...base,
+        body,
+        setupRequest: (request: autocannon.Request) => ({ ...request, body, headers: { ...headers, authorization: `Bearer ${nextToken()}` } }),
+      };
+    }
     if (op.kind === 'read') return { ...base, body: requestBody(op, 0, options.context) };
     // Writes get fresh variables on every send (alternating values), counted across connections.
     return {
@@ -133,6 +152,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     sampled,
     sampleFailures,
     problems,
+    cacheHits: cacheHit ? cacheHits : null,
   };
 }
 

@@ -23,6 +23,8 @@ export interface Cell {
   /** Redis commands executed per request, from INFO commandstats (includes commands run by scripts; server-wide). */
   redisExecPerRequest: number;
   peakRssBytes: number;
+  /** Share of the measured answers the server said came from its response cache; null when it does not say. */
+  hitRatio: number | null;
   /** requests/s ÷ the bare server's on the same workload. */
   vsBare: number | null;
   /** requests/s ÷ the peer's on the same workload. */
@@ -52,6 +54,8 @@ export interface BenchReport {
   workloads: { id: string; title: string }[];
   /** The name of the peer the "× peer" column divides by. */
   peerName: string | null;
+  /** Each server of the run and what a write invalidates in its caches (null: it has none). */
+  invalidation: { server: string; invalidates: string | null }[];
 }
 
 /** Requests/s divided by the bare ceiling's and the peer's, per workload (filled in once every cell is in). */
@@ -77,7 +81,7 @@ export function totalErrors(cells: readonly Pick<Cell, 'errors'>[]): number {
 // ---------------------------------------------------------------------------
 // The table
 
-const COLUMNS = ['server', 'workload', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'SQL/req', 'Redis/req', 'Redis exec/req', 'peak RSS MB', '× bare', '× peer'] as const;
+const COLUMNS = ['server', 'workload', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'SQL/req', 'Redis/req', 'Redis exec/req', 'hit %', 'peak RSS MB', '× bare', '× peer'] as const;
 
 const MB = 1024 * 1024;
 const dash = '—';
@@ -95,6 +99,7 @@ export function renderTable(cells: readonly Cell[]): string {
     fixed(c.sqlPerRequest, 2),
     fixed(c.redisPerRequest, 2),
     fixed(c.redisExecPerRequest, 2),
+    c.hitRatio === null ? dash : (c.hitRatio * 100).toFixed(1),
     fixed(c.peakRssBytes / MB, 0),
     c.vsBare === null ? dash : `${c.vsBare.toFixed(3)}`,
     c.vsPeer === null ? dash : `${c.vsPeer.toFixed(2)}`,
@@ -118,6 +123,7 @@ export interface ParsedRow {
   sqlPerRequest: number | null;
   redisPerRequest: number;
   redisExecPerRequest: number;
+  hitPercent: number | null;
   peakRssMB: number;
   vsBare: number | null;
   vsPeer: number | null;
@@ -149,9 +155,10 @@ export function parseTable(text: string): ParsedRow[] {
       sqlPerRequest: maybe(f[6]!),
       redisPerRequest: num(f[7]!),
       redisExecPerRequest: num(f[8]!),
-      peakRssMB: num(f[9]!),
-      vsBare: maybe(f[10]!),
-      vsPeer: maybe(f[11]!),
+      hitPercent: maybe(f[9]!),
+      peakRssMB: num(f[10]!),
+      vsBare: maybe(f[11]!),
+      vsPeer: maybe(f[12]!),
     });
   }
   return rows;
@@ -167,6 +174,13 @@ function splitRow(line: string): string[] {
 
 // ---------------------------------------------------------------------------
 // The report
+
+/** One line per server with a cache: what a write makes it drop. */
+export function renderInvalidation(servers: BenchReport['invalidation']): string[] {
+  const cached = servers.filter((s) => s.invalidates !== null);
+  if (cached.length === 0) return ['No server of this run caches anything.'];
+  return cached.map((s) => `- **${s.server}**: ${s.invalidates}`);
+}
 
 /** The whole Markdown report; `chartFile` is the SVG's name beside it. */
 export function renderReport(report: BenchReport, chartFile: string): string {
@@ -190,7 +204,11 @@ export function renderReport(report: BenchReport, chartFile: string): string {
     '',
     `![requests/s and p99 latency per server and workload](${chartFile})`,
     '',
-    '## Workloads (as alice, OWNER of acme, on the seeded data)',
+    '## What a write invalidates',
+    '',
+    ...renderInvalidation(report.invalidation),
+    '',
+    '## Workloads (as alice, OWNER of acme, on the seeded data, unless said otherwise)',
     '',
     ...report.workloads.map((w) => `- **${w.id}**: ${w.title}`),
     '',
@@ -199,6 +217,7 @@ export function renderReport(report: BenchReport, chartFile: string): string {
     `- **× bare**: requests/s over the bare node:http server's, which answers the same bytes without doing any GraphQL: the ceiling for a Node server here (itself bounded by the load generator sharing the cores). **× peer**: over ${report.peerName ?? 'the peer'}'s on the same workload.`,
     '- tenant-graph runs as deployed, rate limits included (one Redis script per operation), with budgets raised so the one benchmark user is never refused; the peers have no rate limiting.',
     '- **SQL/req**: statements (`Q` and `E` protocol messages) the server sent to PostgreSQL, counted by a TCP proxy in front of it, so every server is counted the same way and nothing else on the machine is. **Redis/req**: commands the server sent to Redis, counted the same way by a proxy (an `EVALSHA` is one). **Redis exec/req**: `INFO commandstats` deltas: what Redis executed, including the commands Lua scripts run, but server-wide, so anything else using this Redis during the cell shows up too (servers that send nothing, like the bare one, show that background).',
+    "- **hit %**: the share of the measured answers the server itself said came from its response cache, counted by the bench on every answer: tenant-graph's `X-Cache: HIT` header, Apollo's `Age` header (set on cache hits only), the stock Yoga peer's `extensions.responseCache.hit` (envelop's `includeExtensionMetadata`). mercurius-cache caches per resolver, so no answer is a whole hit: — there, and in servers without a response cache. In **many-users** every request is the next of 500 users, so this is the real per-viewer hit ratio, not one hot key's.",
     '- **peak RSS**: the server process\'s high-water mark during the measured part of the cell (`VmHWM`, reset before it).',
     `- Load generator (autocannon, in the bench's process), server, PostgreSQL and Redis share the machine's ${machine.cpuCount} cores: absolute figures are lower than on dedicated hosts; compare rows with each other.`,
     "- Apollo's response cache has no invalidation: after a write its cached reads stay stale for up to their maxAge (60 s here), which the mixed workload's checks (shape only, since values change) do not penalise.",

@@ -7,10 +7,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cellTiming, parseBenchArgs, runKind, type BenchArgs } from './args.ts';
+import { cellTiming, parseBenchArgs, runKind, viewerCount, type BenchArgs } from './args.ts';
 import { measureCell } from './cell.ts';
 import type { Expectation } from './check.ts';
-import { logInAlice, recordReference, workloadContext, type Reference } from './client.ts';
+import { logInAlice, logInAll, recordReference, workloadContext, type Reference } from './client.ts';
 import { cloneDatabase, dropLeftoverClones, ensureTemplate, postgresVersion } from './database.ts';
 import { BUSY, cpuBusy, describeMachine } from './machine.ts';
 import { stopEverything, withCleanup, withServer, withWiring, type Wiring } from './lifecycle.ts';
@@ -19,9 +19,13 @@ import { publish } from './publish.ts';
 import { RedisStats } from './redis-stats.ts';
 import { renderTable, totalErrors, withRatios, type BenchReport, type Cell } from './report.ts';
 import { redisPrefix, selectServers, SERVERS, type ServerConfig } from './servers.ts';
+import { seededAccounts } from './viewers.ts';
 import { READ_OPERATIONS, selectWorkloads, type Operation, type Workload, type WorkloadContext } from './workloads.ts';
 
 const log = (line: string) => console.log(line);
+
+/** Sign-ins in flight: enough to keep a server's scrypt threads busy, few enough that none waits long. */
+const SIGN_IN_CONCURRENCY = 8;
 
 /**
  * The bare server only replays single-read workloads (only the per-page-load
@@ -36,6 +40,10 @@ function workloadsFor(config: ServerConfig, workloads: Workload[], quick: boolea
 /** What a sampled response must be: same bytes from tenant-graph and the replaying ceiling, same data from peers. */
 function expectation(config: ServerConfig, workload: Workload, op: Operation, references: Map<string, Reference>): Expectation {
   if (op.kind === 'write') return { mode: 'ok' };
+  if (workload.check === 'template') {
+    if (!workload.template) throw new Error(`${workload.id} has no template to check against`);
+    return { mode: 'template', template: workload.template };
+  }
   const reference = references.get(op.name);
   if (!reference) throw new Error(`no reference response for ${op.name}`);
   if (workload.check === 'shape') return { mode: 'shape', data: reference.data };
@@ -65,11 +73,30 @@ async function benchDatabaseServer(config: ServerConfig, workloads: Workload[], 
             log(`  reference responses recorded from ${config.name}`);
           }
           if (!measure) return;
-          for (const workload of workloads) await benchCell(config, server, wiring, workload, token, context, run);
+          const viewers = await signInViewers(config, server, workloads, run.args);
+          for (const workload of workloads) {
+            const tokens = workload.viewers ? viewers.slice(0, viewerCount(workload, run.args)) : undefined;
+            await benchCell(config, server, wiring, workload, { token, ...(tokens ? { tokens } : {}) }, context, run);
+          }
         }),
       ),
   );
   await run.redis.deletePrefix(redisPrefix(config));
+}
+
+/** Signs in, through the server's own logIn, as many seeded users as the workloads rotate through (none for most runs). */
+async function signInViewers(config: ServerConfig, server: ServerProcess, workloads: Workload[], args: BenchArgs): Promise<string[]> {
+  const count = Math.max(0, ...workloads.map((w) => viewerCount(w, args)));
+  if (count === 0) return [];
+  const started = performance.now();
+  const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
+  const tokens = await logInAll(server.origin, seededAccounts(count), {
+    concurrency: SIGN_IN_CONCURRENCY,
+    progress: (done) => {
+      if (done % 100 === 0 || done === count) log(`  ${config.name}: signed in ${done}/${count} users (${seconds()} s)`);
+    },
+  });
+  return tokens;
 }
 
 /** The ceiling: one bare server per read workload, replaying the reference bytes. */
@@ -83,7 +110,7 @@ async function benchBare(config: ServerConfig, workloads: Workload[], run: Run):
         await writeFile(file, run.references.get(workload.sequence[0]!.name)!.body);
         await withWiring(run.args, null, (wiring) =>
           withServer(config, wiring, { BARE_RESPONSE_FILE: file }, (server) =>
-            benchCell(config, server, wiring, workload, undefined, { acmeId: '' }, run),
+            benchCell(config, server, wiring, workload, {}, { acmeId: '' }, run),
           ),
         );
       }
@@ -96,7 +123,7 @@ async function benchCell(
   server: ServerProcess,
   wiring: Wiring,
   workload: Workload,
-  token: string | undefined,
+  who: { token?: string; tokens?: readonly string[] },
   context: WorkloadContext,
   run: Run,
 ): Promise<void> {
@@ -106,8 +133,10 @@ async function benchCell(
     pg: wiring.pg,
     redisCounter: wiring.redisCounter,
     redis: run.redis,
+    ...(who.tokens ? { tokens: who.tokens } : {}),
     load: {
-      ...(token ? { token } : {}),
+      ...(who.token ? { token: who.token } : {}),
+      ...(config.cacheHit ? { cacheHit: config.cacheHit } : {}),
       workload,
       context,
       connections: run.args.connections,
@@ -172,8 +201,9 @@ async function main(): Promise<number> {
       machine: describeMachine({ postgres: await postgresVersion(args.databaseUrl), redis: await redis.version(), busyAtStart }),
       cells,
       totalSeconds: (performance.now() - started) / 1000,
-      workloads: workloads.map((w) => ({ id: w.id, title: w.title })),
+      workloads: workloads.map((w) => ({ id: w.id, title: w.viewers ? `${w.title} (${viewerCount(w, args)} users signed in)` : w.title })),
       peerName: peer?.name ?? null,
+      invalidation: servers.map((s) => ({ server: s.name, invalidates: s.invalidates })),
     };
     log('');
     log(renderTable(cells));

@@ -2,6 +2,8 @@
 // seeded data, grouped into workloads. The same documents go to every server,
 // so each server must answer the same schema shape.
 
+import type { ShapeTemplate } from './check.ts';
+
 /** One GraphQL operation as a client sends it. */
 export interface Operation {
   /** Also the operationName sent. */
@@ -30,11 +32,22 @@ export interface Workload {
   /**
    * 'exact': every read must answer the reference response of its operation.
    * 'shape': writes change values, so reads must only keep the reference's shape.
+   * 'template': each request is another user's, so answers must only match `template`.
    */
-  check: 'exact' | 'shape';
+  check: 'exact' | 'shape' | 'template';
+  /** What every answer must look like, for check 'template'. */
+  template?: ShapeTemplate;
+  /**
+   * Seeded users signed in before the cell, whose tokens each connection
+   * cycles through (one per request); without it every request is alice's.
+   */
+  viewers?: number;
 }
 
 const none = () => ({});
+
+/** Users the many-users workload signs in and rotates through. */
+export const MANY_VIEWERS = 500;
 
 /** The per-page-load query: who am I, where am I a member, which flags are on. */
 export const pageLoad: Operation = {
@@ -42,6 +55,11 @@ export const pageLoad: Operation = {
   kind: 'read',
   query: `query PageLoad { viewer { memberships { role organization { name featureFlags { key enabled } } } } }`,
   variables: none,
+};
+
+/** Any viewer's page load: present, with memberships (maybe none), each with its organization's flags. */
+export const PAGE_LOAD_SHAPE: ShapeTemplate = {
+  viewer: { memberships: [{ role: 'string', organization: { name: 'string', featureFlags: [{ key: 'string', enabled: 'boolean' }] } }] },
 };
 
 /** The acme organization page: its details, its first 50 members with their users, and its flags. */
@@ -98,6 +116,14 @@ export const WORKLOADS: Workload[] = [
   { id: 'org-page', title: 'acme org page (50 members with users, flags)', sequence: [orgPage], check: 'exact' },
   { id: 'deep', title: 'deep nested (orgs → 50 members → user → memberships → org → flags)', sequence: [deepNested], check: 'exact' },
   { id: 'mixed', title: 'page loads and org pages with 5% writes interleaved (setFeatureFlag, updateProfile)', sequence: mixedSequence(), check: 'shape' },
+  {
+    id: 'many-users',
+    title: `per-page-load query as ${MANY_VIEWERS} seeded users, each request the next user's token: per-viewer cache and budget keys, as in production`,
+    sequence: [pageLoad],
+    check: 'template',
+    template: PAGE_LOAD_SHAPE,
+    viewers: MANY_VIEWERS,
+  },
 ];
 
 /** The workloads named by --workloads, in the order given; all without it. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkResponse, firstDifference, looksOk, shapeOf } from '../../bench/check.ts';
+import { PAGE_LOAD_SHAPE } from '../../bench/workloads.ts';
 
 const reference = {
   organization: { name: 'Acme Inc', members: { edges: [{ node: { role: 'OWNER' } }, { node: { role: 'VIEWER' } }] }, featureFlags: [{ key: 'a', enabled: true }] },
@@ -60,5 +61,18 @@ describe('response checks', () => {
   it('describe shapes by type', () => {
     expect(shapeOf({ a: [1, 'x', null, { b: true }] })).toEqual({ a: ['number', 'string', 'null', { b: 'boolean' }] });
     expect(firstDifference({ a: 1 }, { a: 1 })).toBe('(none)');
+  });
+
+  it('check a many-users answer against the page-load template: any viewer, any number of memberships, the right shape', () => {
+    const expected = { mode: 'template' as const, template: PAGE_LOAD_SHAPE };
+    const membership = { role: 'MEMBER', organization: { name: 'Blue Peak Labs', featureFlags: [{ key: 'dark-mode', enabled: false }] } };
+    expect(checkResponse(200, JSON.stringify({ data: { viewer: { memberships: [membership, membership] } } }), expected)).toBeNull();
+    expect(checkResponse(200, JSON.stringify({ data: { viewer: { memberships: [] } } }), expected)).toBeNull();
+    expect(checkResponse(200, JSON.stringify({ data: { viewer: null } }), expected)).toMatch(/data\.viewer is null, expected an object/);
+    const noFlags = { ...membership, organization: { name: 'x', featureFlags: [{ key: 'dark-mode' }] } };
+    expect(checkResponse(200, JSON.stringify({ data: { viewer: { memberships: [noFlags] } } }), expected)).toMatch(
+      /data\.viewer\.memberships\[0\]\.organization\.featureFlags\[0\]\.enabled is undefined/,
+    );
+    expect(checkResponse(200, JSON.stringify({ data: { viewer: { memberships: [{ ...membership, extra: 1 }] } } }), expected)).toMatch(/extra is not expected/);
   });
 });

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { cellTiming, parseBenchArgs, runKind } from '../../bench/args.ts';
+import { cellTiming, parseBenchArgs, runKind, viewerCount } from '../../bench/args.ts';
 import { commandDelta, parseCommandStats, RedisStats, totalCommands } from '../../bench/redis-stats.ts';
-import { SERVERS, selectServers } from '../../bench/servers.ts';
+import { header, SERVERS, selectServers } from '../../bench/servers.ts';
+import { seededAccounts, tokenRotation } from '../../bench/viewers.ts';
 import { WORKLOADS, writeShare } from '../../bench/workloads.ts';
 import { TEST_REDIS_URL } from '../helpers/services.ts';
 
@@ -70,8 +71,52 @@ describe('the run plan', () => {
     expect(new Set(SERVERS.map((s) => s.id)).size).toBe(SERVERS.length);
   });
 
-  it('has the four workloads of the issue, the mixed one with 5% writes', () => {
-    expect(WORKLOADS.map((w) => w.id)).toEqual(['page-load', 'org-page', 'deep', 'mixed']);
+  it('compares the Mercurius peer (cached and uncached) and stock Yoga with envelop by default, each stating what a write invalidates', () => {
+    const defaults = selectServers(undefined);
+    expect(defaults.map((s) => s.id)).toEqual(expect.arrayContaining(['mercurius', 'mercurius-cache', 'yoga-stock']));
+    const byId = (id: string) => SERVERS.find((s) => s.id === id)!;
+    expect(byId('mercurius').env).toMatchObject({ CACHE: 'false' });
+    expect(byId('mercurius-cache').env).toMatchObject({ CACHE: 'true' });
+    expect(byId('mercurius-cache').invalidates).toMatch(/flags:<orgId>.*setFeatureFlag/);
+    expect(byId('yoga-stock').invalidates).toMatch(/FeatureFlag:<id>/);
+    expect(byId('apollo-rc').invalidates).toMatch(/^nothing/);
+    const uncached = ['bare', 'tg', 'apollo', 'mercurius'];
+    for (const s of SERVERS) expect(s.invalidates === null, s.id).toBe(uncached.includes(s.id));
+  });
+
+  it('counts response-cache hits from what each server says', () => {
+    const byId = (id: string) => SERVERS.find((s) => s.id === id)!;
+    expect(byId('tg-both').cacheHit!({ 'X-Cache': 'HIT' }, '{}')).toBe(true);
+    expect(byId('tg-both').cacheHit!({ 'x-cache': 'MISS' }, '{}')).toBe(false);
+    expect(byId('apollo-rc').cacheHit!({ age: '3' }, '{}')).toBe(true);
+    expect(byId('apollo-rc').cacheHit!({}, '{}')).toBe(false);
+    expect(byId('yoga-stock').cacheHit!({}, '{"data":{},"extensions":{"responseCache":{"hit":true}}}')).toBe(true);
+    expect(byId('yoga-stock').cacheHit!({}, '{"data":{},"extensions":{"responseCache":{"hit":false,"didCache":true}}}')).toBe(false);
+    expect(header({ AGE: ['1', '2'] }, 'age')).toBe('1');
+  });
+
+  it('rotates many-users requests through distinct tokens, all of them before any repeats, across warm-up and measure', () => {
+    const tokens = Array.from({ length: 500 }, (_, i) => `token-${i}`);
+    const next = tokenRotation(tokens);
+    const first = Array.from({ length: 500 }, next);
+    expect(new Set(first).size).toBe(500);
+    expect(next()).toBe('token-0');
+    expect(() => tokenRotation([])).toThrow(/no tokens/);
+  });
+
+  it('signs in 500 generated seed users (not alice or bob) for many-users, fewer in a quick run', () => {
+    const accounts = seededAccounts(500);
+    expect(new Set(accounts.map((a) => a.email)).size).toBe(500);
+    expect(accounts.every((a) => a.password === 'seed-password' && !a.email.startsWith('alice@') && !a.email.startsWith('bob@'))).toBe(true);
+    const many = WORKLOADS.find((w) => w.id === 'many-users')!;
+    expect(viewerCount(many, { quick: false, viewers: undefined })).toBe(500);
+    expect(viewerCount(many, { quick: true, viewers: undefined })).toBe(50);
+    expect(viewerCount(many, { quick: true, viewers: 120 })).toBe(120);
+    expect(viewerCount(WORKLOADS[0]!, { quick: false, viewers: 120 })).toBe(0);
+  });
+
+  it('has the five workloads of the issues, the mixed one with 5% writes', () => {
+    expect(WORKLOADS.map((w) => w.id)).toEqual(['page-load', 'org-page', 'deep', 'mixed', 'many-users']);
     expect(writeShare(WORKLOADS.find((w) => w.id === 'mixed')!)).toBeCloseTo(0.05);
     expect(WORKLOADS.find((w) => w.id === 'deep')!.sequence[0]!.query).toContain(
       'organizations { members(first: 50) { edges { node { user { memberships { organization { featureFlags { key enabled } } } } } } } }',

@@ -15,6 +15,7 @@ const cell = (serverId: string, server: string, workload: string, rps: number, m
   redisPerRequest: 0.004,
   redisExecPerRequest: 2.5,
   peakRssBytes: 123.4 * 2 ** 20,
+  hitRatio: null,
   vsBare: null,
   vsPeer: null,
   sampled: 7,
@@ -26,7 +27,7 @@ const cells = withRatios(
   [
     cell('bare', 'bare node:http (ceiling)', 'page-load', 12000),
     cell('tg', 'tenant-graph (no cache)', 'page-load', 600),
-    cell('apollo-rc', 'Apollo + response cache', 'page-load', 300),
+    cell('apollo-rc', 'Apollo + response cache', 'page-load', 300, { hitRatio: 0.9876 }),
     cell('tg', 'tenant-graph (no cache)', 'mixed', 400),
     cell('apollo-rc', 'Apollo + response cache', 'mixed', 200),
   ],
@@ -41,6 +42,11 @@ const report = (rows: Cell[]): BenchReport => ({
   totalSeconds: 201,
   workloads: [{ id: 'page-load', title: 'the per-page-load query' }, { id: 'mixed', title: 'mixed' }],
   peerName: 'Apollo + response cache',
+  invalidation: [
+    { server: 'tenant-graph (no cache)', invalidates: null },
+    { server: 'Apollo + response cache', invalidates: 'nothing: TTL only' },
+    { server: 'Mercurius + mercurius-cache', invalidates: 'flags:<orgId> on setFeatureFlag' },
+  ],
 });
 
 describe('the results table', () => {
@@ -65,12 +71,23 @@ describe('the results table', () => {
       sqlPerRequest: null,
       redisPerRequest: 0,
       redisExecPerRequest: 2.5,
+      hitPercent: null,
       peakRssMB: 123,
       vsBare: 1,
       vsPeer: 40,
     });
     expect(rows[1]).toMatchObject({ server: 'tenant-graph (no cache)', sqlPerRequest: 5.03, vsBare: 0.05, vsPeer: 2 });
     expect(rows[3]).toMatchObject({ workload: 'mixed', vsBare: null });
+    expect(rows[2]).toMatchObject({ server: 'Apollo + response cache', hitPercent: 98.8 });
+  });
+
+  it('lists what a write invalidates for each server with a cache, and only those', () => {
+    const markdown = renderReport(report(cells), 'x.svg');
+    const section = markdown.slice(markdown.indexOf('## What a write invalidates'), markdown.indexOf('## Workloads'));
+    expect(section).toContain('- **Apollo + response cache**: nothing: TTL only');
+    expect(section).toContain('- **Mercurius + mercurius-cache**: flags:<orgId> on setFeatureFlag');
+    expect(section).not.toContain('tenant-graph (no cache)');
+    expect(renderReport({ ...report(cells), invalidation: [] }, 'x.svg')).toContain('No server of this run caches anything.');
   });
 
   it('reads the table back out of the whole Markdown report', () => {
