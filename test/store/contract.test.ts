@@ -91,6 +91,9 @@ describe.each(factories)('store contract: %s', (kind, factory) => {
       expect(await store.leases.fill([{ key, value: 'v1', ttlSeconds: 60 }], 'tok-a')).toBe(1);
       expect(await store.leases.readThrough([key], 'tok-b', 30_000)).toEqual([{ kind: 'hit', value: 'v1' }]);
       expect(await store.leases.mget([key])).toEqual(['v1']);
+      // The lease was released with the fill: the same token cannot fill twice.
+      expect(await store.leases.fill([{ key, value: 'v1-again', ttlSeconds: 60 }], 'tok-a')).toBe(0);
+      expect(await store.leases.mget([key])).toEqual(['v1']);
       // The lease is gone: the holder cannot fill again after an invalidation...
       await store.leases.invalidate([key]);
       expect(await store.leases.fill([{ key, value: 'v2', ttlSeconds: 60 }], 'tok-a')).toBe(0);
@@ -275,15 +278,19 @@ describe.each(factories)('store contract: %s', (kind, factory) => {
       expect(at - started).toBeGreaterThanOrEqual(1_000 - CLOCK_SLACK_MS);
     });
 
-    it('TTLs round up alike: ttlSeconds 0.2 lives about a second in both', async () => {
+    it('TTLs round up alike: ttlSeconds 0.2 lives about a second in both, 1.2 about two', async () => {
       const seqKey = fresh('seq');
-      const key = fresh('resp');
+      const [short, longer] = [fresh('resp'), fresh('resp')];
       const started = Date.now();
-      expect(await store.responses.set({ key, value: 'fraction', ttlSeconds: 0.2, tags: [tag(fresh('tag'))], startSeq: 0 })).toBe(true);
-      expect(await store.responses.get(key, seqKey)).toEqual({ value: 'fraction' });
-      const { at } = await pollUntil(() => store.responses.get(key, seqKey), (r) => 'seq' in r, 2_500);
+      expect(await store.responses.set({ key: short, value: 'fraction', ttlSeconds: 0.2, tags: [tag(fresh('tag'))], startSeq: 0 })).toBe(true);
+      expect(await store.responses.set({ key: longer, value: 'more', ttlSeconds: 1.2, tags: [tag(fresh('tag'))], startSeq: 0 })).toBe(true);
+      expect(await store.responses.get(short, seqKey)).toEqual({ value: 'fraction' });
+      const gone = await pollUntil(() => store.responses.get(short, seqKey), (r) => 'seq' in r, 2_500);
       // Gone no earlier than the whole second it was rounded up to (not after 200 ms).
-      expect(at - started).toBeGreaterThanOrEqual(1_000 - CLOCK_SLACK_MS);
+      expect(gone.at - started).toBeGreaterThanOrEqual(1_000 - CLOCK_SLACK_MS);
+      // 1.2 s rounds up to 2 s (not down to 1 s).
+      const goneToo = await pollUntil(() => store.responses.get(longer, seqKey), (r) => 'seq' in r, 3_500);
+      expect(goneToo.at - started).toBeGreaterThanOrEqual(2_000 - CLOCK_SLACK_MS);
     });
 
     it('an expired tag marker no longer refuses a set', async () => {
@@ -322,6 +329,24 @@ describe.each(factories)('store contract: %s', (kind, factory) => {
       expect(refused.resetMs).toBeLessThanOrEqual(windowMs);
       // A refused call is not counted: still refused, still 0 remaining.
       expect(await store.windows.slidingWindowHit(key, limit, windowMs, 'm-over-2')).toMatchObject({ allowed: false, remaining: 0 });
+    });
+
+    it('sliding log: the window slides: the oldest call leaves while a later one still counts', async () => {
+      const key = fresh('sw');
+      const windowMs = 2_000;
+      const t0 = Date.now();
+      expect(await store.windows.slidingWindowHit(key, 2, windowMs, 'first')).toMatchObject({ allowed: true, remaining: 1 });
+      // Time must pass between the two calls: half a window.
+      while (Date.now() < t0 + windowMs / 2) await pause(25);
+      const t1 = Date.now();
+      expect(await store.windows.slidingWindowHit(key, 2, windowMs, 'second')).toMatchObject({ allowed: true, remaining: 0 });
+      let n = 0;
+      const { value, at } = await pollUntil(() => store.windows.slidingWindowHit(key, 2, windowMs, `poll-${(n += 1)}`), (r) => r.allowed, 4_000);
+      expect(at - t0).toBeGreaterThanOrEqual(windowMs - CLOCK_SLACK_MS);
+      // Admitted when the first call left, while the second (half a window later) still counted;
+      // the bound leaves the poll half a window (1 s) of slack.
+      expect(at).toBeLessThan(t1 + windowMs);
+      expect(value.remaining).toBe(0);
     });
 
     it('sliding log: allowed again once the oldest call leaves the window', async () => {
