@@ -15,7 +15,13 @@ export class MemoryHotStore implements HotStore {
     this.trips.count += 1;
     const text = this.map.get(request.sessionKey);
     if (text === null || text === 'null') return { kind: 'unknown' };
-    const session: unknown = JSON.parse(text);
+    let session: unknown;
+    try {
+      session = JSON.parse(text);
+    } catch {
+      // As the Lua script's pcall: an unreadable entry vouches for nobody.
+      return { kind: 'unknown' };
+    }
     const userId: unknown = typeof session === 'object' && session !== null ? Reflect.get(session, 'userId') : undefined;
     const expiresAt: unknown = typeof session === 'object' && session !== null ? Reflect.get(session, 'expiresAt') : undefined;
     if (userId !== request.userId || typeof expiresAt !== 'string' || expiresAt <= request.nowIso) return { kind: 'unknown' };
