@@ -52,7 +52,13 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     console.log(USAGE);
     process.exit(0);
   }
-  const list = (s: string | undefined) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined);
+  const list = (s: string | undefined) =>
+    s
+      ? s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)
+      : undefined;
   const positive = (name: string, s: string | undefined): number | undefined => {
     if (s === undefined) return undefined;
     const n = Number(s);
@@ -82,7 +88,13 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv = process.
 /** full: the default run, whose report is committed; quick; custom: anything chosen on the command line. */
 export function runKind(args: BenchArgs): 'full' | 'quick' | 'custom' {
   if (args.quick) return 'quick';
-  const chosen = args.servers || args.workloads || args.viewers !== undefined || args.warmupSeconds !== undefined || args.durationSeconds !== undefined || args.connections !== 10;
+  const chosen =
+    args.servers ||
+    args.workloads ||
+    args.viewers !== undefined ||
+    args.warmupSeconds !== undefined ||
+    args.durationSeconds !== undefined ||
+    args.connections !== 10;
   return chosen ? 'custom' : 'full';
 }
 
@@ -95,7 +107,10 @@ export function viewerCount(workload: { viewers?: number }, args: Pick<BenchArgs
   return Math.floor(args.viewers ?? (args.quick ? Math.min(QUICK_VIEWERS, workload.viewers) : workload.viewers));
 }
 
-export function cellTiming(args: Pick<BenchArgs, 'quick' | 'warmupSeconds' | 'durationSeconds'>, cells: number): { warmup: number; duration: number } {
+export function cellTiming(
+  args: Pick<BenchArgs, 'quick' | 'warmupSeconds' | 'durationSeconds'>,
+  cells: number,
+): { warmup: number; duration: number } {
   const warmup = args.warmupSeconds ?? (args.quick ? 0.3 : 2);
   if (args.durationSeconds !== undefined) return { warmup, duration: args.durationSeconds };
   const budget = args.quick ? 24 : 240;

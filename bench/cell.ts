@@ -31,7 +31,11 @@ export interface CellOptions {
 
 export async function measureCell(options: CellOptions): Promise<Cell> {
   const { config, process: server, pg, redis } = options;
-  const load = { ...options.load, origin: server.origin, ...(options.tokens ? { nextToken: tokenRotation(options.tokens) } : {}) };
+  const load = {
+    ...options.load,
+    origin: server.origin,
+    ...(options.tokens ? { nextToken: tokenRotation(options.tokens) } : {}),
+  };
   const warm = await runLoad({ ...load, durationSeconds: options.warmupSeconds });
   await sleep(options.settleMs);
 

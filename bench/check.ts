@@ -23,7 +23,12 @@ export type Expectation =
  * and a list as a one-item array whose item every element must match (any
  * length, empty included).
  */
-export type ShapeTemplate = 'string' | 'boolean' | 'number' | readonly [ShapeTemplate] | { readonly [key: string]: ShapeTemplate };
+export type ShapeTemplate =
+  | 'string'
+  | 'boolean'
+  | 'number'
+  | readonly [ShapeTemplate]
+  | { readonly [key: string]: ShapeTemplate };
 
 // Inside a JSON string a quote is escaped, so `"errors":` can only be a key;
 // no type of the schema has a field named `errors`.
@@ -39,7 +44,9 @@ export function checkResponse(status: number, body: string, expected: Expectatio
   if (status < 200 || status >= 300) return `HTTP ${status}: ${clip(body)}`;
   if (ERRORS_KEY.test(body)) return `GraphQL errors: ${clip(body)}`;
   if (expected.mode === 'bytes') {
-    return body === expected.body ? null : `body differs from the reference at byte ${firstDifferentIndex(body, expected.body)}: ${clip(body)}`;
+    return body === expected.body
+      ? null
+      : `body differs from the reference at byte ${firstDifferentIndex(body, expected.body)}: ${clip(body)}`;
   }
   let parsed: { data?: unknown };
   try {
@@ -55,7 +62,9 @@ export function checkResponse(status: number, body: string, expected: Expectatio
       return nullField ? `${nullField[0]} is null` : null;
     }
     case 'data':
-      return isDeepStrictEqual(data, expected.data) ? null : `data differs from the reference at ${firstDifference(data, expected.data)}`;
+      return isDeepStrictEqual(data, expected.data)
+        ? null
+        : `data differs from the reference at ${firstDifference(data, expected.data)}`;
     case 'shape':
       return isDeepStrictEqual(shapeOf(data), shapeOf(expected.data))
         ? null
@@ -67,7 +76,8 @@ export function checkResponse(status: number, body: string, expected: Expectatio
 
 /** Where a value departs from a template, or null when it matches. */
 export function templateProblem(value: unknown, template: ShapeTemplate, path: string): string | null {
-  if (typeof template === 'string') return typeof value === template ? null : `${path} is ${JSON.stringify(value)}, expected a ${template}`;
+  if (typeof template === 'string')
+    return typeof value === template ? null : `${path} is ${JSON.stringify(value)}, expected a ${template}`;
   if (isList(template)) {
     if (!Array.isArray(value)) return `${path} is ${JSON.stringify(value)}, expected a list`;
     for (const [i, item] of value.entries()) {
@@ -76,7 +86,8 @@ export function templateProblem(value: unknown, template: ShapeTemplate, path: s
     }
     return null;
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return `${path} is ${JSON.stringify(value)}, expected an object`;
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return `${path} is ${JSON.stringify(value)}, expected an object`;
   const extra = Object.keys(value).find((key) => !(key in template));
   if (extra !== undefined) return `${path}.${extra} is not expected`;
   for (const [key, inner] of Object.entries(template)) {
@@ -106,7 +117,14 @@ export function firstDifference(actual: unknown, expected: unknown, path = 'data
     const i = actual.findIndex((item, k) => !isDeepStrictEqual(item, expected[k]));
     return firstDifference(actual[i], expected[i], `${path}[${i}]`);
   }
-  if (actual && expected && typeof actual === 'object' && typeof expected === 'object' && !Array.isArray(actual) && !Array.isArray(expected)) {
+  if (
+    actual &&
+    expected &&
+    typeof actual === 'object' &&
+    typeof expected === 'object' &&
+    !Array.isArray(actual) &&
+    !Array.isArray(expected)
+  ) {
     const a = actual as Record<string, unknown>;
     const e = expected as Record<string, unknown>;
     const keys = [...new Set([...Object.keys(a), ...Object.keys(e)])];

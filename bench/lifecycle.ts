@@ -16,7 +16,9 @@ export async function withCleanup<T>(undo: () => Promise<unknown>, run: () => Pr
   } finally {
     cleanups.delete(undo);
     // A failed undo (a database that will not drop) is reported, never allowed to hide the error that got us here.
-    await undo().catch((error: unknown) => console.error(`cleanup failed: ${error instanceof Error ? error.message : String(error)}`));
+    await undo().catch((error: unknown) =>
+      console.error(`cleanup failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
   }
 }
 
@@ -49,7 +51,11 @@ const viaProxy = (url: string, port: number) => {
  * `databaseUrl` is its own database) and Redis for one server's lifetime.
  * `services` are the real ones.
  */
-export async function withWiring(services: { databaseUrl: string; redisUrl: string }, databaseUrl: string | null, use: (wiring: Wiring) => Promise<void>): Promise<void> {
+export async function withWiring(
+  services: { databaseUrl: string; redisUrl: string },
+  databaseUrl: string | null,
+  use: (wiring: Wiring) => Promise<void>,
+): Promise<void> {
   const redisCounter = await startRedisCounter(hostPort(services.redisUrl, 6379));
   await withCleanup(
     () => redisCounter.close(),
@@ -66,10 +72,21 @@ export async function withWiring(services: { databaseUrl: string; redisUrl: stri
 }
 
 /** Starts one server process with the common environment and runs `use` while it is up. */
-export async function withServer(config: ServerConfig, wiring: Wiring, extraEnv: Record<string, string>, use: (server: ServerProcess) => Promise<void>): Promise<void> {
+export async function withServer(
+  config: ServerConfig,
+  wiring: Wiring,
+  extraEnv: Record<string, string>,
+  use: (server: ServerProcess) => Promise<void>,
+): Promise<void> {
   const port = await freePort();
-  const env = { ...commonEnv({ databaseUrl: wiring.databaseUrl, redisUrl: wiring.redisUrl, port, config }), ...config.env, ...extraEnv };
+  const env = {
+    ...commonEnv({ databaseUrl: wiring.databaseUrl, redisUrl: wiring.redisUrl, port, config }),
+    ...config.env,
+    ...extraEnv,
+  };
   const server = await startServerProcess({ entry: config.entry, env, port });
-  await withCleanup(() => server.stop(), () => use(server));
+  await withCleanup(
+    () => server.stop(),
+    () => use(server),
+  );
 }
-

@@ -102,7 +102,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       return {
         ...base,
         body,
-        setupRequest: (request: autocannon.Request) => ({ ...request, body, headers: { ...headers, authorization: `Bearer ${nextToken()}` } }),
+        setupRequest: (request: autocannon.Request) => ({
+          ...request,
+          body,
+          headers: { ...headers, authorization: `Bearer ${nextToken()}` },
+        }),
       };
     }
     if (op.kind === 'read') return { ...base, body: requestBody(op, 0, options.context) };

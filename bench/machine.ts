@@ -40,7 +40,8 @@ export function describeMachine(facts: { postgres: string; redis: string; busyAt
 
 function gitCommit(): string {
   try {
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const git = (...args: string[]) =>
+      execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const head = git('rev-parse', '--short', 'HEAD');
     return git('status', '--porcelain').length > 0 ? `${head}+dirty` : head;
   } catch {
@@ -56,7 +57,11 @@ function gitCommit(): string {
 export async function cpuBusy(ms = 500): Promise<number> {
   const sample = async () => {
     const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!;
-    const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line.trim().split(/\s+/).slice(1).map(Number);
+    const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
     return { idle: idle + iowait, total: user + nice + system + idle + iowait + irq + softirq + steal };
   };
   try {

@@ -95,7 +95,10 @@ export async function startServerProcess(options: {
       sampledPeak = await statusField(pid, 'VmRSS');
       clearInterval(sampler);
       sampler = setInterval(() => {
-        void statusField(pid, 'VmRSS').then((rss) => (sampledPeak = Math.max(sampledPeak, rss)), () => {});
+        void statusField(pid, 'VmRSS').then(
+          (rss) => (sampledPeak = Math.max(sampledPeak, rss)),
+          () => {},
+        );
       }, 100);
     },
     async endRssWindow() {

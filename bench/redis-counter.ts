@@ -40,7 +40,8 @@ export class RespCommandParser {
       at = end + 1;
       if (this.bulksLeft > 0) {
         const length = /^\$(\d+)$/.exec(line)?.[1];
-        if (length === undefined) throw new Error(`malformed RESP: expected a bulk string header, got ${JSON.stringify(line.slice(0, 40))}`);
+        if (length === undefined)
+          throw new Error(`malformed RESP: expected a bulk string header, got ${JSON.stringify(line.slice(0, 40))}`);
         this.skip = Number(length) + 2;
         this.bulksLeft -= 1;
       } else if (line.startsWith('*')) {

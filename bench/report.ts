@@ -81,7 +81,21 @@ export function totalErrors(cells: readonly Pick<Cell, 'errors'>[]): number {
 // ---------------------------------------------------------------------------
 // The table
 
-const COLUMNS = ['server', 'workload', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'SQL/req', 'Redis/req', 'Redis exec/req', 'hit %', 'peak RSS MB', '× bare', '× peer'] as const;
+const COLUMNS = [
+  'server',
+  'workload',
+  'req/s',
+  'p50 ms',
+  'p99 ms',
+  'errors',
+  'SQL/req',
+  'Redis/req',
+  'Redis exec/req',
+  'hit %',
+  'peak RSS MB',
+  '× bare',
+  '× peer',
+] as const;
 
 const MB = 1024 * 1024;
 const dash = '—';
@@ -218,13 +232,14 @@ export function renderReport(report: BenchReport, chartFile: string): string {
     '- tenant-graph runs as deployed, rate limits included (one Redis script per operation), with budgets raised so the one benchmark user is never refused; the peers have no rate limiting.',
     '- **SQL/req**: statements (`Q` and `E` protocol messages) the server sent to PostgreSQL, counted by a TCP proxy in front of it, so every server is counted the same way and nothing else on the machine is. **Redis/req**: commands the server sent to Redis, counted the same way by a proxy (an `EVALSHA` is one). **Redis exec/req**: `INFO commandstats` deltas: what Redis executed, including the commands Lua scripts run, but server-wide, so anything else using this Redis during the cell shows up too (servers that send nothing, like the bare one, show that background).',
     "- **hit %**: the share of the measured answers the server itself said came from its response cache, counted by the bench on every answer: tenant-graph's `X-Cache: HIT` header, Apollo's `Age` header (set on cache hits only), the stock Yoga peer's `extensions.responseCache.hit` (envelop's `includeExtensionMetadata`). mercurius-cache caches per resolver, so no answer is a whole hit: — there, and in servers without a response cache. In **many-users** every request is the next of 500 users, so this is the real per-viewer hit ratio, not one hot key's.",
-    '- **peak RSS**: the server process\'s high-water mark during the measured part of the cell (`VmHWM`, reset before it).',
+    "- **peak RSS**: the server process's high-water mark during the measured part of the cell (`VmHWM`, reset before it).",
     `- Load generator (autocannon, in the bench's process), server, PostgreSQL and Redis share the machine's ${machine.cpuCount} cores: absolute figures are lower than on dedicated hosts; compare rows with each other.`,
     "- Apollo's response cache has no invalidation: after a write its cached reads stay stale for up to their maxAge (60 s here), which the mixed workload's checks (shape only, since values change) do not penalise.",
   ];
   if (failures.length > 0) {
     lines.push('', '## Problems', '');
-    for (const c of failures) for (const p of c.problems) lines.push(`- ${c.server} · ${c.workload}: \`${p.replace(/`/g, "'")}\``);
+    for (const c of failures)
+      for (const p of c.problems) lines.push(`- ${c.server} · ${c.workload}: \`${p.replace(/`/g, "'")}\``);
   }
   return `${lines.join('\n')}\n`;
 }

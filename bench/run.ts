@@ -69,7 +69,8 @@ async function benchDatabaseServer(config: ServerConfig, workloads: Workload[], 
           const token = await logInAlice(server.origin);
           const context = await workloadContext(server.origin, token);
           if (run.references.size === 0) {
-            for (const op of READ_OPERATIONS) run.references.set(op.name, await recordReference(server.origin, token, op, context));
+            for (const op of READ_OPERATIONS)
+              run.references.set(op.name, await recordReference(server.origin, token, op, context));
             log(`  reference responses recorded from ${config.name}`);
           }
           if (!measure) return;
@@ -85,7 +86,12 @@ async function benchDatabaseServer(config: ServerConfig, workloads: Workload[], 
 }
 
 /** Signs in, through the server's own logIn, as many seeded users as the workloads rotate through (none for most runs). */
-async function signInViewers(config: ServerConfig, server: ServerProcess, workloads: Workload[], args: BenchArgs): Promise<string[]> {
+async function signInViewers(
+  config: ServerConfig,
+  server: ServerProcess,
+  workloads: Workload[],
+  args: BenchArgs,
+): Promise<string[]> {
   const count = Math.max(0, ...workloads.map((w) => viewerCount(w, args)));
   if (count === 0) return [];
   const started = performance.now();
@@ -169,7 +175,10 @@ async function main(): Promise<number> {
       `${args.connections} connections`,
   );
 
-  if (busyAtStart >= BUSY) log(`warning: the CPUs were ${Math.round(busyAtStart * 100)}% busy before starting; other work on this machine lowers every figure`);
+  if (busyAtStart >= BUSY)
+    log(
+      `warning: the CPUs were ${Math.round(busyAtStart * 100)}% busy before starting; other work on this machine lowers every figure`,
+    );
   const redis = await RedisStats.connect(args.redisUrl);
   const run: Run = { args, redis, timing, references: new Map(), cells: [] };
   try {
@@ -192,16 +201,25 @@ async function main(): Promise<number> {
     }
 
     // The table lists servers in the configured order, workloads in theirs.
-    const order = (c: Cell) => servers.findIndex((s) => s.id === c.serverId) * 100 + workloads.findIndex((w) => w.id === c.workload);
+    const order = (c: Cell) =>
+      servers.findIndex((s) => s.id === c.serverId) * 100 + workloads.findIndex((w) => w.id === c.workload);
     const peer = servers.find((s) => s.peer) ?? null;
     const cells = withRatios(run.cells, peer?.id ?? null).sort((a, b) => order(a) - order(b));
     const report: BenchReport = {
       date: new Date().toLocaleDateString('en-CA'),
-      settings: { kind: runKind(args), connections: args.connections, warmupSeconds: timing.warmup, durationSeconds: timing.duration },
+      settings: {
+        kind: runKind(args),
+        connections: args.connections,
+        warmupSeconds: timing.warmup,
+        durationSeconds: timing.duration,
+      },
       machine: describeMachine({ postgres: await postgresVersion(args.databaseUrl), redis: await redis.version(), busyAtStart }),
       cells,
       totalSeconds: (performance.now() - started) / 1000,
-      workloads: workloads.map((w) => ({ id: w.id, title: w.viewers ? `${w.title} (${viewerCount(w, args)} users signed in)` : w.title })),
+      workloads: workloads.map((w) => ({
+        id: w.id,
+        title: w.viewers ? `${w.title} (${viewerCount(w, args)} users signed in)` : w.title,
+      })),
       peerName: peer?.name ?? null,
       invalidation: servers.map((s) => ({ server: s.name, invalidates: s.invalidates })),
     };

@@ -54,7 +54,8 @@ const extensionHit = (_headers: ResponseHeaders, body: string) => body.includes(
 
 const TG_RESPONSE_INVALIDATES =
   'response cache: every cached response tagged with an entity the write touched (its typename + global id, and the viewer), awaited before the write answers';
-const TG_ENTITY_INVALIDATES = 'entity cache: the written row and the relation lists holding it (src/cache/invalidate.ts), awaited';
+const TG_ENTITY_INVALIDATES =
+  'entity cache: the written row and the relation lists holding it (src/cache/invalidate.ts), awaited';
 
 /**
  * What every tenant-graph configuration gets. Rate limits stay on, so their
@@ -76,8 +77,24 @@ const TENANT_GRAPH_ENV = {
 const tg = (env: Record<string, string>) => ({ ...TENANT_GRAPH_ENV, ...env });
 
 export const SERVERS: ServerConfig[] = [
-  { id: 'bare', name: 'bare node:http (ceiling)', kind: 'bare', entry: 'bench/peers/bare.ts', env: {}, default: true, invalidates: null },
-  { id: 'tg', name: 'tenant-graph (no cache)', kind: 'tenant-graph', entry: 'src/main.ts', env: tg({ ENTITY_CACHE: 'false', RESPONSE_CACHE: 'false' }), default: true, invalidates: null },
+  {
+    id: 'bare',
+    name: 'bare node:http (ceiling)',
+    kind: 'bare',
+    entry: 'bench/peers/bare.ts',
+    env: {},
+    default: true,
+    invalidates: null,
+  },
+  {
+    id: 'tg',
+    name: 'tenant-graph (no cache)',
+    kind: 'tenant-graph',
+    entry: 'src/main.ts',
+    env: tg({ ENTITY_CACHE: 'false', RESPONSE_CACHE: 'false' }),
+    default: true,
+    invalidates: null,
+  },
   {
     id: 'tg-entity',
     name: 'tenant-graph (entity cache)',
@@ -118,7 +135,15 @@ export const SERVERS: ServerConfig[] = [
     invalidates: `${TG_RESPONSE_INVALIDATES}; ${TG_ENTITY_INVALIDATES}`,
     cacheHit: xCacheHit,
   },
-  { id: 'apollo', name: 'Apollo Server 5 + Prisma', kind: 'peer', entry: 'bench/peers/apollo/main.ts', env: { RESPONSE_CACHE: 'false' }, default: true, invalidates: null },
+  {
+    id: 'apollo',
+    name: 'Apollo Server 5 + Prisma',
+    kind: 'peer',
+    entry: 'bench/peers/apollo/main.ts',
+    env: { RESPONSE_CACHE: 'false' },
+    default: true,
+    invalidates: null,
+  },
   {
     id: 'apollo-rc',
     name: 'Apollo Server 5 + Prisma + response cache',
@@ -131,7 +156,15 @@ export const SERVERS: ServerConfig[] = [
     cacheHit: ageHit,
   },
   // Uncached, so the miss path has a Mercurius + graphql-jit row to compare with.
-  { id: 'mercurius', name: 'Mercurius (jit) + Prisma loaders', kind: 'peer', entry: 'bench/peers/mercurius/main.ts', env: { CACHE: 'false' }, default: true, invalidates: null },
+  {
+    id: 'mercurius',
+    name: 'Mercurius (jit) + Prisma loaders',
+    kind: 'peer',
+    entry: 'bench/peers/mercurius/main.ts',
+    env: { CACHE: 'false' },
+    default: true,
+    invalidates: null,
+  },
   {
     id: 'mercurius-cache',
     name: 'Mercurius (jit) + Prisma loaders + mercurius-cache',
@@ -160,7 +193,12 @@ export const SERVERS: ServerConfig[] = [
 export const redisPrefix = (config: ServerConfig) => `bench:${config.id}:`;
 
 /** What every server gets, so they differ only in their own env. */
-export function commonEnv(options: { databaseUrl: string; redisUrl: string; port: number; config: ServerConfig }): Record<string, string> {
+export function commonEnv(options: {
+  databaseUrl: string;
+  redisUrl: string;
+  port: number;
+  config: ServerConfig;
+}): Record<string, string> {
   return {
     DATABASE_URL: options.databaseUrl,
     REDIS_URL: options.redisUrl,
@@ -178,6 +216,7 @@ export function selectServers(ids: string[] | undefined): ServerConfig[] {
   if (!ids || ids.length === 0) return SERVERS.filter((s) => s.default);
   if (ids.includes('all')) return [...SERVERS];
   const unknown = ids.filter((id) => !SERVERS.some((s) => s.id === id));
-  if (unknown.length > 0) throw new Error(`unknown server(s): ${unknown.join(', ')}; known: ${SERVERS.map((s) => s.id).join(', ')}, all`);
+  if (unknown.length > 0)
+    throw new Error(`unknown server(s): ${unknown.join(', ')}; known: ${SERVERS.map((s) => s.id).join(', ')}, all`);
   return SERVERS.filter((s) => ids.includes(s.id));
 }

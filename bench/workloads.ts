@@ -59,7 +59,9 @@ export const pageLoad: Operation = {
 
 /** Any viewer's page load: present, with memberships (maybe none), each with its organization's flags. */
 export const PAGE_LOAD_SHAPE: ShapeTemplate = {
-  viewer: { memberships: [{ role: 'string', organization: { name: 'string', featureFlags: [{ key: 'string', enabled: 'boolean' }] } }] },
+  viewer: {
+    memberships: [{ role: 'string', organization: { name: 'string', featureFlags: [{ key: 'string', enabled: 'boolean' }] } }],
+  },
 };
 
 /** The acme organization page: its details, its first 50 members with their users, and its flags. */
@@ -114,8 +116,18 @@ function mixedSequence(): Operation[] {
 export const WORKLOADS: Workload[] = [
   { id: 'page-load', title: 'per-page-load query (viewer → memberships → org → flags)', sequence: [pageLoad], check: 'exact' },
   { id: 'org-page', title: 'acme org page (50 members with users, flags)', sequence: [orgPage], check: 'exact' },
-  { id: 'deep', title: 'deep nested (orgs → 50 members → user → memberships → org → flags)', sequence: [deepNested], check: 'exact' },
-  { id: 'mixed', title: 'page loads and org pages with 5% writes interleaved (setFeatureFlag, updateProfile)', sequence: mixedSequence(), check: 'shape' },
+  {
+    id: 'deep',
+    title: 'deep nested (orgs → 50 members → user → memberships → org → flags)',
+    sequence: [deepNested],
+    check: 'exact',
+  },
+  {
+    id: 'mixed',
+    title: 'page loads and org pages with 5% writes interleaved (setFeatureFlag, updateProfile)',
+    sequence: mixedSequence(),
+    check: 'shape',
+  },
   {
     id: 'many-users',
     title: `per-page-load query as ${MANY_VIEWERS} seeded users, each request the next user's token: per-viewer cache and budget keys, as in production`,

@@ -19,7 +19,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient, Prisma, type Plan, type Role } from '../src/generated/prisma/client.ts';
+import { PrismaClient, type Prisma, type Plan, type Role } from '../src/generated/prisma/client.ts';
 import { hashPassword, verifyPassword } from '../src/auth/password.ts';
 
 // ---------------------------------------------------------------------------
@@ -101,35 +101,178 @@ const membershipId = (index: number) => `seed-mbr-${pad(index + 1, 6)}`;
 const flagId = (index: number) => `seed-flag-${pad(index + 1, 6)}`;
 
 const FIRST_NAMES = [
-  'Ada', 'Ben', 'Carla', 'Dmitri', 'Elena', 'Farah', 'Gustavo', 'Hana', 'Ivan', 'Jia',
-  'Kofi', 'Lena', 'Mateo', 'Nadia', 'Omar', 'Priya', 'Quinn', 'Rosa', 'Sven', 'Tariq',
-  'Uma', 'Victor', 'Wen', 'Ximena', 'Yusuf', 'Zoe', 'Amara', 'Bruno', 'Chloe', 'Diego',
-  'Emil', 'Fatima', 'Giulia', 'Hugo', 'Ines', 'Jonas', 'Keiko', 'Liam', 'Maya', 'Noah',
+  'Ada',
+  'Ben',
+  'Carla',
+  'Dmitri',
+  'Elena',
+  'Farah',
+  'Gustavo',
+  'Hana',
+  'Ivan',
+  'Jia',
+  'Kofi',
+  'Lena',
+  'Mateo',
+  'Nadia',
+  'Omar',
+  'Priya',
+  'Quinn',
+  'Rosa',
+  'Sven',
+  'Tariq',
+  'Uma',
+  'Victor',
+  'Wen',
+  'Ximena',
+  'Yusuf',
+  'Zoe',
+  'Amara',
+  'Bruno',
+  'Chloe',
+  'Diego',
+  'Emil',
+  'Fatima',
+  'Giulia',
+  'Hugo',
+  'Ines',
+  'Jonas',
+  'Keiko',
+  'Liam',
+  'Maya',
+  'Noah',
 ] as const;
 const LAST_NAMES = [
-  'Anderson', 'Becker', 'Costa', 'Dubois', 'Eriksen', 'Fischer', 'Garcia', 'Haddad', 'Ito', 'Jensen',
-  'Kowalski', 'Larsen', 'Moreau', 'Nakamura', 'Okafor', 'Petrov', 'Quispe', 'Rossi', 'Schmidt', 'Tanaka',
-  'Usman', 'Varga', 'Wagner', 'Xu', 'Yilmaz', 'Zhang', 'Almeida', 'Brennan', 'Castillo', 'Novak',
+  'Anderson',
+  'Becker',
+  'Costa',
+  'Dubois',
+  'Eriksen',
+  'Fischer',
+  'Garcia',
+  'Haddad',
+  'Ito',
+  'Jensen',
+  'Kowalski',
+  'Larsen',
+  'Moreau',
+  'Nakamura',
+  'Okafor',
+  'Petrov',
+  'Quispe',
+  'Rossi',
+  'Schmidt',
+  'Tanaka',
+  'Usman',
+  'Varga',
+  'Wagner',
+  'Xu',
+  'Yilmaz',
+  'Zhang',
+  'Almeida',
+  'Brennan',
+  'Castillo',
+  'Novak',
 ] as const;
 const ORG_ADJECTIVES = [
-  'blue', 'bright', 'silver', 'north', 'rapid', 'quiet', 'solid', 'clear', 'red', 'green',
-  'golden', 'iron', 'swift', 'bold', 'prime', 'open', 'true', 'deep', 'high', 'urban',
+  'blue',
+  'bright',
+  'silver',
+  'north',
+  'rapid',
+  'quiet',
+  'solid',
+  'clear',
+  'red',
+  'green',
+  'golden',
+  'iron',
+  'swift',
+  'bold',
+  'prime',
+  'open',
+  'true',
+  'deep',
+  'high',
+  'urban',
 ] as const;
 const ORG_NOUNS = [
-  'harbor', 'peak', 'river', 'forge', 'pixel', 'orbit', 'field', 'stone', 'cloud', 'signal',
-  'bridge', 'grove', 'spark', 'ledger', 'atlas', 'beacon', 'canyon', 'delta', 'ember', 'summit',
+  'harbor',
+  'peak',
+  'river',
+  'forge',
+  'pixel',
+  'orbit',
+  'field',
+  'stone',
+  'cloud',
+  'signal',
+  'bridge',
+  'grove',
+  'spark',
+  'ledger',
+  'atlas',
+  'beacon',
+  'canyon',
+  'delta',
+  'ember',
+  'summit',
 ] as const;
-const ORG_SUFFIXES = ['Labs', 'Systems', 'Studio', 'Works', 'Group', 'Analytics', 'Health', 'Logistics', 'Software', 'Co'] as const;
+const ORG_SUFFIXES = [
+  'Labs',
+  'Systems',
+  'Studio',
+  'Works',
+  'Group',
+  'Analytics',
+  'Health',
+  'Logistics',
+  'Software',
+  'Co',
+] as const;
 
 /** Flag keys: lowercase kebab-case, /^[a-z][a-z0-9-]{1,62}$/; at least 30 so any org can get 30 distinct ones. */
 export const FLAG_KEYS = [
-  'new-dashboard', 'dark-mode', 'audit-log', 'sso-saml', 'scim-provisioning', 'ai-assistant',
-  'bulk-export', 'csv-import', 'advanced-search', 'realtime-collab', 'custom-domains', 'usage-analytics',
-  'webhooks-v2', 'rate-limit-v2', 'granular-permissions', 'enforce-2fa', 'ip-allowlist', 'data-residency-eu',
-  'session-replay', 'onboarding-checklist', 'inline-comments', 'slack-integration', 'github-integration',
-  'jira-sync', 'mobile-push', 'email-digest', 'new-pricing-page', 'usage-based-billing', 'team-spaces',
-  'guest-access', 'file-previews', 'offline-mode', 'keyboard-shortcuts', 'command-palette', 'markdown-editor-v3',
-  'scheduled-reports', 'api-keys-v2', 'beta-graph-explorer', 'sandbox-environments', 'custom-roles',
+  'new-dashboard',
+  'dark-mode',
+  'audit-log',
+  'sso-saml',
+  'scim-provisioning',
+  'ai-assistant',
+  'bulk-export',
+  'csv-import',
+  'advanced-search',
+  'realtime-collab',
+  'custom-domains',
+  'usage-analytics',
+  'webhooks-v2',
+  'rate-limit-v2',
+  'granular-permissions',
+  'enforce-2fa',
+  'ip-allowlist',
+  'data-residency-eu',
+  'session-replay',
+  'onboarding-checklist',
+  'inline-comments',
+  'slack-integration',
+  'github-integration',
+  'jira-sync',
+  'mobile-push',
+  'email-digest',
+  'new-pricing-page',
+  'usage-based-billing',
+  'team-spaces',
+  'guest-access',
+  'file-previews',
+  'offline-mode',
+  'keyboard-shortcuts',
+  'command-palette',
+  'markdown-editor-v3',
+  'scheduled-reports',
+  'api-keys-v2',
+  'beta-graph-explorer',
+  'sandbox-environments',
+  'custom-roles',
 ] as const;
 
 interface SeedUser {
@@ -251,7 +394,15 @@ export function buildSeedData(): SeedData {
         { user: 1, role: 'OWNER' as Role },
         ...sample(globex.members - 1).map((user) => ({ user, role: randomRole() })),
       ];
-      organizations.push({ id: orgId(j), name: globex.name, slug: globex.slug, plan: globex.plan, createdAt, members, flags: flagsFor(globex.flags) });
+      organizations.push({
+        id: orgId(j),
+        name: globex.name,
+        slug: globex.slug,
+        plan: globex.plan,
+        createdAt,
+        members,
+        flags: flagsFor(globex.flags),
+      });
       continue;
     }
     const size = sizes[j - 2]!;
@@ -366,7 +517,10 @@ export async function seed(prisma: PrismaClient, options: SeedOptions = {}): Pro
       );
       // Resolve ids by email: a pre-existing row with the same email wins.
       const userIds = new Map<string, string>();
-      for (const row of await tx.user.findMany({ where: { email: { in: data.users.map((u) => u.email) } }, select: { id: true, email: true } })) {
+      for (const row of await tx.user.findMany({
+        where: { email: { in: data.users.map((u) => u.email) } },
+        select: { id: true, email: true },
+      })) {
         userIds.set(row.email, row.id);
       }
       phase('users', counts.users, inserted.users);
@@ -403,10 +557,19 @@ export async function seed(prisma: PrismaClient, options: SeedOptions = {}): Pro
         });
         org.flags.forEach((f, k) => {
           const createdAt = new Date(org.createdAt.getTime() + (k + 1) * 37 * MINUTE);
-          flags.push({ id: flagId(flags.length), key: f.key, enabled: f.enabled, createdAt, updatedAt: createdAt, organizationId });
+          flags.push({
+            id: flagId(flags.length),
+            key: f.key,
+            enabled: f.enabled,
+            createdAt,
+            updatedAt: createdAt,
+            organizationId,
+          });
         });
       }
-      inserted.memberships = await insertBatches(memberships, (batch) => tx.membership.createMany({ skipDuplicates: true, data: batch }));
+      inserted.memberships = await insertBatches(memberships, (batch) =>
+        tx.membership.createMany({ skipDuplicates: true, data: batch }),
+      );
       phase('memberships', counts.memberships, inserted.memberships);
 
       inserted.flags = await insertBatches(flags, (batch) => tx.featureFlag.createMany({ skipDuplicates: true, data: batch }));

@@ -42,7 +42,11 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
   const ttls = cacheTtls(env);
   const limits = rateLimitConfig(env);
   // A deploy that changes the schema or the access rules starts from fresh response keys.
-  const version = createHash('sha256').update(printSchemaWithDirectives(schema)).update(`access:${ACCESS_RULES_VERSION}`).digest('base64url').slice(0, 12);
+  const version = createHash('sha256')
+    .update(printSchemaWithDirectives(schema))
+    .update(`access:${ACCESS_RULES_VERSION}`)
+    .digest('base64url')
+    .slice(0, 12);
   const includeExtensionMetadata = env.NODE_ENV === 'development';
   const hotPath =
     deps.responseCache && !includeExtensionMetadata
@@ -119,7 +123,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
         config: limits,
         clientOf: async (request, server) => {
           const { viewer } = await requestState(deps, kinds, request);
-          return viewer.userId ? { userId: viewer.userId } : { ip: clientIp(request, serverContextOf(server), limits.trustProxy) };
+          return viewer.userId
+            ? { userId: viewer.userId }
+            : { ip: clientIp(request, serverContextOf(server), limits.trustProxy) };
         },
         precounted: hotPath ? (server) => hotPath.precounted(server) : undefined,
       }),

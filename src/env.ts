@@ -97,7 +97,13 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     },
   });
   if (!(env.SESSION_TTL_DAYS > 0)) throw new ConfigError('Invalid configuration: SESSION_TTL_DAYS must be positive');
-  for (const name of ['MAX_BODY_BYTES', 'CACHE_TTL_FLAG_SECONDS', 'CACHE_TTL_ENTITY_SECONDS', 'CACHE_TTL_SESSION_SECONDS', 'CACHE_TTL_MISSING_SECONDS'] as const) {
+  for (const name of [
+    'MAX_BODY_BYTES',
+    'CACHE_TTL_FLAG_SECONDS',
+    'CACHE_TTL_ENTITY_SECONDS',
+    'CACHE_TTL_SESSION_SECONDS',
+    'CACHE_TTL_MISSING_SECONDS',
+  ] as const) {
     if (!(env[name] > 0)) throw new ConfigError(`Invalid configuration: ${name} must be positive`);
   }
   return {

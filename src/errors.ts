@@ -33,18 +33,14 @@ export const notFound = (what: string) => new AppError(ErrorCode.NOT_FOUND, `${w
 export const badInput = (message: string, field?: string) =>
   new AppError(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {});
 /** The input is valid but collides with existing state (unique values, last owner). */
-export const conflict = (message: string, field?: string) =>
-  new AppError(ErrorCode.CONFLICT, message, field ? { field } : {});
+export const conflict = (message: string, field?: string) => new AppError(ErrorCode.CONFLICT, message, field ? { field } : {});
 
 /**
  * Over a rate limit; `retryAfter` is in seconds. With `refuseOperation` the whole operation is
  * refused and Yoga answers HTTP 429 with Retry-After; without it only the field fails and the
  * rest of the operation is answered.
  */
-export function rateLimited(
-  retryAfter: number,
-  options: { message?: string; refuseOperation?: boolean } = {},
-): AppError {
+export function rateLimited(retryAfter: number, options: { message?: string; refuseOperation?: boolean } = {}): AppError {
   const message = options.message ?? `Too many requests; retry in ${retryAfter} s`;
   const http = options.refuseOperation ? { http: { status: 429, headers: { 'Retry-After': String(retryAfter) } } } : {};
   return new AppError(ErrorCode.RATE_LIMITED, message, { retryAfter, ...http });

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { createApp } from './app.ts';
 import { createSharedState } from './shared-state.ts';
 import { openDatabase } from './db/index.ts';
-import { ConfigError, loadEnv } from './env.ts';
+import { ConfigError, type Env, loadEnv } from './env.ts';
 import { createLogger } from './logger.ts';
 import { memoryStore, redisStore, type Store } from './store/index.ts';
 import { createRedisClient } from './store/redis-client.ts';
@@ -10,7 +10,7 @@ import { DEMO_ACCOUNTS, seed } from '../prisma/seed.ts';
 
 /** Process entry: config → dependencies → app → listen, and a graceful stop on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
-  let env;
+  let env: Env;
   try {
     env = loadEnv();
   } catch (error) {

@@ -14,7 +14,9 @@ afterAll(() => world.close());
 describe('signUp', () => {
   it('creates the account and a session whose token signs requests in', async () => {
     const email = `${unique('new')}@Example.COM`;
-    const res = await world.server.gql(SignUpDocument, { variables: { input: { email, password: 'long-enough-1', name: ' New Person ' } } });
+    const res = await world.server.gql(SignUpDocument, {
+      variables: { input: { email, password: 'long-enough-1', name: ' New Person ' } },
+    });
     expect(res.errors).toBeUndefined();
     expect(res.data?.signUp?.user.email).toBe(email.toLowerCase());
     expect(res.data?.signUp?.user.name).toBe('New Person');
@@ -25,7 +27,9 @@ describe('signUp', () => {
 
   it('stores only a hash of the token and a slow hash of the password', async () => {
     const email = `${unique('hash')}@example.com`;
-    const res = await world.server.gql(SignUpDocument, { variables: { input: { email, password: 'long-enough-1', name: 'Hash' } } });
+    const res = await world.server.gql(SignUpDocument, {
+      variables: { input: { email, password: 'long-enough-1', name: 'Hash' } },
+    });
     const token = res.data?.signUp?.token ?? '';
     const user = await world.prisma.user.findUniqueOrThrow({ where: { email }, include: { sessions: true } });
     expect(user.passwordHash).toMatch(/^scrypt\$/);
@@ -58,7 +62,9 @@ describe('signUp', () => {
 describe('logIn', () => {
   it('signs in with the right password', async () => {
     const user = await makeUser(world.prisma);
-    const res = await world.server.gql(LogInDocument, { variables: { input: { email: user.email, password: FIXTURE_PASSWORD } } });
+    const res = await world.server.gql(LogInDocument, {
+      variables: { input: { email: user.email, password: FIXTURE_PASSWORD } },
+    });
     expect(res.data?.logIn?.user.id).toBeTruthy();
     const viewer = await world.server.gql(ViewerDocument, { token: res.data?.logIn?.token ?? '' });
     expect(viewer.data?.viewer?.name).toBe(user.name);
@@ -66,7 +72,9 @@ describe('logIn', () => {
 
   it('answers a wrong password and an unknown email alike, with UNAUTHENTICATED', async () => {
     const user = await makeUser(world.prisma);
-    const wrong = await world.server.gql(LogInDocument, { variables: { input: { email: user.email, password: 'wrong-password' } } });
+    const wrong = await world.server.gql(LogInDocument, {
+      variables: { input: { email: user.email, password: 'wrong-password' } },
+    });
     const unknown = await world.server.gql(LogInDocument, {
       variables: { input: { email: `${unique('nobody')}@example.com`, password: FIXTURE_PASSWORD } },
     });
@@ -123,8 +131,12 @@ describe('sessions', () => {
 
   it('sessions last SESSION_TTL_DAYS', async () => {
     const user = await makeUser(world.prisma);
-    const res = await world.server.gql(LogInDocument, { variables: { input: { email: user.email, password: FIXTURE_PASSWORD } } });
-    const session = await world.prisma.session.findUniqueOrThrow({ where: { tokenHash: hashToken(res.data?.logIn?.token ?? '') } });
+    const res = await world.server.gql(LogInDocument, {
+      variables: { input: { email: user.email, password: FIXTURE_PASSWORD } },
+    });
+    const session = await world.prisma.session.findUniqueOrThrow({
+      where: { tokenHash: hashToken(res.data?.logIn?.token ?? '') },
+    });
     const days = (session.expiresAt.getTime() - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(29.9);
     expect(days).toBeLessThanOrEqual(30);

@@ -29,7 +29,8 @@ interface Started {
 async function start(dataDir: string): Promise<Started> {
   const port = await freePort();
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(DATABASE_URL|REDIS_URL|VITEST|NODE_ENV)/.test(k)) env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !/^(DATABASE_URL|REDIS_URL|VITEST|NODE_ENV)/.test(k)) env[k] = v;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     env: { ...env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -41,7 +42,10 @@ async function start(dataDir: string): Promise<Started> {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
     if (Date.now() > deadline) throw new Error(`server not ready in 90 s:\n${output}`);
-    const ready = await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.ok, () => false);
+    const ready = await fetch(`http://127.0.0.1:${port}/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) return { child, port, output: () => output };
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
@@ -73,8 +77,10 @@ describe('npm start with no configuration', () => {
       expect(server.output()).toContain('no REDIS_URL');
       expect(server.output()).toContain('migrated and seeded');
 
-      const alice = await gql(server.port, LogInDocument, { input: { email: DEMO_ACCOUNTS.alice.email, password: DEMO_ACCOUNTS.alice.password } });
-      const aliceToken = (alice.data?.['logIn'] as { token: string }).token;
+      const alice = await gql(server.port, LogInDocument, {
+        input: { email: DEMO_ACCOUNTS.alice.email, password: DEMO_ACCOUNTS.alice.password },
+      });
+      const aliceToken = (alice.data?.['logIn'] as { token: string } | undefined)?.token;
       const page = await gql(server.port, OrganizationPageDocument, { slug: 'acme', first: 50 }, aliceToken);
       const org = page.data?.['organization'] as {
         id: string;
@@ -87,9 +93,16 @@ describe('npm start with no configuration', () => {
       expect(org.members.edges.map((e) => e.node.user.email)).toContain(DEMO_ACCOUNTS.bob.email);
       expect(org.featureFlags.length).toBeGreaterThanOrEqual(10);
 
-      const bob = await gql(server.port, LogInDocument, { input: { email: DEMO_ACCOUNTS.bob.email, password: DEMO_ACCOUNTS.bob.password } });
-      const bobToken = (bob.data?.['logIn'] as { token: string }).token;
-      const denied = await gql(server.port, SetFeatureFlagDocument, { input: { organizationId: org.id, key: 'dark-mode', enabled: false } }, bobToken);
+      const bob = await gql(server.port, LogInDocument, {
+        input: { email: DEMO_ACCOUNTS.bob.email, password: DEMO_ACCOUNTS.bob.password },
+      });
+      const bobToken = (bob.data?.['logIn'] as { token: string } | undefined)?.token;
+      const denied = await gql(
+        server.port,
+        SetFeatureFlagDocument,
+        { input: { organizationId: org.id, key: 'dark-mode', enabled: false } },
+        bobToken,
+      );
       expect(denied.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
       const html = await fetch(`http://127.0.0.1:${server.port}/graphql`, { headers: { accept: 'text/html' } });
@@ -105,7 +118,9 @@ describe('npm start with no configuration', () => {
     try {
       expect(server.output()).toContain('embedded PostgreSQL ready');
       expect(server.output()).not.toContain('migrated and seeded');
-      const alice = await gql(server.port, LogInDocument, { input: { email: DEMO_ACCOUNTS.alice.email, password: DEMO_ACCOUNTS.alice.password } });
+      const alice = await gql(server.port, LogInDocument, {
+        input: { email: DEMO_ACCOUNTS.alice.email, password: DEMO_ACCOUNTS.alice.password },
+      });
       expect(alice.errors).toBeUndefined();
     } finally {
       expect(await stop(server)).toBe(0);

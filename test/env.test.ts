@@ -4,11 +4,23 @@ import { ConfigError, loadEnv } from '../src/env.ts';
 describe('configuration', () => {
   it('has defaults that work on a laptop', () => {
     const env = loadEnv({});
-    expect(env).toMatchObject({ DATABASE_URL: '', REDIS_URL: '', PORT: 4000, NODE_ENV: 'development', GRAPHIQL: true, SESSION_TTL_DAYS: 30 });
+    expect(env).toMatchObject({
+      DATABASE_URL: '',
+      REDIS_URL: '',
+      PORT: 4000,
+      NODE_ENV: 'development',
+      GRAPHIQL: true,
+      SESSION_TTL_DAYS: 30,
+    });
   });
 
   it('reads and types what is set', () => {
-    const env = loadEnv({ PORT: '8080', GRAPHIQL: 'false', DATABASE_URL: 'postgresql://u@h:5432/db', REDIS_URL: 'redis://h:6379' });
+    const env = loadEnv({
+      PORT: '8080',
+      GRAPHIQL: 'false',
+      DATABASE_URL: 'postgresql://u@h:5432/db',
+      REDIS_URL: 'redis://h:6379',
+    });
     expect(env.PORT).toBe(8080);
     expect(env.GRAPHIQL).toBe(false);
     expect(env.DATABASE_URL).toBe('postgresql://u@h:5432/db');

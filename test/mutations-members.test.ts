@@ -40,14 +40,18 @@ describe('addMember', () => {
     const newcomerToken = await signInAs(world.prisma, newcomer);
     // Warm the reads on the other instance before the write.
     expect(await memberCountOn(other, o.org.slug, o.token)).toBe(1);
-    expect(await other.gql(OrganizationPageDocument, { variables: { slug: o.org.slug }, token: newcomerToken })).toMatchObject({ data: { organization: null } });
+    expect(await other.gql(OrganizationPageDocument, { variables: { slug: o.org.slug }, token: newcomerToken })).toMatchObject({
+      data: { organization: null },
+    });
 
     const res = await world.server.gql(AddMemberDocument, {
       variables: { input: { organizationId: o.orgId, email: `  ${newcomer.email.toUpperCase()} ` } },
       token: o.token,
     });
     expect(res.errors).toBeUndefined();
-    const row = await world.prisma.membership.findUniqueOrThrow({ where: { userId_organizationId: { userId: newcomer.id, organizationId: o.org.id } } });
+    const row = await world.prisma.membership.findUniqueOrThrow({
+      where: { userId_organizationId: { userId: newcomer.id, organizationId: o.org.id } },
+    });
     expect(row.role).toBe('MEMBER');
     expect(res.data?.addMember).toEqual({
       id: globalId('Membership', row.id),
@@ -58,22 +62,33 @@ describe('addMember', () => {
     for (const instance of [world.server, other]) {
       const page = await instance.gql(OrganizationPageDocument, { variables: { slug: o.org.slug }, token: o.token });
       expect(page.data?.organization?.memberCount).toBe(2);
-      expect(page.data?.organization?.members.edges.map((e) => e.node.user.id)).toEqual([globalId('User', o.owner.user.id), globalId('User', newcomer.id)]);
+      expect(page.data?.organization?.members.edges.map((e) => e.node.user.id)).toEqual([
+        globalId('User', o.owner.user.id),
+        globalId('User', newcomer.id),
+      ]);
       const theirs = await instance.gql(OrganizationsDocument, { token: newcomerToken });
-      expect(theirs.data?.organizations).toEqual([{ id: o.orgId, slug: o.org.slug, name: o.org.name, viewerRole: 'MEMBER', memberCount: 2 }]);
+      expect(theirs.data?.organizations).toEqual([
+        { id: o.orgId, slug: o.org.slug, name: o.org.name, viewerRole: 'MEMBER', memberCount: 2 },
+      ]);
     }
   });
 
   it('an unknown email is NOT_FOUND', async () => {
     const o = await ownedOrg();
-    const res = await world.server.gql(AddMemberDocument, { variables: { input: { organizationId: o.orgId, email: 'nobody-here@nowhere.example' } }, token: o.token });
+    const res = await world.server.gql(AddMemberDocument, {
+      variables: { input: { organizationId: o.orgId, email: 'nobody-here@nowhere.example' } },
+      token: o.token,
+    });
     expect(errorCodes(res)).toEqual(['NOT_FOUND']);
     expect(await world.prisma.membership.count({ where: { organizationId: o.org.id } })).toBe(1);
   });
 
   it('a malformed email is BAD_USER_INPUT naming the field', async () => {
     const o = await ownedOrg();
-    const res = await world.server.gql(AddMemberDocument, { variables: { input: { organizationId: o.orgId, email: 'not-an-email' } }, token: o.token });
+    const res = await world.server.gql(AddMemberDocument, {
+      variables: { input: { organizationId: o.orgId, email: 'not-an-email' } },
+      token: o.token,
+    });
     expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
     expect(res.errors?.[0]?.extensions?.['field']).toBe('email');
   });
@@ -82,10 +97,15 @@ describe('addMember', () => {
     const o = await ownedOrg();
     const member = await makeUser(world.prisma);
     await world.prisma.membership.create({ data: { userId: member.id, organizationId: o.org.id, role: 'VIEWER' } });
-    const res = await world.server.gql(AddMemberDocument, { variables: { input: { organizationId: o.orgId, email: member.email, role: 'ADMIN' } }, token: o.token });
+    const res = await world.server.gql(AddMemberDocument, {
+      variables: { input: { organizationId: o.orgId, email: member.email, role: 'ADMIN' } },
+      token: o.token,
+    });
     expect(errorCodes(res)).toEqual(['CONFLICT']);
     expect(res.errors?.[0]?.extensions?.['field']).toBe('email');
-    expect(await world.prisma.membership.findMany({ where: { userId: member.id }, select: { role: true } })).toEqual([{ role: 'VIEWER' }]);
+    expect(await world.prisma.membership.findMany({ where: { userId: member.id }, select: { role: true } })).toEqual([
+      { role: 'VIEWER' },
+    ]);
     expect(await memberCountOn(other, o.org.slug, o.token)).toBe(2);
   });
 });
@@ -94,15 +114,22 @@ describe('changeMemberRole', () => {
   it('changes the role; the member and every instance read the new one', async () => {
     const o = await ownedOrg();
     const member = await makeSignedInUser(world.prisma);
-    const row = await world.prisma.membership.create({ data: { userId: member.user.id, organizationId: o.org.id, role: 'MEMBER' } });
+    const row = await world.prisma.membership.create({
+      data: { userId: member.user.id, organizationId: o.org.id, role: 'MEMBER' },
+    });
     const membershipId = globalId('Membership', row.id);
     expect((await other.gql(OrganizationsDocument, { token: member.token })).data?.organizations[0]?.viewerRole).toBe('MEMBER');
-    const res = await world.server.gql(ChangeMemberRoleDocument, { variables: { input: { membershipId, role: 'ADMIN' } }, token: o.token });
+    const res = await world.server.gql(ChangeMemberRoleDocument, {
+      variables: { input: { membershipId, role: 'ADMIN' } },
+      token: o.token,
+    });
     expect(res.errors).toBeUndefined();
     expect(res.data?.changeMemberRole).toEqual({ id: membershipId, role: 'ADMIN' });
     expect((await world.prisma.membership.findUniqueOrThrow({ where: { id: row.id } })).role).toBe('ADMIN');
     for (const instance of [world.server, other]) {
-      expect((await instance.gql(OrganizationsDocument, { token: member.token })).data?.organizations[0]?.viewerRole).toBe('ADMIN');
+      expect((await instance.gql(OrganizationsDocument, { token: member.token })).data?.organizations[0]?.viewerRole).toBe(
+        'ADMIN',
+      );
       const page = await instance.gql(OrganizationPageDocument, { variables: { slug: o.org.slug }, token: o.token });
       expect(page.data?.organization?.members.edges.find((e) => e.node.id === membershipId)?.node.role).toBe('ADMIN');
     }
@@ -122,17 +149,25 @@ describe('removeMember', () => {
   it('removes the member; counts drop and the org disappears for them, on every instance', async () => {
     const o = await ownedOrg();
     const member = await makeSignedInUser(world.prisma);
-    const row = await world.prisma.membership.create({ data: { userId: member.user.id, organizationId: o.org.id, role: 'MEMBER' } });
+    const row = await world.prisma.membership.create({
+      data: { userId: member.user.id, organizationId: o.org.id, role: 'MEMBER' },
+    });
     expect(await memberCountOn(other, o.org.slug, o.token)).toBe(2);
     expect(await memberCountOn(other, o.org.slug, member.token)).toBe(2);
-    const res = await world.server.gql(RemoveMemberDocument, { variables: { input: { membershipId: globalId('Membership', row.id) } }, token: o.token });
+    const res = await world.server.gql(RemoveMemberDocument, {
+      variables: { input: { membershipId: globalId('Membership', row.id) } },
+      token: o.token,
+    });
     expect(res.errors).toBeUndefined();
     expect(res.data?.removeMember).toBe(globalId('Membership', row.id));
     expect(await world.prisma.membership.count({ where: { id: row.id } })).toBe(0);
     expect(await world.prisma.user.count({ where: { id: member.user.id } })).toBe(1);
     for (const instance of [world.server, other]) {
       expect(await memberCountOn(instance, o.org.slug, o.token)).toBe(1);
-      expect((await instance.gql(OrganizationPageDocument, { variables: { slug: o.org.slug }, token: member.token })).data?.organization).toBeNull();
+      expect(
+        (await instance.gql(OrganizationPageDocument, { variables: { slug: o.org.slug }, token: member.token })).data
+          ?.organization,
+      ).toBeNull();
       expect((await instance.gql(OrganizationsDocument, { token: member.token })).data?.organizations).toEqual([]);
     }
   });
@@ -142,30 +177,53 @@ describe('removeMember', () => {
     const member = await makeUser(world.prisma);
     const row = await world.prisma.membership.create({ data: { userId: member.id, organizationId: o.org.id, role: 'VIEWER' } });
     const membershipId = globalId('Membership', row.id);
-    expect((await world.server.gql(RemoveMemberDocument, { variables: { input: { membershipId } }, token: o.token })).errors).toBeUndefined();
-    expect(errorCodes(await world.server.gql(RemoveMemberDocument, { variables: { input: { membershipId } }, token: o.token }))).toEqual(['NOT_FOUND']);
+    expect(
+      (await world.server.gql(RemoveMemberDocument, { variables: { input: { membershipId } }, token: o.token })).errors,
+    ).toBeUndefined();
+    expect(
+      errorCodes(await world.server.gql(RemoveMemberDocument, { variables: { input: { membershipId } }, token: o.token })),
+    ).toEqual(['NOT_FOUND']);
   });
 });
 
 describe('setFeatureFlag', () => {
   it('creates the flag, then updates the same row; every instance reads each state', async () => {
     const o = await ownedOrg();
-    const read = (instance: TestInstance) => instance.gql(OrganizationFlagDocument, { variables: { slug: o.org.slug, key: 'new-ui' }, token: o.token });
+    const read = (instance: TestInstance) =>
+      instance.gql(OrganizationFlagDocument, { variables: { slug: o.org.slug, key: 'new-ui' }, token: o.token });
     expect((await read(other)).data?.organization).toEqual({ featureFlag: null, isFeatureEnabled: false });
 
-    const created = await world.server.gql(SetFeatureFlagDocument, { variables: { input: { organizationId: o.orgId, key: 'new-ui', enabled: true } }, token: o.token });
+    const created = await world.server.gql(SetFeatureFlagDocument, {
+      variables: { input: { organizationId: o.orgId, key: 'new-ui', enabled: true } },
+      token: o.token,
+    });
     expect(created.errors).toBeUndefined();
-    const row = await world.prisma.featureFlag.findUniqueOrThrow({ where: { organizationId_key: { organizationId: o.org.id, key: 'new-ui' } } });
+    const row = await world.prisma.featureFlag.findUniqueOrThrow({
+      where: { organizationId_key: { organizationId: o.org.id, key: 'new-ui' } },
+    });
     const id = globalId('FeatureFlag', row.id);
     expect(row.enabled).toBe(true);
-    expect(created.data?.setFeatureFlag).toEqual({ id, key: 'new-ui', enabled: true, organization: { id: o.orgId, slug: o.org.slug } });
+    expect(created.data?.setFeatureFlag).toEqual({
+      id,
+      key: 'new-ui',
+      enabled: true,
+      organization: { id: o.orgId, slug: o.org.slug },
+    });
     for (const instance of [world.server, other]) {
-      expect((await read(instance)).data?.organization).toEqual({ featureFlag: { id, key: 'new-ui', enabled: true, organization: { slug: o.org.slug } }, isFeatureEnabled: true });
+      expect((await read(instance)).data?.organization).toEqual({
+        featureFlag: { id, key: 'new-ui', enabled: true, organization: { slug: o.org.slug } },
+        isFeatureEnabled: true,
+      });
     }
 
-    const updated = await other.gql(SetFeatureFlagDocument, { variables: { input: { organizationId: o.orgId, key: 'new-ui', enabled: false } }, token: o.token });
+    const updated = await other.gql(SetFeatureFlagDocument, {
+      variables: { input: { organizationId: o.orgId, key: 'new-ui', enabled: false } },
+      token: o.token,
+    });
     expect(updated.data?.setFeatureFlag).toMatchObject({ id, enabled: false });
-    expect(await world.prisma.featureFlag.findMany({ where: { organizationId: o.org.id }, select: { id: true, enabled: true } })).toEqual([{ id: row.id, enabled: false }]);
+    expect(
+      await world.prisma.featureFlag.findMany({ where: { organizationId: o.org.id }, select: { id: true, enabled: true } }),
+    ).toEqual([{ id: row.id, enabled: false }]);
     for (const instance of [world.server, other]) {
       expect((await read(instance)).data?.organization?.isFeatureEnabled).toBe(false);
       const page = await instance.gql(OrganizationPageDocument, { variables: { slug: o.org.slug }, token: o.token });
@@ -173,35 +231,57 @@ describe('setFeatureFlag', () => {
     }
   });
 
-  it.each(['Bad', 'under_score', '1starts-with-digit', 'a', '-dash', 'a'.repeat(64), ''])('refuses the key %j with BAD_USER_INPUT', async (key) => {
-    const o = await ownedOrg();
-    const res = await world.server.gql(SetFeatureFlagDocument, { variables: { input: { organizationId: o.orgId, key, enabled: true } }, token: o.token });
-    expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
-    expect(res.errors?.[0]?.extensions?.['field']).toBe('key');
-    expect(await world.prisma.featureFlag.count({ where: { organizationId: o.org.id } })).toBe(0);
-  });
+  it.each(['Bad', 'under_score', '1starts-with-digit', 'a', '-dash', 'a'.repeat(64), ''])(
+    'refuses the key %j with BAD_USER_INPUT',
+    async (key) => {
+      const o = await ownedOrg();
+      const res = await world.server.gql(SetFeatureFlagDocument, {
+        variables: { input: { organizationId: o.orgId, key, enabled: true } },
+        token: o.token,
+      });
+      expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
+      expect(res.errors?.[0]?.extensions?.['field']).toBe('key');
+      expect(await world.prisma.featureFlag.count({ where: { organizationId: o.org.id } })).toBe(0);
+    },
+  );
 });
 
 describe('deleteFeatureFlag', () => {
   it('deletes the flag; every instance reads it gone', async () => {
     const o = await ownedOrg({ 'old-ui': true, keep: false });
-    const row = await world.prisma.featureFlag.findUniqueOrThrow({ where: { organizationId_key: { organizationId: o.org.id, key: 'old-ui' } } });
-    expect((await other.gql(OrganizationPageDocument, { variables: { slug: o.org.slug }, token: o.token })).data?.organization?.featureFlags).toHaveLength(2);
-    const res = await world.server.gql(DeleteFeatureFlagDocument, { variables: { input: { organizationId: o.orgId, key: 'old-ui' } }, token: o.token });
+    const row = await world.prisma.featureFlag.findUniqueOrThrow({
+      where: { organizationId_key: { organizationId: o.org.id, key: 'old-ui' } },
+    });
+    expect(
+      (await other.gql(OrganizationPageDocument, { variables: { slug: o.org.slug }, token: o.token })).data?.organization
+        ?.featureFlags,
+    ).toHaveLength(2);
+    const res = await world.server.gql(DeleteFeatureFlagDocument, {
+      variables: { input: { organizationId: o.orgId, key: 'old-ui' } },
+      token: o.token,
+    });
     expect(res.errors).toBeUndefined();
     expect(res.data?.deleteFeatureFlag).toBe(globalId('FeatureFlag', row.id));
-    expect(await world.prisma.featureFlag.findMany({ where: { organizationId: o.org.id }, select: { key: true } })).toEqual([{ key: 'keep' }]);
+    expect(await world.prisma.featureFlag.findMany({ where: { organizationId: o.org.id }, select: { key: true } })).toEqual([
+      { key: 'keep' },
+    ]);
     for (const instance of [world.server, other]) {
       const page = await instance.gql(OrganizationPageDocument, { variables: { slug: o.org.slug }, token: o.token });
       expect(page.data?.organization?.featureFlags.map((f) => f.key)).toEqual(['keep']);
-      const flag = await instance.gql(OrganizationFlagDocument, { variables: { slug: o.org.slug, key: 'old-ui' }, token: o.token });
+      const flag = await instance.gql(OrganizationFlagDocument, {
+        variables: { slug: o.org.slug, key: 'old-ui' },
+        token: o.token,
+      });
       expect(flag.data?.organization).toEqual({ featureFlag: null, isFeatureEnabled: false });
     }
   });
 
   it('a flag that does not exist is NOT_FOUND', async () => {
     const o = await ownedOrg({ other: true });
-    const res = await world.server.gql(DeleteFeatureFlagDocument, { variables: { input: { organizationId: o.orgId, key: 'missing' } }, token: o.token });
+    const res = await world.server.gql(DeleteFeatureFlagDocument, {
+      variables: { input: { organizationId: o.orgId, key: 'missing' } },
+      token: o.token,
+    });
     expect(errorCodes(res)).toEqual(['NOT_FOUND']);
     expect(await world.prisma.featureFlag.count({ where: { organizationId: o.org.id } })).toBe(1);
   });
@@ -217,7 +297,11 @@ describe('members paging', () => {
     const rows = [];
     for (const [i, t] of times.entries()) {
       const user = await makeUser(world.prisma, { name: `Joiner ${i}` });
-      rows.push(await world.prisma.membership.create({ data: { userId: user.id, organizationId: o.org.id, role: 'VIEWER', createdAt: new Date(t) } }));
+      rows.push(
+        await world.prisma.membership.create({
+          data: { userId: user.id, organizationId: o.org.id, role: 'VIEWER', createdAt: new Date(t) },
+        }),
+      );
     }
     // The pair that joined in the same millisecond is ordered by id.
     const [a, b] = [rows[2]!, rows[3]!];
@@ -233,12 +317,19 @@ describe('members paging', () => {
     let after: string | null | undefined;
     for (let i = 0; i < 10; i++) {
       const instance = i % 2 === 0 ? world.server : other;
-      const res = await instance.gql(OrganizationPageDocument, { variables: { slug: o.org.slug, first: 2, after }, token: o.token });
+      const res = await instance.gql(OrganizationPageDocument, {
+        variables: { slug: o.org.slug, first: 2, after },
+        token: o.token,
+      });
       expect(res.errors).toBeUndefined();
       const members = res.data?.organization?.members;
       if (!members) throw new Error('no members');
       seen.push(...members.edges.map((e) => e.node.user.id));
-      pages.push({ hasNextPage: members.pageInfo.hasNextPage, hasPreviousPage: members.pageInfo.hasPreviousPage, size: members.edges.length });
+      pages.push({
+        hasNextPage: members.pageInfo.hasNextPage,
+        hasPreviousPage: members.pageInfo.hasPreviousPage,
+        size: members.edges.length,
+      });
       expect(members.pageInfo.startCursor).toBe(members.edges[0]?.cursor ?? null);
       expect(members.pageInfo.endCursor).toBe(members.edges.at(-1)?.cursor ?? null);
       if (!members.pageInfo.hasNextPage) break;
@@ -266,7 +357,10 @@ describe('members paging', () => {
 
   it.each(['garbage', '!!!', Buffer.from('not-a-time:x').toString('base64url')])('after: %j is BAD_USER_INPUT', async (after) => {
     const o = await ownedOrg();
-    const res = await world.server.gql(OrganizationPageDocument, { variables: { slug: o.org.slug, first: 2, after }, token: o.token });
+    const res = await world.server.gql(OrganizationPageDocument, {
+      variables: { slug: o.org.slug, first: 2, after },
+      token: o.token,
+    });
     expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
     expect(res.errors?.[0]?.extensions?.['field']).toBe('after');
   });

@@ -45,7 +45,8 @@ async function team(owners = 1) {
   };
 }
 
-const roleInDb = async (membershipRowId: string) => (await world.prisma.membership.findUnique({ where: { id: membershipRowId } }))?.role ?? null;
+const roleInDb = async (membershipRowId: string) =>
+  (await world.prisma.membership.findUnique({ where: { id: membershipRowId } }))?.role ?? null;
 
 describe('addMember', () => {
   it.each(['OWNER', 'ADMIN'] as const)('a %s adds a member', async (role) => {
@@ -56,8 +57,14 @@ describe('addMember', () => {
       token: t.users[role].token,
     });
     expect(res.errors).toBeUndefined();
-    expect(res.data?.addMember).toMatchObject({ role: 'VIEWER', user: { id: globalId('User', newcomer.id) }, organization: { memberCount: 5 } });
-    const row = await world.prisma.membership.findUnique({ where: { userId_organizationId: { userId: newcomer.id, organizationId: t.org.id } } });
+    expect(res.data?.addMember).toMatchObject({
+      role: 'VIEWER',
+      user: { id: globalId('User', newcomer.id) },
+      organization: { memberCount: 5 },
+    });
+    const row = await world.prisma.membership.findUnique({
+      where: { userId_organizationId: { userId: newcomer.id, organizationId: t.org.id } },
+    });
     expect(row?.role).toBe('VIEWER');
   });
 
@@ -102,7 +109,9 @@ describe('addMember', () => {
       token: t.users.ADMIN.token,
     });
     expect(adminAddsAdmin.data?.addMember.role).toBe('ADMIN');
-    const rows = await world.prisma.membership.findMany({ where: { organizationId: t.org.id, userId: { in: [a.id, b.id, c.id] } } });
+    const rows = await world.prisma.membership.findMany({
+      where: { organizationId: t.org.id, userId: { in: [a.id, b.id, c.id] } },
+    });
     expect(Object.fromEntries(rows.map((r) => [r.userId, r.role]))).toEqual({ [a.id]: 'OWNER', [c.id]: 'ADMIN' });
   });
 });
@@ -121,7 +130,10 @@ describe('changeMemberRole', () => {
   it.each(['MEMBER', 'VIEWER'] as const)('a %s may not change roles, not even their own: FORBIDDEN', async (role) => {
     const t = await team();
     const other = role === 'MEMBER' ? 'VIEWER' : 'MEMBER';
-    for (const [target, to] of [[other, 'ADMIN'], [role, 'ADMIN']] as const) {
+    for (const [target, to] of [
+      [other, 'ADMIN'],
+      [role, 'ADMIN'],
+    ] as const) {
       const res = await world.server.gql(ChangeMemberRoleDocument, {
         variables: { input: { membershipId: t.membershipId(target), role: to } },
         token: t.users[role].token,
@@ -274,9 +286,9 @@ describe('removeMember', () => {
     });
     expect(res.data?.removeMember).toBe(t.membershipId('OWNER'));
     expect(await roleInDb(t.rowId('OWNER'))).toBeNull();
-    expect(await world.prisma.membership.findMany({ where: { organizationId: t.org.id, role: 'OWNER' }, select: { userId: true } })).toEqual([
-      { userId: t.extraOwners[0]!.user.id },
-    ]);
+    expect(
+      await world.prisma.membership.findMany({ where: { organizationId: t.org.id, role: 'OWNER' }, select: { userId: true } }),
+    ).toEqual([{ userId: t.extraOwners[0]!.user.id }]);
   });
 
   it('the last OWNER can neither leave nor be removed: CONFLICT', async () => {

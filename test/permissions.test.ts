@@ -45,7 +45,11 @@ async function team() {
   return { org, orgId: globalId('Organization', org.id), users, outsider, flags, membershipOf };
 }
 
-const body = (res: { data?: unknown; errors?: unknown; status: number }) => ({ status: res.status, data: res.data, errors: res.errors });
+const body = (res: { data?: unknown; errors?: unknown; status: number }) => ({
+  status: res.status,
+  data: res.data,
+  errors: res.errors,
+});
 
 describe('reading an organization', () => {
   it.each(ROLES)('a %s reads it by slug, in organizations and by node, with members, flags and its own role', async (role) => {
@@ -55,7 +59,14 @@ describe('reading an organization', () => {
     const page = await world.server.gql(OrganizationPageDocument, { variables: { slug: t.org.slug }, token });
     expect(page.errors).toBeUndefined();
     const org = page.data?.organization;
-    expect(org).toMatchObject({ id: t.orgId, name: t.org.name, slug: t.org.slug, plan: 'FREE', viewerRole: role, memberCount: 4 });
+    expect(org).toMatchObject({
+      id: t.orgId,
+      name: t.org.name,
+      slug: t.org.slug,
+      plan: 'FREE',
+      viewerRole: role,
+      memberCount: 4,
+    });
     expect(org?.members.edges.map((e) => e.node.user.id).sort()).toEqual(
       ROLES.map((r) => globalId('User', t.users[r].user.id)).sort(),
     );
@@ -67,7 +78,12 @@ describe('reading an organization', () => {
 
     const beta = await world.server.gql(OrganizationFlagDocument, { variables: { slug: t.org.slug, key: 'beta' }, token });
     expect(beta.data?.organization).toEqual({
-      featureFlag: { id: globalId('FeatureFlag', t.flags[0]!.id), key: 'beta', enabled: true, organization: { slug: t.org.slug } },
+      featureFlag: {
+        id: globalId('FeatureFlag', t.flags[0]!.id),
+        key: 'beta',
+        enabled: true,
+        organization: { slug: t.org.slug },
+      },
       isFeatureEnabled: true,
     });
     const legacy = await world.server.gql(OrganizationFlagDocument, { variables: { slug: t.org.slug, key: 'legacy' }, token });
@@ -78,7 +94,9 @@ describe('reading an organization', () => {
     expect(missing.data?.organization).toEqual({ featureFlag: null, isFeatureEnabled: false });
 
     const list = await world.server.gql(OrganizationsDocument, { token });
-    expect(list.data?.organizations).toEqual([{ id: t.orgId, slug: t.org.slug, name: t.org.name, viewerRole: role, memberCount: 4 }]);
+    expect(list.data?.organizations).toEqual([
+      { id: t.orgId, slug: t.org.slug, name: t.org.name, viewerRole: role, memberCount: 4 },
+    ]);
 
     const byNode = await world.server.gql(NodeDocument, { variables: { id: t.orgId }, token });
     expect(byNode.data?.node).toEqual({ __typename: 'Organization', id: t.orgId, slug: t.org.slug });
@@ -110,14 +128,19 @@ describe('reading an organization', () => {
   ] as const)('a non-member gets null from node for a hidden %s, exactly as for one that does not exist', async (type, idOf) => {
     const t = await team();
     const hidden = await world.server.gql(NodeDocument, { variables: { id: idOf(t) }, token: t.outsider.token });
-    const absent = await world.server.gql(NodeDocument, { variables: { id: globalId(type, unique('c')) }, token: t.outsider.token });
+    const absent = await world.server.gql(NodeDocument, {
+      variables: { id: globalId(type, unique('c')) },
+      token: t.outsider.token,
+    });
     expect(body(hidden)).toEqual({ status: 200, data: { node: null }, errors: undefined });
     expect(body(hidden)).toEqual(body(absent));
   });
 
   it('signed out, organization, organizations, user and node are UNAUTHENTICATED', async () => {
     const t = await team();
-    expect(errorCodes(await world.server.gql(OrganizationPageDocument, { variables: { slug: t.org.slug } }))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await world.server.gql(OrganizationPageDocument, { variables: { slug: t.org.slug } }))).toEqual([
+      'UNAUTHENTICATED',
+    ]);
     expect(errorCodes(await world.server.gql(OrganizationsDocument))).toEqual(['UNAUTHENTICATED']);
     const userId = globalId('User', t.users.OWNER.user.id);
     expect(errorCodes(await world.server.gql(UserByIdDocument, { variables: { id: userId } }))).toEqual(['UNAUTHENTICATED']);
@@ -148,7 +171,9 @@ describe("a user's private fields", () => {
     const s = await userInTwoOrgs();
     const res = await world.server.gql(UserByIdDocument, { variables: { id: s.id }, token: s.subject.token });
     expect(res.data?.user?.email).toBe(s.subject.user.email);
-    expect(res.data?.user?.memberships?.map((m) => m.organization.slug).sort()).toEqual([s.shared.slug, s.privateOrg.slug].sort());
+    expect(res.data?.user?.memberships?.map((m) => m.organization.slug).sort()).toEqual(
+      [s.shared.slug, s.privateOrg.slug].sort(),
+    );
   });
 
   it('a co-member sees the email, and only the memberships in organizations they share', async () => {
@@ -225,17 +250,26 @@ describe('organization writes', () => {
       token: t.users.ADMIN.token,
     });
     expect(errorCodes(both)).toEqual(['FORBIDDEN']);
-    expect(await world.prisma.organization.findUniqueOrThrow({ where: { id: t.org.id } })).toMatchObject({ plan: 'PRO', name: t.org.name });
+    expect(await world.prisma.organization.findUniqueOrThrow({ where: { id: t.org.id } })).toMatchObject({
+      plan: 'PRO',
+      name: t.org.name,
+    });
   });
 
   it('only an OWNER deletes the organization', async () => {
     const t = await team();
     for (const role of ['ADMIN', 'MEMBER', 'VIEWER'] as const) {
-      const res = await world.server.gql(DeleteOrganizationDocument, { variables: { input: { organizationId: t.orgId } }, token: t.users[role].token });
+      const res = await world.server.gql(DeleteOrganizationDocument, {
+        variables: { input: { organizationId: t.orgId } },
+        token: t.users[role].token,
+      });
       expect(errorCodes(res), role).toEqual(['FORBIDDEN']);
     }
     expect(await world.prisma.organization.count({ where: { id: t.org.id } })).toBe(1);
-    const res = await world.server.gql(DeleteOrganizationDocument, { variables: { input: { organizationId: t.orgId } }, token: t.users.OWNER.token });
+    const res = await world.server.gql(DeleteOrganizationDocument, {
+      variables: { input: { organizationId: t.orgId } },
+      token: t.users.OWNER.token,
+    });
     expect(res.data?.deleteOrganization).toBe(t.orgId);
     expect(await world.prisma.organization.count({ where: { id: t.org.id } })).toBe(0);
   });
@@ -255,7 +289,10 @@ describe('organization writes', () => {
         expect(res.errors?.[0]?.message).toBe('Organization not found');
       }
     }
-    expect(await world.prisma.organization.findUniqueOrThrow({ where: { id: t.org.id } })).toMatchObject({ name: t.org.name, plan: 'FREE' });
+    expect(await world.prisma.organization.findUniqueOrThrow({ where: { id: t.org.id } })).toMatchObject({
+      name: t.org.name,
+      plan: 'FREE',
+    });
   });
 });
 
@@ -263,11 +300,19 @@ describe('feature flag writes', () => {
   it.each(['OWNER', 'ADMIN'] as const)('a %s sets and deletes flags', async (role) => {
     const t = await team();
     const token = t.users[role].token;
-    const set = await world.server.gql(SetFeatureFlagDocument, { variables: { input: { organizationId: t.orgId, key: 'new-ui', enabled: true } }, token });
+    const set = await world.server.gql(SetFeatureFlagDocument, {
+      variables: { input: { organizationId: t.orgId, key: 'new-ui', enabled: true } },
+      token,
+    });
     expect(set.errors).toBeUndefined();
     expect(set.data?.setFeatureFlag).toMatchObject({ key: 'new-ui', enabled: true, organization: { id: t.orgId } });
-    expect(await world.prisma.featureFlag.findUnique({ where: { organizationId_key: { organizationId: t.org.id, key: 'new-ui' } } })).toMatchObject({ enabled: true });
-    const del = await world.server.gql(DeleteFeatureFlagDocument, { variables: { input: { organizationId: t.orgId, key: 'beta' } }, token });
+    expect(
+      await world.prisma.featureFlag.findUnique({ where: { organizationId_key: { organizationId: t.org.id, key: 'new-ui' } } }),
+    ).toMatchObject({ enabled: true });
+    const del = await world.server.gql(DeleteFeatureFlagDocument, {
+      variables: { input: { organizationId: t.orgId, key: 'beta' } },
+      token,
+    });
     expect(del.data?.deleteFeatureFlag).toBe(globalId('FeatureFlag', t.flags[0]!.id));
     expect(await world.prisma.featureFlag.count({ where: { id: t.flags[0]!.id } })).toBe(0);
   });
@@ -275,20 +320,35 @@ describe('feature flag writes', () => {
   it.each(['MEMBER', 'VIEWER'] as const)('a %s may not write flags: FORBIDDEN, nothing changes', async (role) => {
     const t = await team();
     const token = t.users[role].token;
-    const set = await world.server.gql(SetFeatureFlagDocument, { variables: { input: { organizationId: t.orgId, key: 'legacy', enabled: true } }, token });
+    const set = await world.server.gql(SetFeatureFlagDocument, {
+      variables: { input: { organizationId: t.orgId, key: 'legacy', enabled: true } },
+      token,
+    });
     expect(errorCodes(set)).toEqual(['FORBIDDEN']);
-    const del = await world.server.gql(DeleteFeatureFlagDocument, { variables: { input: { organizationId: t.orgId, key: 'beta' } }, token });
+    const del = await world.server.gql(DeleteFeatureFlagDocument, {
+      variables: { input: { organizationId: t.orgId, key: 'beta' } },
+      token,
+    });
     expect(errorCodes(del)).toEqual(['FORBIDDEN']);
     const rows = await world.prisma.featureFlag.findMany({ where: { organizationId: t.org.id }, orderBy: { key: 'asc' } });
-    expect(rows.map((f) => [f.key, f.enabled])).toEqual([['beta', true], ['legacy', false]]);
+    expect(rows.map((f) => [f.key, f.enabled])).toEqual([
+      ['beta', true],
+      ['legacy', false],
+    ]);
   });
 
   it('a non-member gets NOT_FOUND, nothing changes', async () => {
     const t = await team();
     const token = t.outsider.token;
-    const set = await world.server.gql(SetFeatureFlagDocument, { variables: { input: { organizationId: t.orgId, key: 'legacy', enabled: true } }, token });
+    const set = await world.server.gql(SetFeatureFlagDocument, {
+      variables: { input: { organizationId: t.orgId, key: 'legacy', enabled: true } },
+      token,
+    });
     expect(errorCodes(set)).toEqual(['NOT_FOUND']);
-    const del = await world.server.gql(DeleteFeatureFlagDocument, { variables: { input: { organizationId: t.orgId, key: 'beta' } }, token });
+    const del = await world.server.gql(DeleteFeatureFlagDocument, {
+      variables: { input: { organizationId: t.orgId, key: 'beta' } },
+      token,
+    });
     expect(errorCodes(del)).toEqual(['NOT_FOUND']);
     expect(await world.prisma.featureFlag.count({ where: { organizationId: t.org.id } })).toBe(2);
     expect((await world.prisma.featureFlag.findUniqueOrThrow({ where: { id: t.flags[1]!.id } })).enabled).toBe(false);
@@ -301,7 +361,17 @@ describe('viewerRole', () => {
     const others = await makeUser(world.prisma);
     const orgs = [];
     for (const role of ROLES) {
-      orgs.push(await makeOrg(world.prisma, role === 'OWNER' ? [{ user: user.user, role }] : [{ user: others, role: 'OWNER' }, { user: user.user, role }]));
+      orgs.push(
+        await makeOrg(
+          world.prisma,
+          role === 'OWNER'
+            ? [{ user: user.user, role }]
+            : [
+                { user: others, role: 'OWNER' },
+                { user: user.user, role },
+              ],
+        ),
+      );
     }
     for (const [i, org] of orgs.entries()) {
       const res = await world.server.gql(OrganizationPageDocument, { variables: { slug: org.slug }, token: user.token });

@@ -10,11 +10,32 @@ describe('schema.graphql', () => {
 
   it('keeps the public names clients rely on', () => {
     const sdl = printSchemaSDL();
-    for (const field of ['viewer: User', 'user(id: ID!): User', 'organization(slug: String!): Organization', 'organizations: [Organization!]!', 'node(id: ID!): Node']) {
+    for (const field of [
+      'viewer: User',
+      'user(id: ID!): User',
+      'organization(slug: String!): Organization',
+      'organizations: [Organization!]!',
+      'node(id: ID!): Node',
+    ]) {
       expect(sdl).toContain(field);
     }
-    for (const type of ['User', 'Organization', 'Membership', 'FeatureFlag']) expect(sdl).toMatch(new RegExp(`type ${type} implements Node`));
-    for (const mutation of ['signUp', 'logIn', 'logOut', 'updateProfile', 'deleteAccount', 'createOrganization', 'updateOrganization', 'deleteOrganization', 'addMember', 'changeMemberRole', 'removeMember', 'setFeatureFlag', 'deleteFeatureFlag']) {
+    for (const type of ['User', 'Organization', 'Membership', 'FeatureFlag'])
+      expect(sdl).toMatch(new RegExp(`type ${type} implements Node`));
+    for (const mutation of [
+      'signUp',
+      'logIn',
+      'logOut',
+      'updateProfile',
+      'deleteAccount',
+      'createOrganization',
+      'updateOrganization',
+      'deleteOrganization',
+      'addMember',
+      'changeMemberRole',
+      'removeMember',
+      'setFeatureFlag',
+      'deleteFeatureFlag',
+    ]) {
       expect(sdl).toMatch(new RegExp(`\\n  ${mutation}[(:]`));
     }
   });

@@ -94,7 +94,9 @@ async function digest(prisma: PrismaClient, withPasswordHashes: boolean): Promis
   ]);
   const hash = createHash('sha256');
   for (const u of users) {
-    hash.update(JSON.stringify([u.id, u.email, u.name, u.avatarUrl, u.createdAt, u.updatedAt, withPasswordHashes ? u.passwordHash : null]));
+    hash.update(
+      JSON.stringify([u.id, u.email, u.name, u.avatarUrl, u.createdAt, u.updatedAt, withPasswordHashes ? u.passwordHash : null]),
+    );
   }
   for (const o of orgs) hash.update(JSON.stringify([o.id, o.name, o.slug, o.plan, o.createdAt]));
   for (const m of memberships) hash.update(JSON.stringify([m.id, m.role, m.userId, m.organizationId, m.createdAt]));
@@ -131,11 +133,19 @@ describe('prisma/seed.ts', () => {
     expect(first.memberships).toBeGreaterThanOrEqual(first.organizations);
     expect(first.flags).toBeGreaterThanOrEqual(5 * first.organizations);
     const counts = await dbCounts(prisma);
-    expect(counts).toEqual({ users: first.users, organizations: first.organizations, memberships: first.memberships, flags: first.flags });
+    expect(counts).toEqual({
+      users: first.users,
+      organizations: first.organizations,
+      memberships: first.memberships,
+      flags: first.flags,
+    });
     expect(first.inserted).toEqual(counts);
     // One progress line per phase, through options.log.
     for (const phase of ['users', 'organizations', 'memberships', 'flags']) {
-      expect(firstLog.some((line) => new RegExp(`\\b${phase}\\b`).test(line)), `log line for ${phase}`).toBe(true);
+      expect(
+        firstLog.some((line) => new RegExp(`\\b${phase}\\b`).test(line)),
+        `log line for ${phase}`,
+      ).toBe(true);
     }
     // Generous bound (the seed takes well under this): guards against per-user scrypt or row-by-row inserts.
     expect(firstMs).toBeLessThan(20_000);
@@ -234,7 +244,11 @@ describe('prisma/seed.ts', () => {
     const ms = performance.now() - t;
     expect(second.alreadySeeded).toBe(true);
     expect(second.inserted).toEqual({ users: 0, organizations: 0, memberships: 0, flags: 0 });
-    expect({ ...second, alreadySeeded: false, inserted: null, durationMs: 0 }).toEqual({ ...first, inserted: null, durationMs: 0 });
+    expect({ ...second, alreadySeeded: false, inserted: null, durationMs: 0 }).toEqual({
+      ...first,
+      inserted: null,
+      durationMs: 0,
+    });
     expect(ms).toBeLessThan(1_000);
     expect(await dbCounts(prisma)).toEqual(first.inserted);
     expect(await digest(prisma, true)).toBe(firstDigest);
@@ -255,7 +269,8 @@ describe('prisma/seed.ts', () => {
     const run = await runSeedCli(urlFor(other.name));
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    for (const phase of ['users', 'organizations', 'memberships', 'flags']) expect(run.stdout).toMatch(new RegExp(`\\b${phase}\\b`));
+    for (const phase of ['users', 'organizations', 'memberships', 'flags'])
+      expect(run.stdout).toMatch(new RegExp(`\\b${phase}\\b`));
     // Demo credentials printed at the end.
     expect(run.stdout).toContain(`${DEMO_ACCOUNTS.alice.email} / ${DEMO_ACCOUNTS.alice.password}`);
     expect(run.stdout).toContain(`${DEMO_ACCOUNTS.bob.email} / ${DEMO_ACCOUNTS.bob.password}`);

@@ -80,8 +80,12 @@ describe('request limits', () => {
 
   it('admits the deepest query the product sends (the nested page query)', async () => {
     const { token } = await makeSignedInUser(world.prisma);
-    const query = '{ organizations { members(first: 50) { edges { node { user { memberships { organization { featureFlags { key enabled } } } } } } } } }';
-    const json = (await (await post(JSON.stringify({ query }), { authorization: `Bearer ${token}` })).json()) as { errors?: unknown; data?: unknown };
+    const query =
+      '{ organizations { members(first: 50) { edges { node { user { memberships { organization { featureFlags { key enabled } } } } } } } } }';
+    const json = (await (await post(JSON.stringify({ query }), { authorization: `Bearer ${token}` })).json()) as {
+      errors?: unknown;
+      data?: unknown;
+    };
     expect(json.errors).toBeUndefined();
     expect(json.data).toEqual({ organizations: [] });
   });
@@ -89,20 +93,27 @@ describe('request limits', () => {
 
 describe('errors have codes and never leak internals', () => {
   it('a syntax error is GRAPHQL_PARSE_FAILED', async () => {
-    const json = (await (await post(JSON.stringify({ query: '{ viewer { ' }))).json()) as { errors: { extensions: { code: string } }[] };
+    const json = (await (await post(JSON.stringify({ query: '{ viewer { ' }))).json()) as {
+      errors: { extensions: { code: string } }[];
+    };
     expect(json.errors[0]?.extensions.code).toBe('GRAPHQL_PARSE_FAILED');
   });
 
   it('an unknown field is GRAPHQL_VALIDATION_FAILED', async () => {
-    const json = (await (await post(JSON.stringify({ query: '{ nope }' }))).json()) as { errors: { extensions: { code: string } }[] };
+    const json = (await (await post(JSON.stringify({ query: '{ nope }' }))).json()) as {
+      errors: { extensions: { code: string } }[];
+    };
     expect(json.errors[0]?.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 
   it('an unknown enum value, inline or in variables, is BAD_USER_INPUT', async () => {
     const { token } = await makeSignedInUser(world.prisma);
-    const inline = await post(JSON.stringify({ query: 'mutation { createOrganization(input: { name: "X", slug: "enum-inline", plan: GOLD }) { id } }' }), {
-      authorization: `Bearer ${token}`,
-    });
+    const inline = await post(
+      JSON.stringify({ query: 'mutation { createOrganization(input: { name: "X", slug: "enum-inline", plan: GOLD }) { id } }' }),
+      {
+        authorization: `Bearer ${token}`,
+      },
+    );
     const inlineJson = (await inline.json()) as { errors: { extensions: { code: string } }[] };
     expect(inlineJson.errors.map((e) => e.extensions.code)).toEqual(['BAD_USER_INPUT']);
     const viaVariables = await world.server.gql(CreateOrganizationDocument, {
@@ -117,12 +128,21 @@ describe('errors have codes and never leak internals', () => {
   it('a database failure is masked as INTERNAL_SERVER_ERROR, and /ready says 503', async () => {
     const env = loadEnv({ NODE_ENV: 'production', LOG_LEVEL: 'silent' });
     const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl('tg_does_not_exist') }) });
-    const app = createApp({ env, logger: createLogger(env), prisma, ...createSharedState(memoryStore(), env, createLogger(env)) });
+    const app = createApp({
+      env,
+      logger: createLogger(env),
+      prisma,
+      ...createSharedState(memoryStore(), env, createLogger(env)),
+    });
     try {
       const body = JSON.stringify({ query: '{ organizations { id } }' });
       const response = await app.fetch('http://test.local/graphql', {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': String(body.length), authorization: 'Bearer tg_anything' },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(body.length),
+          authorization: 'Bearer tg_anything',
+        },
         body,
       });
       const text = await response.text();
@@ -146,7 +166,10 @@ describe('Redis is a cache, not a dependency', () => {
     const redis = await createRedisClient({ url: 'redis://127.0.0.1:1', keyPrefix: 'down:', logger, commandTimeoutMs: 100 });
     const shared = createSharedState(redisStore(redis), world.env, logger);
     const { store } = shared;
-    const app = createApp({ env: world.env, logger, prisma: world.prisma, ...shared }, { readinessChecks: [() => store.inner.ping()] });
+    const app = createApp(
+      { env: world.env, logger, prisma: world.prisma, ...shared },
+      { readinessChecks: [() => store.inner.ping()] },
+    );
     try {
       const body = JSON.stringify({ query: '{ viewer { id } organizations { slug } }' });
       const response = await app.fetch('http://test.local/graphql', {
@@ -154,7 +177,10 @@ describe('Redis is a cache, not a dependency', () => {
         headers: { 'content-type': 'application/json', 'content-length': String(body.length), authorization: `Bearer ${token}` },
         body,
       });
-      const json = (await response.json()) as { data: { viewer: { id: string } | null; organizations: unknown[] }; errors?: unknown };
+      const json = (await response.json()) as {
+        data: { viewer: { id: string } | null; organizations: unknown[] };
+        errors?: unknown;
+      };
       expect(json.errors).toBeUndefined();
       expect(json.data.viewer).not.toBeNull();
       expect(json.data.organizations).toHaveLength(1);

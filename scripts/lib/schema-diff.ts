@@ -41,7 +41,10 @@ export async function diffSchemaToMigrationSql(options: DiffOptions = {}): Promi
   // the main connection for the server version before replaying into the
   // shadow, so one throwaway database serves as both.
   let scratch: Promise<PGlite> | undefined;
-  const open = async (): Promise<Connection> => pgliteConnection(await (scratch ??= PGlite.create()));
+  const open = async (): Promise<Connection> => {
+    scratch ??= PGlite.create();
+    return pgliteConnection(await scratch);
+  };
   const factory = migrationAdapterFactory({ main: open, shadow: open });
   try {
     return await withEngine(factory, options.onEngineLog, async (engine) => {

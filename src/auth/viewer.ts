@@ -22,7 +22,11 @@ export type ViewerState = { kind: 'anonymous' } | { kind: 'invalid' } | { kind: 
  * included: the session comes through the entity cache by token hash, and its
  * expiry is checked on each use, so a cached row never outlives the session.
  */
-export async function resolveViewer(authorization: string | null | undefined, loaders: Loaders, now = Date.now()): Promise<ViewerState> {
+export async function resolveViewer(
+  authorization: string | null | undefined,
+  loaders: Loaders,
+  now = Date.now(),
+): Promise<ViewerState> {
   const token = bearerToken(authorization);
   if (token === undefined) return { kind: 'anonymous' };
   if (token === null) return { kind: 'invalid' };

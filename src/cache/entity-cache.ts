@@ -104,7 +104,11 @@ export class EntityCache {
     const joins: Promise<void>[] = [];
     const join = (i: number, flight: InFlight) => {
       this.stats.joins += 1;
-      joins.push(flight.value.then((v) => void (out[i] = v as V | null)));
+      joins.push(
+        flight.value.then((v) => {
+          out[i] = v as V | null;
+        }),
+      );
     };
 
     storeKeys.forEach((storeKey, i) => {
@@ -145,7 +149,9 @@ export class EntityCache {
       try {
         const rows = await loading;
         this.stats.loads += rows.length;
-        toLoad.forEach((i, j) => (out[i] = rows[j] ?? null));
+        toLoad.forEach((i, j) => {
+          out[i] = rows[j] ?? null;
+        });
         const fills = leased.map((i) => {
           const value = out[i] ?? null;
           return {

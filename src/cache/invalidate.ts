@@ -13,7 +13,11 @@ export type Invalidate = (touched: readonly Touched[]) => Promise<void>;
  * every instance's next request sees the write. Entities go first: a response
  * executing after its tags are invalidated must already read fresh rows.
  */
-export function createInvalidator(deps: { cache: EntityCache; responseCache: ResponseCache | null; loaders: Loaders }): Invalidate {
+export function createInvalidator(deps: {
+  cache: EntityCache;
+  responseCache: ResponseCache | null;
+  loaders: Loaders;
+}): Invalidate {
   return async (touched) => {
     for (const [kind, key] of touched.flatMap(entriesOf)) deps.loaders.clear(kind, key);
     await deps.cache.invalidate([...new Set(touched.flatMap(storeKeysOf))]);

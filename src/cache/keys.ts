@@ -54,5 +54,8 @@ export const keys = {
   /** The operation budget of an anonymous client, by its hashed IP. */
   clientBudget: (rule: string, ipHash: string) => k(`{ip:${ipHash}}`, 'budget', rule),
   /** The responses stored under a tag, and the sequence at which the tag was last invalidated. */
-  responseTag: (typename: string, id: string) => ({ set: k('rc-tag', `{${typename}:${id}}`), seq: k('rc-tag-seq', `{${typename}:${id}}`) }),
+  responseTag: (typename: string, id: string) => ({
+    set: k('rc-tag', `{${typename}:${id}}`),
+    seq: k('rc-tag-seq', `{${typename}:${id}}`),
+  }),
 } as const;

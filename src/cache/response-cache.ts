@@ -121,7 +121,12 @@ export class ResponseCache implements Cache {
   }
 
   /** Called by envelop without awaiting: it must never reject. */
-  async set(key: string, data: ExecutionResult, entities: Iterable<{ typename: string; id?: string | number }>, ttlMs: number): Promise<void> {
+  async set(
+    key: string,
+    data: ExecutionResult,
+    entities: Iterable<{ typename: string; id?: string | number }>,
+    ttlMs: number,
+  ): Promise<void> {
     const entry = this.pending.get(key);
     this.pending.delete(key);
     if (!entry || entry.seq === null || !Number.isFinite(entry.seq)) {
@@ -129,7 +134,8 @@ export class ResponseCache implements Cache {
       return;
     }
     const tags = new Map<string, EntityTag>();
-    for (const e of entities) if (e.id !== undefined) tags.set(`${e.typename}:${e.id}`, { typename: e.typename, id: String(e.id) });
+    for (const e of entities)
+      if (e.id !== undefined) tags.set(`${e.typename}:${e.id}`, { typename: e.typename, id: String(e.id) });
     for (const t of entry.extraTags) tags.set(`${t.typename}:${t.id}`, t);
     const { value, etag } = encodeStored(serialize(data));
     this.etags.set(data, etag);

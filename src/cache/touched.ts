@@ -28,7 +28,11 @@ export const touched = {
     userId: row.userId,
     organizationId: row.organizationId,
   }),
-  featureFlag: (row: { id: string; organizationId: string }): Touched => ({ type: 'FeatureFlag', id: row.id, organizationId: row.organizationId }),
+  featureFlag: (row: { id: string; organizationId: string }): Touched => ({
+    type: 'FeatureFlag',
+    id: row.id,
+    organizationId: row.organizationId,
+  }),
   /** A session by its cache reference (auth/tokens.ts). */
   session: (ref: string): Touched => ({ type: 'Session', ref }),
 };
@@ -48,10 +52,24 @@ interface Parent<T extends Touched['type']> {
  * no answer, so they have no tag. test/cache/touched.test.ts checks the
  * parents against the Prisma relations, so a new relation cannot be missed.
  */
-export const TOUCHES: { [T in Touched['type']]: { own: [KindName, keyof Of<T> & string][]; parents: Parent<T>[]; tagged: boolean } } = {
-  User: { own: [['user', 'id'], ['userMemberships', 'id']], parents: [], tagged: true },
+export const TOUCHES: {
+  [T in Touched['type']]: { own: [KindName, keyof Of<T> & string][]; parents: Parent<T>[]; tagged: boolean };
+} = {
+  User: {
+    own: [
+      ['user', 'id'],
+      ['userMemberships', 'id'],
+    ],
+    parents: [],
+    tagged: true,
+  },
   Organization: {
-    own: [['organization', 'id'], ['organizationBySlug', 'slug'], ['organizationMembers', 'id'], ['organizationFlags', 'id']],
+    own: [
+      ['organization', 'id'],
+      ['organizationBySlug', 'slug'],
+      ['organizationMembers', 'id'],
+      ['organizationFlags', 'id'],
+    ],
     parents: [],
     tagged: true,
   },
@@ -63,7 +81,11 @@ export const TOUCHES: { [T in Touched['type']]: { own: [KindName, keyof Of<T> & 
     ],
     tagged: true,
   },
-  FeatureFlag: { own: [['featureFlag', 'id']], parents: [{ foreignKey: 'organizationId', model: 'Organization', list: 'organizationFlags' }], tagged: true },
+  FeatureFlag: {
+    own: [['featureFlag', 'id']],
+    parents: [{ foreignKey: 'organizationId', model: 'Organization', list: 'organizationFlags' }],
+    tagged: true,
+  },
   Session: { own: [['session', 'ref']], parents: [], tagged: false },
 };
 
@@ -72,7 +94,10 @@ const field = (t: Touched, name: string): string => String(Reflect.get(t, name))
 /** The (kind, loader key) pairs that hold a touched thing: the row and every relation list it appears in. */
 export function entriesOf(t: Touched): [KindName, string][] {
   const entry: { own: [KindName, string][]; parents: { foreignKey: string; list: KindName }[] } = TOUCHES[t.type];
-  return [...entry.own.map(([kind, name]): [KindName, string] => [kind, field(t, name)]), ...entry.parents.map((p): [KindName, string] => [p.list, field(t, p.foreignKey)])];
+  return [
+    ...entry.own.map(([kind, name]): [KindName, string] => [kind, field(t, name)]),
+    ...entry.parents.map((p): [KindName, string] => [p.list, field(t, p.foreignKey)]),
+  ];
 }
 
 /** The store keys that hold a touched thing. */
@@ -84,7 +109,10 @@ export function storeKeysOf(t: Touched): string[] {
 export function tagsOf(t: Touched): EntityTag[] {
   const entry: { parents: { foreignKey: string; model: string }[]; tagged: boolean } = TOUCHES[t.type];
   if (!entry.tagged) return [];
-  return [{ typename: t.type, id: encodeGlobalID(t.type, field(t, 'id')) }, ...entry.parents.map((p) => ({ typename: p.model, id: encodeGlobalID(p.model, field(t, p.foreignKey)) }))];
+  return [
+    { typename: t.type, id: encodeGlobalID(t.type, field(t, 'id')) },
+    ...entry.parents.map((p) => ({ typename: p.model, id: encodeGlobalID(p.model, field(t, p.foreignKey)) })),
+  ];
 }
 
 /** The tag of a viewer: every answer keyed for a viewer carries it, so a change to their memberships reaches it. */

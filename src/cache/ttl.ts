@@ -10,7 +10,12 @@ export interface CacheTtls {
 }
 
 /** The TTLs configured in env (DESIGN.md's defaults: flags 30 min, users/orgs/memberships 10 min, sessions 2 min). */
-export function cacheTtls(env: Pick<Env, 'CACHE_TTL_FLAG_SECONDS' | 'CACHE_TTL_ENTITY_SECONDS' | 'CACHE_TTL_SESSION_SECONDS' | 'CACHE_TTL_MISSING_SECONDS'>): CacheTtls {
+export function cacheTtls(
+  env: Pick<
+    Env,
+    'CACHE_TTL_FLAG_SECONDS' | 'CACHE_TTL_ENTITY_SECONDS' | 'CACHE_TTL_SESSION_SECONDS' | 'CACHE_TTL_MISSING_SECONDS'
+  >,
+): CacheTtls {
   return {
     featureFlag: env.CACHE_TTL_FLAG_SECONDS,
     entity: env.CACHE_TTL_ENTITY_SECONDS,

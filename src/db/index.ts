@@ -22,13 +22,19 @@ export type Seeder = (prisma: PrismaClient, log: (line: string) => void) => Prom
  * DATA_DIR, applies the migrations and seeds it on first start, so a fresh
  * clone serves real data with nothing installed.
  */
-export async function openDatabase(env: Pick<Env, 'DATABASE_URL' | 'DATA_DIR'>, logger: Logger, seeder?: Seeder): Promise<Database> {
+export async function openDatabase(
+  env: Pick<Env, 'DATABASE_URL' | 'DATA_DIR'>,
+  logger: Logger,
+  seeder?: Seeder,
+): Promise<Database> {
   if (env.DATABASE_URL) {
     const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: env.DATABASE_URL }) });
     return { kind: 'postgres', prisma, close: () => prisma.$disconnect() };
   }
   const dir = join(env.DATA_DIR, 'pglite');
-  logger.info(`no DATABASE_URL: opening the embedded PostgreSQL in ${dir} (the first start creates, migrates and seeds it, about 30 s)`);
+  logger.info(
+    `no DATABASE_URL: opening the embedded PostgreSQL in ${dir} (the first start creates, migrates and seeds it, about 30 s)`,
+  );
   const embedded = await openEmbeddedDatabase(dir);
   try {
     const applied = await applyMigrations({ kind: 'pglite', db: embedded.db });

@@ -6,13 +6,7 @@ import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapt
 import pg from 'pg';
 
 import { MIGRATIONS_DIR, readMigrationsList } from './migrations-folder.ts';
-import {
-  migrationAdapterFactory,
-  NO_FILTER,
-  pgliteConnection,
-  toDriverAdapterError,
-  withEngine,
-} from './schema-engine.ts';
+import { migrationAdapterFactory, NO_FILTER, pgliteConnection, toDriverAdapterError, withEngine } from './schema-engine.ts';
 
 /**
  * Where migrations are applied. A URL for a real server (CI, production) or an

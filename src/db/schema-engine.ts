@@ -135,7 +135,7 @@ function engineError(error: unknown): MigrationError {
     const raw = typeof record.message === 'string' ? record.message : JSON.stringify(error);
     // The engine appends a Rust span trace ("   0: schema_engine_wasm::…"),
     // noise to anyone but its authors; the cause keeps it.
-    const message = raw.split(/\n\s+0: /)[0]!.trimEnd();
+    const message = (raw.split(/\n\s+0: /)[0] ?? raw).trimEnd();
     const code =
       typeof record.error_code === 'string' ? record.error_code : typeof record.code === 'string' ? record.code : undefined;
     return new MigrationError(message, code, { cause: error });
@@ -195,7 +195,14 @@ async function runPgliteScript(db: PGlite, script: string): Promise<void> {
  */
 export function toDriverAdapterError(error: unknown): unknown {
   if (!error || typeof error !== 'object') return error;
-  const e = error as { code?: unknown; message?: unknown; severity?: unknown; detail?: unknown; column?: unknown; hint?: unknown };
+  const e = error as {
+    code?: unknown;
+    message?: unknown;
+    severity?: unknown;
+    detail?: unknown;
+    column?: unknown;
+    hint?: unknown;
+  };
   if (typeof e.code !== 'string' || typeof e.message !== 'string') return error;
   return new DriverAdapterError({
     kind: 'postgres',

@@ -5,6 +5,7 @@ import { operationHash, type OperationParams } from '../cache/response-key.ts';
 import { rateLimitHeaders } from '../rate-limit/headers.ts';
 import { budgetKey, type LimitCheck, type LimitRule, type RateLimiter } from '../rate-limit/limiter.ts';
 import type { SafeStore } from '../store/fail-soft.ts';
+import type { HotResult } from '../store/hot-store.ts';
 import { answerType, isJsonBody, paramsOfJson, paramsOfQueryString } from './request-params.ts';
 import { handOnBody, readBody } from './read-body.ts';
 
@@ -85,7 +86,7 @@ export function createHotPath(options: HotPathOptions) {
     if (!params || options.store.pendingInvalidations > 0) return false;
 
     const budget = options.budget;
-    let found;
+    let found: HotResult;
     try {
       found = await options.store.inner.hot.lookup({
         sessionKey: keys.session(sessionRef(userId, hashToken(token))),
@@ -132,7 +133,8 @@ export function createHotPath(options: HotPathOptions) {
     serve,
     /** The budget verdict the hot path counted for a request it handed on (from Yoga's server context). */
     precounted(serverContext: unknown): LimitCheck | undefined {
-      const req: unknown = typeof serverContext === 'object' && serverContext !== null ? Reflect.get(serverContext, 'req') : undefined;
+      const req: unknown =
+        typeof serverContext === 'object' && serverContext !== null ? Reflect.get(serverContext, 'req') : undefined;
       return typeof req === 'object' && req !== null ? verdicts.get(req) : undefined;
     },
   };

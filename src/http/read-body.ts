@@ -15,7 +15,9 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
       chunks.push(chunk);
       received += chunk.length;
     });
-    req.once('end', () => resolve(received === length ? (chunks.length === 1 ? (chunks[0] ?? null) : Buffer.concat(chunks)) : null));
+    req.once('end', () =>
+      resolve(received === length ? (chunks.length === 1 ? (chunks[0] ?? null) : Buffer.concat(chunks)) : null),
+    );
     req.once('error', () => resolve(null));
   });
 }

@@ -45,7 +45,8 @@ export function answerType(req: IncomingMessage): string | null {
     const charset = params.find((param) => param.includes('charset=')) ?? 'charset=utf-8';
     if (charset !== 'charset=utf-8') continue;
     if (type === 'application/graphql-response+json') return 'application/graphql-response+json; charset=utf-8';
-    if (type === 'application/json' || type === '*/*' || type === 'application/*' || type === '*/json') return 'application/json; charset=utf-8';
+    if (type === 'application/json' || type === '*/*' || type === 'application/*' || type === '*/json')
+      return 'application/json; charset=utf-8';
   }
   return null;
 }

@@ -17,10 +17,9 @@ function cachedLoader<V>(cache: EntityCache, kind: CachedKind<string, V>): DataL
 
 /** Like cachedLoader, for relation lists: a parent with no children has [], never null. */
 function listLoader<V>(cache: EntityCache, kind: CachedKind<string, V[]>): DataLoader<string, V[]> {
-  return new DataLoader<string, V[]>(
-    async (keys) => (await cache.loadMany(kind, keys)).map((list) => list ?? []),
-    { maxBatchSize: MAX_BATCH },
-  );
+  return new DataLoader<string, V[]>(async (keys) => (await cache.loadMany(kind, keys)).map((list) => list ?? []), {
+    maxBatchSize: MAX_BATCH,
+  });
 }
 
 /**
@@ -65,7 +64,11 @@ export function createLoaders(cache: EntityCache, kinds: Kinds) {
       return (await organizationMembers.load(organizationId)).length;
     },
     /** The members after `after` in join order, `first` of them plus one to tell whether more follow. */
-    async memberPage(organizationId: string, first: number, after: { createdAt: Date; id: string } | null): Promise<Membership[]> {
+    async memberPage(
+      organizationId: string,
+      first: number,
+      after: { createdAt: Date; id: string } | null,
+    ): Promise<Membership[]> {
       const members = await organizationMembers.load(organizationId);
       let start = 0;
       if (after) {

@@ -42,7 +42,8 @@ export function createKinds(prisma: PrismaClient) {
     organizationBySlug: {
       key: keys.organizationBySlug,
       ttl: (t) => t.entity,
-      load: async (slugs) => byKey(slugs, await prisma.organization.findMany({ where: { slug: { in: [...slugs] } } }), (o) => o.slug),
+      load: async (slugs) =>
+        byKey(slugs, await prisma.organization.findMany({ where: { slug: { in: [...slugs] } } }), (o) => o.slug),
     } satisfies CachedKind<string, Organization>,
     membership: {
       key: keys.membership,
@@ -67,7 +68,11 @@ export function createKinds(prisma: PrismaClient) {
       key: keys.userMemberships,
       ttl: (t) => t.entity,
       load: async (userIds) =>
-        grouped(userIds, await prisma.membership.findMany({ where: { userId: { in: [...userIds] } }, orderBy: memberOrder }), (m) => m.userId),
+        grouped(
+          userIds,
+          await prisma.membership.findMany({ where: { userId: { in: [...userIds] } }, orderBy: memberOrder }),
+          (m) => m.userId,
+        ),
     } satisfies CachedKind<string, Membership[]>,
     organizationMembers: {
       key: keys.organizationMembers,

@@ -3,7 +3,8 @@ import type { Plugin } from 'graphql-yoga';
 import { ErrorCode } from '../errors.ts';
 
 // Errors graphql-js raises for values that don't fit their types: the client sent bad input.
-const BAD_VALUE = /got invalid value|Expected value of type|Expected type|does not exist in ".*" enum|cannot represent|of required type .* was not provided/i;
+const BAD_VALUE =
+  /got invalid value|Expected value of type|Expected type|does not exist in ".*" enum|cannot represent|of required type .* was not provided/i;
 
 function withCode(error: GraphQLError, code: ErrorCode): GraphQLError {
   if (error.extensions?.['code']) return error;
@@ -33,7 +34,11 @@ export function useErrorCodes(): Plugin {
     onValidate() {
       return ({ result, setResult }) => {
         if (result.length === 0) return;
-        setResult(result.map((e) => withCode(e, BAD_VALUE.test(e.message) ? ErrorCode.BAD_USER_INPUT : ErrorCode.GRAPHQL_VALIDATION_FAILED)));
+        setResult(
+          result.map((e) =>
+            withCode(e, BAD_VALUE.test(e.message) ? ErrorCode.BAD_USER_INPUT : ErrorCode.GRAPHQL_VALIDATION_FAILED),
+          ),
+        );
       };
     },
     onExecute() {

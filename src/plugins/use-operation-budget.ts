@@ -59,7 +59,10 @@ export function useOperationBudget(options: OperationBudgetOptions): Plugin {
       pending.set(request, check);
     },
     async onExecute({ args, setResultAndStopExecution }) {
-      const request: unknown = typeof args.contextValue === 'object' && args.contextValue !== null ? Reflect.get(args.contextValue, 'request') : undefined;
+      const request: unknown =
+        typeof args.contextValue === 'object' && args.contextValue !== null
+          ? Reflect.get(args.contextValue, 'request')
+          : undefined;
       if (!(request instanceof Request)) return;
       const check = await verdict(request);
       if (check && !check.allowed) setResultAndStopExecution({ errors: [overBudget(check)] });
@@ -67,7 +70,9 @@ export function useOperationBudget(options: OperationBudgetOptions): Plugin {
     async onResultProcess({ request, result, setResult }) {
       const check = await verdict(request);
       if (check && !check.allowed && !Array.isArray(result)) {
-        const refused = 'errors' in result && result.errors?.some((e) => e.extensions?.['code'] === ErrorCode.RATE_LIMITED && e.extensions['http']);
+        const refused =
+          'errors' in result &&
+          result.errors?.some((e) => e.extensions?.['code'] === ErrorCode.RATE_LIMITED && e.extensions['http']);
         if (!refused) setResult({ errors: [overBudget(check)] });
       }
     },

@@ -31,10 +31,15 @@ function paramsOf(context: unknown): OperationParams | null {
   const query: unknown = Reflect.get(params, 'query');
   if (typeof query !== 'string') return null;
   const operationName: unknown = Reflect.get(params, 'operationName');
-  return { query, operationName: typeof operationName === 'string' ? operationName : null, variables: Reflect.get(params, 'variables') };
+  return {
+    query,
+    operationName: typeof operationName === 'string' ? operationName : null,
+    variables: Reflect.get(params, 'variables'),
+  };
 }
 
-const requestOf = (context: unknown): unknown => (typeof context === 'object' && context !== null ? Reflect.get(context, 'request') : undefined);
+const requestOf = (context: unknown): unknown =>
+  typeof context === 'object' && context !== null ? Reflect.get(context, 'request') : undefined;
 
 /**
  * The response cache: envelop's plugin over our ResponseCache, keyed by
@@ -75,7 +80,8 @@ export function useTenantResponseCache(options: TenantResponseCacheOptions): Plu
 
   const ttlPerSchemaCoordinate: Record<string, number> = {};
   for (const [coordinate, seconds] of Object.entries(options.ttlSeconds)) ttlPerSchemaCoordinate[coordinate] = seconds * 1000;
-  for (const field of Object.keys(options.schema.getMutationType()?.getFields() ?? {})) ttlPerSchemaCoordinate[`Mutation.${field}`] = 0;
+  for (const field of Object.keys(options.schema.getMutationType()?.getFields() ?? {}))
+    ttlPerSchemaCoordinate[`Mutation.${field}`] = 0;
 
   const responseCache = useResponseCache<YogaInitialContext>({
     cache,
@@ -132,7 +138,8 @@ export function useTenantResponseCache(options: TenantResponseCacheOptions): Plu
       if (Array.isArray(result) || Symbol.asyncIterator in result) return;
       const executed: ExecutionResult = result;
       const metadata = executed.extensions?.['responseCache'];
-      const hit = cache.wasServed(executed) || (typeof metadata === 'object' && metadata !== null && Reflect.get(metadata, 'hit') === true);
+      const hit =
+        cache.wasServed(executed) || (typeof metadata === 'object' && metadata !== null && Reflect.get(metadata, 'hit') === true);
       answers.set(request, { hit, etag: cache.etagOf(executed), viewer: viewerScoped.has(request) });
     },
     onResponse({ request, response }) {

@@ -19,7 +19,8 @@ import type { RateLimitRule } from './rules.ts';
 /** Who a limit counts: `viewer` (the IP when anonymous), `ip`, or `arg:<path>` such as `arg:input.email`. */
 export const RateLimitKeyScalar = new GraphQLScalarType<RateLimitKey, string>({
   name: 'RateLimitKey',
-  description: 'Who a @rateLimit counts: "viewer" (the client IP when anonymous), "ip", or "arg:<path>" such as "arg:input.email"',
+  description:
+    'Who a @rateLimit counts: "viewer" (the client IP when anonymous), "ip", or "arg:<path>" such as "arg:input.email"',
   serialize: (value) => String(value),
   parseValue: (value) => {
     if (typeof value !== 'string' || !isRateLimitKey(value)) throw new TypeError('not a RateLimitKey');
@@ -56,7 +57,14 @@ function hasFieldLimits(context: unknown): context is { rateLimits: FieldLimits 
 }
 
 function isRateLimitArgs(value: unknown): value is RateLimitArgs {
-  return typeof value === 'object' && value !== null && 'limit' in value && 'window' in value && 'by' in value && Array.isArray(value.by);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'limit' in value &&
+    'window' in value &&
+    'by' in value &&
+    Array.isArray(value.by)
+  );
 }
 
 /**
@@ -67,12 +75,12 @@ function rulesOf(extensions: Readonly<Record<string, unknown>>, coordinate: stri
   const recorded = extensions['directives'];
   if (typeof recorded !== 'object' || recorded === null || !('rateLimit' in recorded)) return [];
   const usages: unknown = recorded.rateLimit;
-  return (Array.isArray(usages) ? usages : [usages])
-    .map((args: unknown) => {
-      if (!isRateLimitArgs(args)) throw new Error(`${coordinate}: @rateLimit needs limit, window and by`);
-      for (const key of args.by) if (!isRateLimitKey(key)) throw new Error(`${coordinate}: @rateLimit key "${key}" is not viewer, ip or arg:<path>`);
-      return { limit: args.limit, window: args.window, windowMs: parseWindow(args.window), by: args.by, policy: policyOf(args) };
-    });
+  return (Array.isArray(usages) ? usages : [usages]).map((args: unknown) => {
+    if (!isRateLimitArgs(args)) throw new Error(`${coordinate}: @rateLimit needs limit, window and by`);
+    for (const key of args.by)
+      if (!isRateLimitKey(key)) throw new Error(`${coordinate}: @rateLimit key "${key}" is not viewer, ip or arg:<path>`);
+    return { limit: args.limit, window: args.window, windowMs: parseWindow(args.window), by: args.by, policy: policyOf(args) };
+  });
 }
 
 /**

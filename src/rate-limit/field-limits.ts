@@ -13,7 +13,11 @@ function refused(check: LimitCheck) {
 }
 
 /** The identity string a limit counts under, from its `by` keys. */
-function identityOf(by: readonly RateLimitKey[], who: { viewerId: string | null; ip: string }, args: Record<string, unknown>): string {
+function identityOf(
+  by: readonly RateLimitKey[],
+  who: { viewerId: string | null; ip: string },
+  args: Record<string, unknown>,
+): string {
   return by
     .map((key) => {
       if (key === 'viewer') return who.viewerId ? `user:${who.viewerId}` : `ip:${who.ip}`;

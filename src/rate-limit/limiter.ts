@@ -83,7 +83,11 @@ export class RateLimiter {
     return toCheck(rule, result, false);
   }
 
-  private async check(rule: LimitRule, failClosed: boolean, count: (store: WindowStore) => Promise<WindowResult>): Promise<LimitCheck> {
+  private async check(
+    rule: LimitRule,
+    failClosed: boolean,
+    count: (store: WindowStore) => Promise<WindowResult>,
+  ): Promise<LimitCheck> {
     this.stats.checks += 1;
     let unavailable = false;
     let result: WindowResult;

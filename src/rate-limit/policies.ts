@@ -39,7 +39,17 @@ export interface RateLimitConfig {
 }
 
 /** The limits configuration sets, parsed once per app so no request parses a setting. */
-export function rateLimitConfig(env: Pick<Env, 'RATE_LIMITS' | 'RATE_LIMIT_BUDGET' | 'RATE_LIMIT_AUTH_PER_IP' | 'RATE_LIMIT_LOGIN_PER_EMAIL' | 'RATE_LIMIT_MUTATIONS_PER_VIEWER' | 'TRUST_PROXY'>): RateLimitConfig {
+export function rateLimitConfig(
+  env: Pick<
+    Env,
+    | 'RATE_LIMITS'
+    | 'RATE_LIMIT_BUDGET'
+    | 'RATE_LIMIT_AUTH_PER_IP'
+    | 'RATE_LIMIT_LOGIN_PER_EMAIL'
+    | 'RATE_LIMIT_MUTATIONS_PER_VIEWER'
+    | 'TRUST_PROXY'
+  >,
+): RateLimitConfig {
   return {
     enabled: env.RATE_LIMITS,
     budget: parseLimit(env.RATE_LIMIT_BUDGET),

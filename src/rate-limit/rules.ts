@@ -12,7 +12,8 @@ export interface RateLimitRule extends LimitSetting {
 /** The value of `arg:input.email` in a field's arguments; emails compare case-insensitively. */
 export function argumentValue(args: Record<string, unknown>, key: `arg:${string}`): string {
   let value: unknown = args;
-  for (const part of key.slice(4).split('.')) value = typeof value === 'object' && value !== null ? Reflect.get(value, part) : undefined;
+  for (const part of key.slice(4).split('.'))
+    value = typeof value === 'object' && value !== null ? Reflect.get(value, part) : undefined;
   if (typeof value !== 'string' && typeof value !== 'number') throw badInput(`${key.slice(4)} is required`, key.slice(4));
   return String(value).trim().toLowerCase();
 }

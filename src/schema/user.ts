@@ -28,8 +28,7 @@ builder.queryFields((t) => ({
     type: UserRef,
     nullable: true,
     description: 'The signed-in user; null when signed out or the token is not valid',
-    resolve: (_root, _args, ctx) =>
-      ctx.viewer.userId ? ctx.loaders.userById.load(ctx.viewer.userId) : null,
+    resolve: (_root, _args, ctx) => (ctx.viewer.userId ? ctx.loaders.userById.load(ctx.viewer.userId) : null),
   }),
   user: t.field({
     type: UserRef,

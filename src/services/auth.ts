@@ -46,7 +46,8 @@ export function createAuthService(deps: ServiceDeps) {
     async logIn(input: { email: string; password: string }): Promise<AuthPayload> {
       const email = validate.email(input.email);
       const user = await prisma.user.findUnique({ where: { email } });
-      const ok = user ? await verifyPassword(input.password, user.passwordHash) : (await verifyPassword(input.password, await timingDecoy), false);
+      // Without a user, a decoy hash is still checked so the answer takes as long.
+      const ok = await verifyPassword(input.password, user ? user.passwordHash : await timingDecoy);
       if (!user || !ok) throw unauthenticated('Invalid email or password');
       return startSession(user);
     },

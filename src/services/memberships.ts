@@ -73,7 +73,8 @@ export function createMembershipService(deps: ServiceDeps) {
         const { target, actorRole } = await lockMembership(tx, input.membershipId, viewer.userId);
         const leaving = target.userId === viewer.userId;
         if (!leaving && !can.manageMembers(actorRole)) throw forbidden('Only owners and admins can remove members');
-        if (!leaving && target.role === 'OWNER' && !can.grantOrRevokeOwner(actorRole)) throw forbidden('Only owners can remove an owner');
+        if (!leaving && target.role === 'OWNER' && !can.grantOrRevokeOwner(actorRole))
+          throw forbidden('Only owners can remove an owner');
         if (target.role === 'OWNER' && (await ownerCount(tx, target.organizationId)) === 1) throw conflict(LAST_OWNER);
         return tx.membership.delete({ where: { id: target.id } });
       });

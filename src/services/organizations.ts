@@ -25,10 +25,7 @@ export function createOrganizationService(deps: ServiceDeps) {
         { conflict: 'This slug is already taken', conflictField: 'slug' },
       );
       const { memberships, ...org } = organization;
-      await invalidate([
-        touched.organization(org),
-        ...memberships.map((m) => touched.membership(m)),
-      ]);
+      await invalidate([touched.organization(org), ...memberships.map((m) => touched.membership(m))]);
       return org;
     },
 
@@ -40,7 +37,8 @@ export function createOrganizationService(deps: ServiceDeps) {
         const { organization: current, role } = await lockOrganizationForActor(tx, input.organizationId, viewer.userId);
         // Members and viewers may not update at all, not even to the values it already has.
         if (!can.renameOrganization(role)) throw forbidden('Only owners and admins can update the organization');
-        if (input.plan && input.plan !== current.plan && !can.changePlan(role)) throw forbidden('Only owners can change the plan');
+        if (input.plan && input.plan !== current.plan && !can.changePlan(role))
+          throw forbidden('Only owners can change the plan');
         return tx.organization.update({ where: { id: current.id }, data: { name, plan: input.plan ?? undefined } });
       });
       await invalidate([touched.organization(organization)]);

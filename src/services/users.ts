@@ -55,7 +55,8 @@ export function createUserService(deps: ServiceDeps) {
         ]);
         for (const m of memberships) written.push(touched.membership(m));
         // Both references a session may be cached under: with the user id in its token, and without (older tokens).
-        for (const s of sessions) written.push(touched.session(sessionRef(viewer.userId, s.tokenHash)), touched.session(sessionRef('', s.tokenHash)));
+        for (const s of sessions)
+          written.push(touched.session(sessionRef(viewer.userId, s.tokenHash)), touched.session(sessionRef('', s.tokenHash)));
         return tx.user.delete({ where: { id: viewer.userId } });
       });
       written.push(touched.user(user));

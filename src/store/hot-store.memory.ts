@@ -25,7 +25,9 @@ export class MemoryHotStore implements HotStore {
     const userId: unknown = typeof session === 'object' && session !== null ? Reflect.get(session, 'userId') : undefined;
     const expiresAt: unknown = typeof session === 'object' && session !== null ? Reflect.get(session, 'expiresAt') : undefined;
     if (userId !== request.userId || typeof expiresAt !== 'string' || expiresAt <= request.nowIso) return { kind: 'unknown' };
-    const budget = request.budget ? await this.windows.gcraHit(request.budgetKey, request.budget.limit, request.budget.windowMs) : null;
+    const budget = request.budget
+      ? await this.windows.gcraHit(request.budgetKey, request.budget.limit, request.budget.windowMs)
+      : null;
     // The windows store counted its own trip: this lookup is still one.
     this.trips.count -= request.budget ? 1 : 0;
     if (budget && !budget.allowed) return { kind: 'counted', budget, stored: null };

@@ -44,7 +44,8 @@ export class MemoryResponseStore implements ResponseStore {
     let deleted = 0;
     for (const tag of tags) {
       this.map.set(tag.seq, String(seq), tagTtlSeconds);
-      if (this.map.get(tag.set) !== null) for (const key of this.tagSets.get(tag.set) ?? []) if (this.map.get(key) !== null && this.map.delete(key)) deleted += 1;
+      if (this.map.get(tag.set) !== null)
+        for (const key of this.tagSets.get(tag.set) ?? []) if (this.map.get(key) !== null && this.map.delete(key)) deleted += 1;
       this.tagSets.delete(tag.set);
       this.map.delete(tag.set);
     }

@@ -70,7 +70,14 @@ export class RedisResponseStore implements ResponseStore {
   async set(entry: ResponseEntry): Promise<boolean> {
     this.trips.count += 1;
     const tagKeys = entry.tags.flatMap((t) => [t.set, t.seq]);
-    const stored = await this.redis.responseSet(1 + tagKeys.length, entry.key, ...tagKeys, entry.startSeq, wholeSeconds(entry.ttlSeconds), entry.value);
+    const stored = await this.redis.responseSet(
+      1 + tagKeys.length,
+      entry.key,
+      ...tagKeys,
+      entry.startSeq,
+      wholeSeconds(entry.ttlSeconds),
+      entry.value,
+    );
     return stored === 1;
   }
 
@@ -78,6 +85,12 @@ export class RedisResponseStore implements ResponseStore {
     if (tags.length === 0) return 0;
     this.trips.count += 1;
     const tagKeys = tags.flatMap((t) => [t.set, t.seq]);
-    return this.redis.responseInvalidate(1 + tagKeys.length, seqKey, ...tagKeys, wholeSeconds(tagTtlSeconds), SEQUENCE_TTL_SECONDS);
+    return this.redis.responseInvalidate(
+      1 + tagKeys.length,
+      seqKey,
+      ...tagKeys,
+      wholeSeconds(tagTtlSeconds),
+      SEQUENCE_TTL_SECONDS,
+    );
   }
 }

@@ -55,6 +55,11 @@ export class RedisWindowStore implements WindowStore {
   async gcraHit(key: string, limit: number, windowMs: number): Promise<WindowResult> {
     this.trips.count += 1;
     const [allowed, remaining, retryMs, resetMs] = await this.redis.gcraHit(1, key, limit, windowMs);
-    return { allowed: allowed === 1, remaining: Math.max(0, remaining), retryMs: Math.max(0, retryMs), resetMs: Math.max(0, resetMs) };
+    return {
+      allowed: allowed === 1,
+      remaining: Math.max(0, remaining),
+      retryMs: Math.max(0, retryMs),
+      resetMs: Math.max(0, resetMs),
+    };
   }
 }

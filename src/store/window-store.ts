@@ -43,5 +43,11 @@ export function gcra(now: number, storedTat: number | null, limit: number, windo
   if (now < allowAt) {
     return { allowed: false, remaining: 0, retryMs: allowAt - now, resetMs: tat - now, tat };
   }
-  return { allowed: true, remaining: Math.floor((windowMs - (next - now)) / interval + 1e-9), retryMs: 0, resetMs: next - now, tat: next };
+  return {
+    allowed: true,
+    remaining: Math.floor((windowMs - (next - now)) / interval + 1e-9),
+    retryMs: 0,
+    resetMs: next - now,
+    tat: next,
+  };
 }

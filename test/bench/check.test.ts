@@ -3,7 +3,11 @@ import { checkResponse, firstDifference, looksOk, shapeOf } from '../../bench/ch
 import { PAGE_LOAD_SHAPE } from '../../bench/workloads.ts';
 
 const reference = {
-  organization: { name: 'Acme Inc', members: { edges: [{ node: { role: 'OWNER' } }, { node: { role: 'VIEWER' } }] }, featureFlags: [{ key: 'a', enabled: true }] },
+  organization: {
+    name: 'Acme Inc',
+    members: { edges: [{ node: { role: 'OWNER' } }, { node: { role: 'VIEWER' } }] },
+    featureFlags: [{ key: 'a', enabled: true }],
+  },
 };
 const body = JSON.stringify({ data: reference });
 
@@ -17,7 +21,10 @@ describe('response checks', () => {
   });
 
   it('fail a response that carries errors, even with HTTP 200 and data', () => {
-    const errored = JSON.stringify({ data: reference, errors: [{ message: 'boom', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    const errored = JSON.stringify({
+      data: reference,
+      errors: [{ message: 'boom', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+    });
     expect(looksOk(200, errored)).toBe(false);
     expect(checkResponse(200, errored, { mode: 'data', data: reference })).toMatch(/GraphQL errors/);
     expect(looksOk(200, '{"errors" : []}')).toBe(false);
@@ -48,8 +55,12 @@ describe('response checks', () => {
   it('fail a different shape: a missing item, a null where an object was', () => {
     const shorter = structuredClone(reference);
     shorter.organization.members.edges.pop();
-    expect(checkResponse(200, JSON.stringify({ data: shorter }), { mode: 'shape', data: reference })).toMatch(/length 1, expected 2/);
-    expect(checkResponse(200, JSON.stringify({ data: { organization: null } }), { mode: 'shape', data: reference })).toMatch(/shape differs/);
+    expect(checkResponse(200, JSON.stringify({ data: shorter }), { mode: 'shape', data: reference })).toMatch(
+      /length 1, expected 2/,
+    );
+    expect(checkResponse(200, JSON.stringify({ data: { organization: null } }), { mode: 'shape', data: reference })).toMatch(
+      /shape differs/,
+    );
   });
 
   it('fail writes answering null or no data', () => {
@@ -65,14 +76,23 @@ describe('response checks', () => {
 
   it('check a many-users answer against the page-load template: any viewer, any number of memberships, the right shape', () => {
     const expected = { mode: 'template' as const, template: PAGE_LOAD_SHAPE };
-    const membership = { role: 'MEMBER', organization: { name: 'Blue Peak Labs', featureFlags: [{ key: 'dark-mode', enabled: false }] } };
-    expect(checkResponse(200, JSON.stringify({ data: { viewer: { memberships: [membership, membership] } } }), expected)).toBeNull();
+    const membership = {
+      role: 'MEMBER',
+      organization: { name: 'Blue Peak Labs', featureFlags: [{ key: 'dark-mode', enabled: false }] },
+    };
+    expect(
+      checkResponse(200, JSON.stringify({ data: { viewer: { memberships: [membership, membership] } } }), expected),
+    ).toBeNull();
     expect(checkResponse(200, JSON.stringify({ data: { viewer: { memberships: [] } } }), expected)).toBeNull();
-    expect(checkResponse(200, JSON.stringify({ data: { viewer: null } }), expected)).toMatch(/data\.viewer is null, expected an object/);
+    expect(checkResponse(200, JSON.stringify({ data: { viewer: null } }), expected)).toMatch(
+      /data\.viewer is null, expected an object/,
+    );
     const noFlags = { ...membership, organization: { name: 'x', featureFlags: [{ key: 'dark-mode' }] } };
     expect(checkResponse(200, JSON.stringify({ data: { viewer: { memberships: [noFlags] } } }), expected)).toMatch(
       /data\.viewer\.memberships\[0\]\.organization\.featureFlags\[0\]\.enabled is undefined/,
     );
-    expect(checkResponse(200, JSON.stringify({ data: { viewer: { memberships: [{ ...membership, extra: 1 }] } } }), expected)).toMatch(/extra is not expected/);
+    expect(
+      checkResponse(200, JSON.stringify({ data: { viewer: { memberships: [{ ...membership, extra: 1 }] } } }), expected),
+    ).toMatch(/extra is not expected/);
   });
 });

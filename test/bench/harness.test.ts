@@ -9,7 +9,13 @@ import { WORKLOADS, writeShare } from '../../bench/workloads.ts';
 import { TEST_REDIS_URL } from '../helpers/services.ts';
 
 describe('Redis command counts', () => {
-  const info = ['# Commandstats', 'cmdstat_get:calls=10,usec=5,usec_per_call=0.5,rejected_calls=0,failed_calls=0', 'cmdstat_info:calls=3,usec=1', 'cmdstat_evalsha:calls=2,usec=9', ''].join('\r\n');
+  const info = [
+    '# Commandstats',
+    'cmdstat_get:calls=10,usec=5,usec_per_call=0.5,rejected_calls=0,failed_calls=0',
+    'cmdstat_info:calls=3,usec=1',
+    'cmdstat_evalsha:calls=2,usec=9',
+    '',
+  ].join('\r\n');
 
   it('parses INFO commandstats and takes deltas without the bench own INFO calls', () => {
     const before = parseCommandStats(info);
@@ -45,7 +51,10 @@ describe('Redis command counts', () => {
 
 describe('the run plan', () => {
   it('fits the full run in its budget and the quick one in a minute', () => {
-    expect(cellTiming({ quick: false, warmupSeconds: undefined, durationSeconds: undefined }, 19)).toEqual({ warmup: 2, duration: 10 });
+    expect(cellTiming({ quick: false, warmupSeconds: undefined, durationSeconds: undefined }, 19)).toEqual({
+      warmup: 2,
+      duration: 10,
+    });
     const crowded = cellTiming({ quick: false, warmupSeconds: undefined, durationSeconds: undefined }, 40);
     expect(40 * (crowded.warmup + crowded.duration)).toBeLessThanOrEqual(240);
     const quick = cellTiming({ quick: true, warmupSeconds: undefined, durationSeconds: undefined }, 17);
@@ -91,7 +100,9 @@ describe('the run plan', () => {
     expect(byId('apollo-rc').cacheHit!({ age: '3' }, '{}')).toBe(true);
     expect(byId('apollo-rc').cacheHit!({}, '{}')).toBe(false);
     expect(byId('yoga-stock').cacheHit!({}, '{"data":{},"extensions":{"responseCache":{"hit":true}}}')).toBe(true);
-    expect(byId('yoga-stock').cacheHit!({}, '{"data":{},"extensions":{"responseCache":{"hit":false,"didCache":true}}}')).toBe(false);
+    expect(byId('yoga-stock').cacheHit!({}, '{"data":{},"extensions":{"responseCache":{"hit":false,"didCache":true}}}')).toBe(
+      false,
+    );
     expect(header({ AGE: ['1', '2'] }, 'age')).toBe('1');
   });
 
@@ -107,7 +118,9 @@ describe('the run plan', () => {
   it('signs in 500 generated seed users (not alice or bob) for many-users, fewer in a quick run', () => {
     const accounts = seededAccounts(500);
     expect(new Set(accounts.map((a) => a.email)).size).toBe(500);
-    expect(accounts.every((a) => a.password === 'seed-password' && !a.email.startsWith('alice@') && !a.email.startsWith('bob@'))).toBe(true);
+    expect(
+      accounts.every((a) => a.password === 'seed-password' && !a.email.startsWith('alice@') && !a.email.startsWith('bob@')),
+    ).toBe(true);
     const many = WORKLOADS.find((w) => w.id === 'many-users')!;
     expect(viewerCount(many, { quick: false, viewers: undefined })).toBe(500);
     expect(viewerCount(many, { quick: true, viewers: undefined })).toBe(50);

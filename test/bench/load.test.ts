@@ -17,7 +17,9 @@ let server: Server | undefined;
 afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
 
 /** A fake GraphQL server: `answer` decides each response from the parsed request body. */
-async function serve(answer: (body: { operationName: string; variables: Record<string, unknown> }, n: number) => [number, string]): Promise<string> {
+async function serve(
+  answer: (body: { operationName: string; variables: Record<string, unknown> }, n: number) => [number, string],
+): Promise<string> {
   let n = 0;
   server = createServer((req, res) => {
     let text = '';

@@ -54,7 +54,7 @@ describe('the PostgreSQL frontend parser', () => {
     const seen: string[] = [];
     // A simple query whose text is full of 'E' and 'Q' bytes.
     new FrontendMessageParser((t) => seen.push(String.fromCharCode(t))).feed(
-      Buffer.concat([startup(), message('Q', Buffer.from('SELECT \'EQEQEQ\'\0'))]),
+      Buffer.concat([startup(), message('Q', Buffer.from("SELECT 'EQEQEQ'\0"))]),
     );
     expect(seen).toEqual(['Q']);
   });

@@ -16,7 +16,13 @@ const command = (...args: (string | Buffer)[]) =>
 describe('the RESP command parser', () => {
   // Payloads full of protocol look-alikes: they must be skipped by length, not read.
   const tricky = Buffer.from('*3\r\n$3\r\nSET\r\n\n\r\n*1\r\n');
-  const stream = Buffer.concat([command('PING'), command('SET', 'k', tricky), command('MGET', 'a', 'b', 'c'), Buffer.from('PING\r\n'), command('GET', Buffer.alloc(0))]);
+  const stream = Buffer.concat([
+    command('PING'),
+    command('SET', 'k', tricky),
+    command('MGET', 'a', 'b', 'c'),
+    Buffer.from('PING\r\n'),
+    command('GET', Buffer.alloc(0)),
+  ]);
 
   it('counts each command once, in one chunk or split anywhere', () => {
     for (const size of [stream.length, 1, 2, 5, 11]) {

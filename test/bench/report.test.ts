@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { renderChart } from '../../bench/chart.ts';
-import { parseTable, renderReport, renderTable, totalErrors, withRatios, type BenchReport, type Cell } from '../../bench/report.ts';
+import {
+  parseTable,
+  renderReport,
+  renderTable,
+  totalErrors,
+  withRatios,
+  type BenchReport,
+  type Cell,
+} from '../../bench/report.ts';
 
 const cell = (serverId: string, server: string, workload: string, rps: number, more: Partial<Cell> = {}): Cell => ({
   serverId,
@@ -37,10 +45,23 @@ const cells = withRatios(
 const report = (rows: Cell[]): BenchReport => ({
   date: '2026-11-23',
   settings: { kind: 'full', connections: 10, warmupSeconds: 2, durationSeconds: 10 },
-  machine: { cpuCount: 2, cpuModel: 'Test CPU', memoryGiB: 24, os: 'Linux 6', node: 'v20.20.2', postgres: 'PostgreSQL 15', redis: 'Redis 7', commit: 'abc1234', busyAtStart: 0.03 },
+  machine: {
+    cpuCount: 2,
+    cpuModel: 'Test CPU',
+    memoryGiB: 24,
+    os: 'Linux 6',
+    node: 'v20.20.2',
+    postgres: 'PostgreSQL 15',
+    redis: 'Redis 7',
+    commit: 'abc1234',
+    busyAtStart: 0.03,
+  },
   cells: rows,
   totalSeconds: 201,
-  workloads: [{ id: 'page-load', title: 'the per-page-load query' }, { id: 'mixed', title: 'mixed' }],
+  workloads: [
+    { id: 'page-load', title: 'the per-page-load query' },
+    { id: 'mixed', title: 'mixed' },
+  ],
   peerName: 'Apollo + response cache',
   invalidation: [
     { server: 'tenant-graph (no cache)', invalidates: null },
@@ -99,7 +120,9 @@ describe('the results table', () => {
   });
 
   it('shows failures in the report and its table, so a failed run cannot pass for a good one', () => {
-    const failed = cells.map((c) => (c.serverId === 'tg' && c.workload === 'mixed' ? { ...c, errors: 3, problems: ['SetFeatureFlag: HTTP 500: boom'] } : c));
+    const failed = cells.map((c) =>
+      c.serverId === 'tg' && c.workload === 'mixed' ? { ...c, errors: 3, problems: ['SetFeatureFlag: HTTP 500: boom'] } : c,
+    );
     expect(totalErrors(failed)).toBe(3);
     const markdown = renderReport(report(failed), 'x.svg');
     expect(markdown).toContain('**3 failed requests** in tenant-graph (no cache) · mixed');

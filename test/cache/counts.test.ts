@@ -29,7 +29,11 @@ async function buildTenancy(prisma: PrismaClient, members: number, extraOrgs: nu
     });
   }
   for (let e = 0; e < extraOrgs; e++) {
-    await makeOrg(prisma, others.map((user) => ({ user, role: 'VIEWER' as const })), { flags: { [`extra-${e}`]: true } });
+    await makeOrg(
+      prisma,
+      others.map((user) => ({ user, role: 'VIEWER' as const })),
+      { flags: { [`extra-${e}`]: true } },
+    );
   }
   return { viewer, token };
 }
@@ -45,11 +49,12 @@ describe('the nested query', () => {
   it('costs a constant number of SQL statements, at most one per loader level, whatever the list sizes', async () => {
     const small = await buildTenancy(world.prisma, 6, 2);
     const large = await buildTenancy(world.prisma, 12, 4);
-    const cold = (token: string) => measure(world.server, async () => {
-      const res = await world.server.gql(NestedDocument, { token });
-      expect(res.errors).toBeUndefined();
-      return res;
-    });
+    const cold = (token: string) =>
+      measure(world.server, async () => {
+        const res = await world.server.gql(NestedDocument, { token });
+        expect(res.errors).toBeUndefined();
+        return res;
+      });
     const smallCost = await cold(small.token);
     const largeCost = await cold(large.token);
     expect(smallCost.sql).toBeLessThanOrEqual(LOADER_LEVELS);

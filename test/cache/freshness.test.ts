@@ -37,10 +37,18 @@ async function team() {
   const owner = await makeSignedInUser(world.prisma);
   const member = await makeSignedInUser(world.prisma);
   const outsider = await makeSignedInUser(world.prisma);
-  const org = await makeOrg(world.prisma, [{ user: owner.user, role: 'OWNER' }, { user: member.user, role: 'MEMBER' }], {
-    flags: { 'old-flag': false },
-  });
-  const page = (token: string, on: TestInstance = b) => on.gql(OrganizationPageDocument, { token, variables: { slug: org.slug, first: 50 } });
+  const org = await makeOrg(
+    world.prisma,
+    [
+      { user: owner.user, role: 'OWNER' },
+      { user: member.user, role: 'MEMBER' },
+    ],
+    {
+      flags: { 'old-flag': false },
+    },
+  );
+  const page = (token: string, on: TestInstance = b) =>
+    on.gql(OrganizationPageDocument, { token, variables: { slug: org.slug, first: 50 } });
   // Warm B with the old state of everything the assertions read.
   for (const who of [owner, member, outsider]) {
     await page(who.token);
@@ -56,20 +64,29 @@ describe('after each mutation, another instance reads fresh data on its next req
     await b.gql(UserByIdDocument, { token: owner.token, variables: { id: globalId('User', member.user.id) } });
     await a.gql(UpdateProfileDocument, { token: member.token, variables: { input: { name: 'Renamed Member' } } });
     expect((await b.gql(ViewerDocument, { token: member.token })).data?.viewer?.name).toBe('Renamed Member');
-    const seenByOwner = await b.gql(UserByIdDocument, { token: owner.token, variables: { id: globalId('User', member.user.id) } });
+    const seenByOwner = await b.gql(UserByIdDocument, {
+      token: owner.token,
+      variables: { id: globalId('User', member.user.id) },
+    });
     expect(seenByOwner.data?.user?.name).toBe('Renamed Member');
   });
 
   it('createOrganization', async () => {
     const { owner } = await team();
-    await a.gql(CreateOrganizationDocument, { token: owner.token, variables: { input: { name: 'Fresh', slug: `fresh-${owner.user.id.slice(-8)}` } } });
+    await a.gql(CreateOrganizationDocument, {
+      token: owner.token,
+      variables: { input: { name: 'Fresh', slug: `fresh-${owner.user.id.slice(-8)}` } },
+    });
     const orgs = await b.gql(OrganizationsDocument, { token: owner.token });
     expect(orgs.data?.organizations.map((o) => o.name)).toContain('Fresh');
   });
 
   it('updateOrganization', async () => {
     const { owner, member, orgId, page } = await team();
-    await a.gql(UpdateOrganizationDocument, { token: owner.token, variables: { input: { organizationId: orgId, name: 'New Name', plan: 'PRO' } } });
+    await a.gql(UpdateOrganizationDocument, {
+      token: owner.token,
+      variables: { input: { organizationId: orgId, name: 'New Name', plan: 'PRO' } },
+    });
     const seen = await page(member.token);
     expect(seen.data?.organization?.name).toBe('New Name');
     expect(seen.data?.organization?.plan).toBe('PRO');
@@ -85,18 +102,24 @@ describe('after each mutation, another instance reads fresh data on its next req
 
   it('addMember', async () => {
     const { owner, outsider, orgId, page } = await team();
-    await a.gql(AddMemberDocument, { token: owner.token, variables: { input: { organizationId: orgId, email: outsider.user.email } } });
+    await a.gql(AddMemberDocument, {
+      token: owner.token,
+      variables: { input: { organizationId: orgId, email: outsider.user.email } },
+    });
     const seen = await page(outsider.token);
     expect(seen.data?.organization?.viewerRole).toBe('MEMBER');
     expect(seen.data?.organization?.memberCount).toBe(3);
-    expect((await page(owner.token)).data?.organization?.members.edges.map((e) => e.node.user.id)).toContain(globalId('User', outsider.user.id));
+    expect((await page(owner.token)).data?.organization?.members.edges.map((e) => e.node.user.id)).toContain(
+      globalId('User', outsider.user.id),
+    );
     expect((await b.gql(OrganizationsDocument, { token: outsider.token })).data?.organizations).toHaveLength(1);
   });
 
   it('changeMemberRole', async () => {
     const { owner, member, page } = await team();
     const before = await page(member.token);
-    const membershipId = before.data?.organization?.members.edges.find((e) => e.node.user.id === globalId('User', member.user.id))?.node.id ?? '';
+    const membershipId =
+      before.data?.organization?.members.edges.find((e) => e.node.user.id === globalId('User', member.user.id))?.node.id ?? '';
     await a.gql(ChangeMemberRoleDocument, { token: owner.token, variables: { input: { membershipId, role: 'ADMIN' } } });
     expect((await page(member.token)).data?.organization?.viewerRole).toBe('ADMIN');
     const roles = (await b.gql(ViewerDocument, { token: member.token })).data?.viewer?.memberships?.map((m) => m.role);
@@ -106,7 +129,8 @@ describe('after each mutation, another instance reads fresh data on its next req
   it('removeMember', async () => {
     const { owner, member, page } = await team();
     const before = await page(member.token);
-    const membershipId = before.data?.organization?.members.edges.find((e) => e.node.user.id === globalId('User', member.user.id))?.node.id ?? '';
+    const membershipId =
+      before.data?.organization?.members.edges.find((e) => e.node.user.id === globalId('User', member.user.id))?.node.id ?? '';
     await a.gql(RemoveMemberDocument, { token: owner.token, variables: { input: { membershipId } } });
     expect((await page(member.token)).data?.organization).toBeNull();
     expect((await page(owner.token)).data?.organization?.memberCount).toBe(1);
@@ -116,11 +140,26 @@ describe('after each mutation, another instance reads fresh data on its next req
   it('setFeatureFlag (create and update) and deleteFeatureFlag', async () => {
     const { owner, member, orgId, page } = await team();
     const flags = async () => (await page(member.token)).data?.organization?.featureFlags.map((f) => [f.key, f.enabled]);
-    await a.gql(SetFeatureFlagDocument, { token: owner.token, variables: { input: { organizationId: orgId, key: 'new-flag', enabled: true } } });
-    expect(await flags()).toEqual([['new-flag', true], ['old-flag', false]]);
-    await a.gql(SetFeatureFlagDocument, { token: owner.token, variables: { input: { organizationId: orgId, key: 'old-flag', enabled: true } } });
-    expect(await flags()).toEqual([['new-flag', true], ['old-flag', true]]);
-    await a.gql(DeleteFeatureFlagDocument, { token: owner.token, variables: { input: { organizationId: orgId, key: 'new-flag' } } });
+    await a.gql(SetFeatureFlagDocument, {
+      token: owner.token,
+      variables: { input: { organizationId: orgId, key: 'new-flag', enabled: true } },
+    });
+    expect(await flags()).toEqual([
+      ['new-flag', true],
+      ['old-flag', false],
+    ]);
+    await a.gql(SetFeatureFlagDocument, {
+      token: owner.token,
+      variables: { input: { organizationId: orgId, key: 'old-flag', enabled: true } },
+    });
+    expect(await flags()).toEqual([
+      ['new-flag', true],
+      ['old-flag', true],
+    ]);
+    await a.gql(DeleteFeatureFlagDocument, {
+      token: owner.token,
+      variables: { input: { organizationId: orgId, key: 'new-flag' } },
+    });
     expect(await flags()).toEqual([['old-flag', true]]);
   });
 
@@ -136,6 +175,8 @@ describe('after each mutation, another instance reads fresh data on its next req
     expect((await b.gql(ViewerDocument, { token: member.token })).data?.viewer).toBeNull();
     const seen = await page(owner.token);
     expect(seen.data?.organization?.memberCount).toBe(1);
-    expect((await b.gql(UserByIdDocument, { token: owner.token, variables: { id: globalId('User', member.user.id) } })).data?.user).toBeNull();
+    expect(
+      (await b.gql(UserByIdDocument, { token: owner.token, variables: { id: globalId('User', member.user.id) } })).data?.user,
+    ).toBeNull();
   });
 });

@@ -59,7 +59,10 @@ describe('no stale set', () => {
   it('without a write in between, the same load does fill (the test above can fail)', async () => {
     const { user } = await makeSignedInUser(world.prisma, { name: 'Steady' });
     const release = gate();
-    const loading = world.server.cache.loadMany(pausedUserKind(release.opened, () => {}), [user.id]);
+    const loading = world.server.cache.loadMany(
+      pausedUserKind(release.opened, () => {}),
+      [user.id],
+    );
     release.open();
     await loading;
     const [stored] = await world.server.store.mget([keys.user(user.id)]);

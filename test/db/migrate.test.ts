@@ -30,15 +30,16 @@ const committed = readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
   .sort();
 
 function checksum(migration: string): string {
-  return createHash('sha256').update(readFileSync(join(MIGRATIONS_DIR, migration, 'migration.sql'))).digest('hex');
+  return createHash('sha256')
+    .update(readFileSync(join(MIGRATIONS_DIR, migration, 'migration.sql')))
+    .digest('hex');
 }
 
 /** Runs SQL and returns rows, whichever database is underneath. */
 type Query = <T>(sql: string, params?: unknown[]) => Promise<T[]>;
 
 function pgQuery(client: pg.Client): Query {
-  return async <T>(sql: string, params: unknown[] = []) =>
-    (await client.query(sql, params)).rows as T[];
+  return async <T>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as T[];
 }
 
 function pgliteQuery(db: PGlite): Query {
@@ -172,7 +173,7 @@ function describeMigratedDatabase(label: string, open: () => Promise<{ query: Qu
       );
     });
 
-    it("deleting a user deletes its memberships and sessions, not the organization", async () => {
+    it('deleting a user deletes its memberships and sessions, not the organization', async () => {
       const suffix = randomBytes(4).toString('hex');
       const [user, org] = [`u_${suffix}`, `o_${suffix}`];
       await query(`INSERT INTO "User" (id, email, name, "passwordHash", "updatedAt") VALUES ($1, $2, 'U', 'x', now())`, [
@@ -262,7 +263,7 @@ describe('applyMigrations', () => {
     describeMigratedDatabase('schema', async () => ({ query: pgliteQuery(db!), close: async () => {} }));
   });
 
-  it('dropped the PostgreSQL suite\'s scratch database', async () => {
+  it("dropped the PostgreSQL suite's scratch database", async () => {
     expect(database).toMatch(/^tg_scratch_[0-9a-f]{12}$/);
     const { rowCount } = await withAdmin((admin) => admin.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [database]));
     expect(rowCount).toBe(0);
@@ -421,10 +422,7 @@ describe('diffSchemaToMigrationSql', () => {
       const dir = mkdtempSync(join(tmpdir(), 'tg-schema-'));
       try {
         const schemaPath = join(dir, 'schema.prisma');
-        const edited = readFileSync(SCHEMA_PATH, 'utf8').replace(
-          /model User \{\n/,
-          'model User {\n  nickname     String?\n',
-        );
+        const edited = readFileSync(SCHEMA_PATH, 'utf8').replace(/model User \{\n/, 'model User {\n  nickname     String?\n');
         expect(edited).toContain('nickname');
         writeFileSync(schemaPath, edited);
         const sql = await diffSchemaToMigrationSql({ schemaPath });
@@ -482,14 +480,11 @@ describe('openEmbeddedDatabase', () => {
             throw new Error('abort');
           }),
         ).rejects.toThrow('abort');
-        expect((await prisma.organization.findMany({ orderBy: { slug: 'asc' } })).map((o) => o.slug)).toEqual([
-          'acme',
-          'beta',
-        ]);
+        expect((await prisma.organization.findMany({ orderBy: { slug: 'asc' } })).map((o) => o.slug)).toEqual(['acme', 'beta']);
         // Prisma maps the unique index to its own error code.
-        await expect(
-          prisma.organization.create({ data: { name: 'Dup', slug: 'acme' } }),
-        ).rejects.toMatchObject({ code: 'P2002' });
+        await expect(prisma.organization.create({ data: { name: 'Dup', slug: 'acme' } })).rejects.toMatchObject({
+          code: 'P2002',
+        });
       } finally {
         await prisma.$disconnect();
         await first.close();

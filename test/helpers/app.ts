@@ -74,7 +74,10 @@ async function startInstance(
 ): Promise<TestInstance> {
   const env = envOverrides ? loadEnv({ ...world.envSource, ...envOverrides }) : world.env;
   const logger = createLogger(env);
-  const redis = kind === 'redis' ? await createRedisClient({ url: redisUrl, keyPrefix: world.keyPrefix, logger, commandTimeoutMs: 1_000 }) : null;
+  const redis =
+    kind === 'redis'
+      ? await createRedisClient({ url: redisUrl, keyPrefix: world.keyPrefix, logger, commandTimeoutMs: 1_000 })
+      : null;
   const inner: Store = redis ? redisStore(redis) : memoryStore();
   const { store, cache, responseCache, limiter } = createSharedState(inner, env, logger);
   const app = createApp({ env, logger, prisma: world.prisma, cache, responseCache, limiter });
@@ -121,7 +124,9 @@ const UNBINDING_LIMITS = {
 };
 
 /** Builds a test world on real Postgres and real Redis. Call close() in afterAll. */
-export async function createTestWorld(options: { store?: 'redis' | 'memory'; env?: Record<string, string> } = {}): Promise<TestWorld> {
+export async function createTestWorld(
+  options: { store?: 'redis' | 'memory'; env?: Record<string, string> } = {},
+): Promise<TestWorld> {
   const db = await createTestDatabase();
   const envSource = { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: db.url, ...UNBINDING_LIMITS, ...options.env };
   const env = loadEnv(envSource);

@@ -11,16 +11,28 @@ let fixtureHash: Promise<string> | undefined;
 export const unique = (label: string) => `${label}-${randomBytes(5).toString('hex')}`;
 
 /** A user with a unique email, straight into the database. */
-export async function makeUser(prisma: PrismaClient, data: Partial<Pick<User, 'name' | 'email' | 'avatarUrl'>> = {}): Promise<User> {
+export async function makeUser(
+  prisma: PrismaClient,
+  data: Partial<Pick<User, 'name' | 'email' | 'avatarUrl'>> = {},
+): Promise<User> {
   fixtureHash ??= hashPassword(FIXTURE_PASSWORD);
   const id = unique('user');
   return prisma.user.create({
-    data: { email: data.email ?? `${id}@test.example`, name: data.name ?? id, avatarUrl: data.avatarUrl ?? null, passwordHash: await fixtureHash },
+    data: {
+      email: data.email ?? `${id}@test.example`,
+      name: data.name ?? id,
+      avatarUrl: data.avatarUrl ?? null,
+      passwordHash: await fixtureHash,
+    },
   });
 }
 
 /** A session for the user, as logIn would make it; returns the raw bearer token. */
-export async function signInAs(prisma: PrismaClient, user: Pick<User, 'id'>, expiresAt = new Date(Date.now() + 86_400_000)): Promise<string> {
+export async function signInAs(
+  prisma: PrismaClient,
+  user: Pick<User, 'id'>,
+  expiresAt = new Date(Date.now() + 86_400_000),
+): Promise<string> {
   const token = newSessionToken(user.id);
   await prisma.session.create({ data: { tokenHash: hashToken(token), userId: user.id, expiresAt } });
   return token;

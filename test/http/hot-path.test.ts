@@ -25,17 +25,32 @@ beforeAll(async () => {
 afterAll(() => world.close());
 
 /** A raw request over HTTP, as a client sends it: the hot path sees exactly these bytes. */
-async function post(instance: TestInstance, document: DocumentNode, options: { token?: string; variables?: Record<string, unknown>; headers?: Record<string, string> } = {}) {
+async function post(
+  instance: TestInstance,
+  document: DocumentNode,
+  options: { token?: string; variables?: Record<string, unknown>; headers?: Record<string, string> } = {},
+) {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...options.headers };
   if (options.token) headers['authorization'] = `Bearer ${options.token}`;
-  const response = await fetch(`${instance.origin}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query: print(document), variables: options.variables ?? {} }) });
+  const response = await fetch(`${instance.origin}/graphql`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ query: print(document), variables: options.variables ?? {} }),
+  });
   return { status: response.status, headers: response.headers, body: await response.text() };
 }
 
 async function team() {
   const owner = await makeSignedInUser(world.prisma, { name: 'Owner' });
   const viewer = await makeSignedInUser(world.prisma, { name: 'Viewer' });
-  const org = await makeOrg(world.prisma, [{ user: owner.user, role: 'OWNER' }, { user: viewer.user, role: 'VIEWER' }], { flags: { beta: true, dark: false } });
+  const org = await makeOrg(
+    world.prisma,
+    [
+      { user: owner.user, role: 'OWNER' },
+      { user: viewer.user, role: 'VIEWER' },
+    ],
+    { flags: { beta: true, dark: false } },
+  );
   return { owner, viewer, org };
 }
 
@@ -60,7 +75,8 @@ describe('the hot path', () => {
     expect(world.db.queries.count).toBe(0);
     expect(hit.status).toBe(200);
     expect(hit.body).toBe(miss.body);
-    for (const name of ['content-type', 'etag', 'cache-control', 'ratelimit-limit']) expect(hit.headers.get(name), name).toBe(miss.headers.get(name));
+    for (const name of ['content-type', 'etag', 'cache-control', 'ratelimit-limit'])
+      expect(hit.headers.get(name), name).toBe(miss.headers.get(name));
     expect(hit.headers.get('x-cache')).toBe('HIT');
     expect(hit.headers.get('cache-control')).toBe('private, no-cache');
     expect(hit.headers.get('etag')).toMatch(/^"[\w-]{27}"$/);
@@ -103,7 +119,9 @@ describe('the hot path', () => {
     const first = await post(world.server, ViewerDocument, { token: owner.token });
     const url = `${world.server.origin}/graphql?query=${encodeURIComponent(print(ViewerDocument))}&variables=%7B%7D`;
     const hits = hot(world.server).stats.hits;
-    const response = await fetch(url, { headers: { authorization: `Bearer ${owner.token}`, accept: 'application/graphql-response+json' } });
+    const response = await fetch(url, {
+      headers: { authorization: `Bearer ${owner.token}`, accept: 'application/graphql-response+json' },
+    });
     expect(hot(world.server).stats.hits).toBe(hits + 1);
     expect(response.headers.get('content-type')).toBe('application/graphql-response+json; charset=utf-8');
     expect(await response.text()).toBe(first.body);
@@ -121,7 +139,10 @@ describe('the hot path', () => {
     const other = await post(world.server, PageLoadDocument, { token: viewer.token, headers: { 'if-none-match': etag } });
     expect(other.status).toBe(200);
     // A bad token with the right ETag reaches Yoga, which refuses it.
-    const forged = await post(world.server, PageLoadDocument, { token: `${owner.token.slice(0, -2)}xx`, headers: { 'if-none-match': etag } });
+    const forged = await post(world.server, PageLoadDocument, {
+      token: `${owner.token.slice(0, -2)}xx`,
+      headers: { 'if-none-match': etag },
+    });
     expect(forged.status).toBe(200);
     expect(JSON.parse(forged.body)).toMatchObject({ data: { viewer: null } });
   });
@@ -132,7 +153,9 @@ describe('the hot path', () => {
     const variables = { slug: org.slug, key: 'beta' };
     for (const instance of [world.server, other]) {
       await post(instance, OrganizationFlagDocument, { token: viewer.token, variables });
-      expect((await post(instance, OrganizationFlagDocument, { token: viewer.token, variables })).headers.get('x-cache')).toBe('HIT');
+      expect((await post(instance, OrganizationFlagDocument, { token: viewer.token, variables })).headers.get('x-cache')).toBe(
+        'HIT',
+      );
     }
     const before = await post(other, OrganizationFlagDocument, { token: viewer.token, variables });
     const flip = await world.server.gql(SetFeatureFlagDocument, {
@@ -166,7 +189,8 @@ describe('the hot path', () => {
     const { owner } = await team();
     const other = await world.startInstance();
     await post(world.server, ViewerDocument, { token: owner.token });
-    for (const instance of [world.server, other]) expect((await post(instance, ViewerDocument, { token: owner.token })).headers.get('x-cache')).toBe('HIT');
+    for (const instance of [world.server, other])
+      expect((await post(instance, ViewerDocument, { token: owner.token })).headers.get('x-cache')).toBe('HIT');
     const out = await post(world.server, LogOutDocument, { token: owner.token });
     expect(JSON.parse(out.body)).toMatchObject({ data: { logOut: true } });
     for (const instance of [other, world.server]) {

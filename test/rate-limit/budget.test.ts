@@ -7,7 +7,9 @@ import { aliasedLogIns, codes, send } from './helpers.ts';
 
 let world: TestWorld;
 beforeAll(async () => {
-  world = await createTestWorld({ env: { RATE_LIMIT_BUDGET: '5/60s', RATE_LIMIT_AUTH_PER_IP: '10/60s', RATE_LIMIT_LOGIN_PER_EMAIL: '5/15m' } });
+  world = await createTestWorld({
+    env: { RATE_LIMIT_BUDGET: '5/60s', RATE_LIMIT_AUTH_PER_IP: '10/60s', RATE_LIMIT_LOGIN_PER_EMAIL: '5/15m' },
+  });
 });
 afterAll(() => world.close());
 
@@ -36,7 +38,8 @@ describe('the per-client operation budget', () => {
     const other = await world.startInstance();
     const a = await makeSignedInUser(world.prisma);
     const b = await makeSignedInUser(world.prisma);
-    for (let i = 0; i < 5; i++) await send(i % 2 ? other : world.server, '{ viewer { id } }', { token: a.token, ip: '192.0.2.1' });
+    for (let i = 0; i < 5; i++)
+      await send(i % 2 ? other : world.server, '{ viewer { id } }', { token: a.token, ip: '192.0.2.1' });
     expect((await send(other, '{ viewer { id } }', { token: a.token, ip: '192.0.2.1' })).status).toBe(429);
     expect((await send(other, '{ viewer { id } }', { token: b.token, ip: '192.0.2.1' })).status).toBe(200);
     for (let i = 0; i < 5; i++) expect((await send(world.server, '{ viewer { id } }', { ip: '192.0.2.44' })).status).toBe(200);

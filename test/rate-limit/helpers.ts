@@ -4,7 +4,10 @@ import type { TestInstance } from '../helpers/app.ts';
 export interface Answer {
   status: number;
   headers: Headers;
-  body: { data?: Record<string, unknown> | null; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[] };
+  body: {
+    data?: Record<string, unknown> | null;
+    errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+  };
 }
 
 /** Posts a document as the given client: its socket address, bearer token and extra headers. */
@@ -14,9 +17,17 @@ export async function send(
   options: { ip?: string; token?: string; headers?: Record<string, string>; variables?: Record<string, unknown> } = {},
 ): Promise<Answer> {
   const body = JSON.stringify({ query, variables: options.variables ?? {} });
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...options.headers };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(body)),
+    ...options.headers,
+  };
   if (options.token) headers['authorization'] = `Bearer ${options.token}`;
-  const response = await instance.app.fetch('http://test.local/graphql', { method: 'POST', headers, body }, { req: { socket: { remoteAddress: options.ip ?? '203.0.113.1' } } });
+  const response = await instance.app.fetch(
+    'http://test.local/graphql',
+    { method: 'POST', headers, body },
+    { req: { socket: { remoteAddress: options.ip ?? '203.0.113.1' } } },
+  );
   return { status: response.status, headers: response.headers, body: (await response.json()) as Answer['body'] };
 }
 

@@ -21,7 +21,9 @@ describe('@rateLimit on logIn', () => {
   it('of 50 concurrent aliased attempts from one IP across two instances, exactly 10 get through', async () => {
     const other = await world.startInstance();
     const answers = await Promise.all(
-      Array.from({ length: 5 }, (_, i) => send(i % 2 === 0 ? world.server : other, aliasedLogIns(10, `burst${i}`), { ip: '198.51.100.7' })),
+      Array.from({ length: 5 }, (_, i) =>
+        send(i % 2 === 0 ? world.server : other, aliasedLogIns(10, `burst${i}`), { ip: '198.51.100.7' }),
+      ),
     );
     const all = answers.flatMap(codes);
     expect(all).toHaveLength(50);
@@ -35,7 +37,15 @@ describe('@rateLimit on logIn', () => {
     const answers = [];
     for (let i = 0; i < 7; i++) answers.push(await send(world.server, aliasedLogIns(1, 'x', email), { ip: `192.0.2.${i + 10}` }));
     const limited = answers.map(codes).map(([code]) => code);
-    expect(limited).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED', 'UNAUTHENTICATED', 'UNAUTHENTICATED', 'UNAUTHENTICATED', 'RATE_LIMITED', 'RATE_LIMITED']);
+    expect(limited).toEqual([
+      'UNAUTHENTICATED',
+      'UNAUTHENTICATED',
+      'UNAUTHENTICATED',
+      'UNAUTHENTICATED',
+      'UNAUTHENTICATED',
+      'RATE_LIMITED',
+      'RATE_LIMITED',
+    ]);
   });
 
   it('answers RATE_LIMITED with an integer retryAfter, and serves the rest of the operation', async () => {
@@ -56,7 +66,12 @@ describe('identity', () => {
   it('ignores X-Forwarded-For by default, so a client cannot pick a fresh identity', async () => {
     const answers = [];
     for (let i = 0; i < 3; i++) {
-      answers.push(await send(world.server, aliasedLogIns(5, `spoof${i}`), { ip: '198.51.100.50', headers: { 'x-forwarded-for': `10.9.8.${i}` } }));
+      answers.push(
+        await send(world.server, aliasedLogIns(5, `spoof${i}`), {
+          ip: '198.51.100.50',
+          headers: { 'x-forwarded-for': `10.9.8.${i}` },
+        }),
+      );
     }
     expect(answers.flatMap(codes).filter((c) => c === 'RATE_LIMITED')).toHaveLength(5);
   });
@@ -65,7 +80,12 @@ describe('identity', () => {
     const proxied = await world.startInstance({ env: { TRUST_PROXY: '1' } });
     const answers = [];
     for (let i = 0; i < 3; i++) {
-      answers.push(await send(proxied, aliasedLogIns(5, `proxied${i}`), { ip: '10.0.0.2', headers: { 'x-forwarded-for': `203.0.113.${i + 100}` } }));
+      answers.push(
+        await send(proxied, aliasedLogIns(5, `proxied${i}`), {
+          ip: '10.0.0.2',
+          headers: { 'x-forwarded-for': `203.0.113.${i + 100}` },
+        }),
+      );
     }
     expect(answers.flatMap(codes).filter((c) => c === 'RATE_LIMITED')).toHaveLength(0);
   });
@@ -74,7 +94,8 @@ describe('identity', () => {
     const short = await world.startInstance({ env: { RATE_LIMIT_MUTATIONS_PER_VIEWER: '2/60s' } });
     const a = await makeSignedInUser(world.prisma);
     const b = await makeSignedInUser(world.prisma);
-    const rename = (token: string) => send(short, 'mutation { updateProfile(input: { name: "N" }) { id } }', { token, ip: '198.51.100.77' });
+    const rename = (token: string) =>
+      send(short, 'mutation { updateProfile(input: { name: "N" }) { id } }', { token, ip: '198.51.100.77' });
     const results = [await rename(a.token), await rename(a.token), await rename(a.token), await rename(b.token)].map(codes);
     expect(results).toEqual([[], [], ['RATE_LIMITED'], []]);
   });

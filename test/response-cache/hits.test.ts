@@ -2,7 +2,13 @@ import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../src/cache/keys.ts';
 import { globalId } from '../../src/schema/global-id.ts';
-import { LogOutDocument, OrganizationPageDocument, PageLoadDocument, SetFeatureFlagDocument, ViewerDocument } from '../generated/graphql.ts';
+import {
+  LogOutDocument,
+  OrganizationPageDocument,
+  PageLoadDocument,
+  SetFeatureFlagDocument,
+  ViewerDocument,
+} from '../generated/graphql.ts';
 import { createTestWorld, type TestWorld } from '../helpers/app.ts';
 import { makeOrg, makeSignedInUser } from '../helpers/fixtures.ts';
 
@@ -15,7 +21,14 @@ afterAll(() => world.close());
 async function orgWithTwoMembers() {
   const owner = await makeSignedInUser(world.prisma, { name: 'Owner' });
   const viewer = await makeSignedInUser(world.prisma, { name: 'Viewer' });
-  const org = await makeOrg(world.prisma, [{ user: owner.user, role: 'OWNER' }, { user: viewer.user, role: 'VIEWER' }], { flags: { beta: true } });
+  const org = await makeOrg(
+    world.prisma,
+    [
+      { user: owner.user, role: 'OWNER' },
+      { user: viewer.user, role: 'VIEWER' },
+    ],
+    { flags: { beta: true } },
+  );
   return { owner, viewer, org };
 }
 
@@ -49,7 +62,10 @@ describe('hits', () => {
     expect(anonymous.data?.organization).toBeNull();
     expect(anonymous.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
     const stranger = await makeSignedInUser(world.prisma);
-    expect((await world.server.gql(OrganizationPageDocument, { token: stranger.token, variables: { slug: org.slug } })).data?.organization).toBeNull();
+    expect(
+      (await world.server.gql(OrganizationPageDocument, { token: stranger.token, variables: { slug: org.slug } })).data
+        ?.organization,
+    ).toBeNull();
   });
 
   it('a logged-out or forged token never receives a cached answer', async () => {
@@ -140,7 +156,9 @@ describe('coalescing', () => {
     const rc = world.server.responseCache;
     if (!rc) throw new Error('response cache is on in this file');
     const coalescedBefore = rc.stats.coalesced;
-    const responses = await Promise.all(Array.from({ length: 30 }, () => world.server.gql(PageLoadDocument, { token: viewer.token })));
+    const responses = await Promise.all(
+      Array.from({ length: 30 }, () => world.server.gql(PageLoadDocument, { token: viewer.token })),
+    );
     expect(new Set(responses.map((r) => JSON.stringify(r.data))).size).toBe(1);
     const misses = responses.filter((r) => r.headers.get('x-cache') === 'MISS').length;
     // Every miss but one waited for the one execution.
@@ -157,12 +175,20 @@ describe('for developers', () => {
     const send = async () => {
       const response = await dev.app.fetch('http://test.local/graphql', {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': String(body.length), authorization: `Bearer ${viewer.token}` },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(body.length),
+          authorization: `Bearer ${viewer.token}`,
+        },
         body,
       });
       return (await response.json()) as { extensions?: { responseCache?: { hit: boolean; ttl?: number } } };
     };
-    expect((await send()).extensions?.responseCache).toMatchObject({ hit: false, didCache: true, ttl: world.env.CACHE_TTL_SESSION_SECONDS * 1000 });
+    expect((await send()).extensions?.responseCache).toMatchObject({
+      hit: false,
+      didCache: true,
+      ttl: world.env.CACHE_TTL_SESSION_SECONDS * 1000,
+    });
     expect((await send()).extensions?.responseCache).toEqual({ hit: true });
   });
 });

@@ -41,8 +41,13 @@ describe('randomized writes and reads across instances', () => {
     const orgs: { owner: (typeof users)[number]; org: Awaited<ReturnType<typeof makeOrg>> }[] = [];
     for (let o = 0; o < 3; o++) {
       const owner = users[o] as (typeof users)[number];
-      const members = users.filter((_, i) => i !== o && random() < 0.5).map((m) => ({ user: m.user, role: pick<Role>(['ADMIN', 'MEMBER', 'VIEWER']) }));
-      orgs.push({ owner, org: await makeOrg(world.prisma, [{ user: owner.user, role: 'OWNER' }, ...members], { flags: { alpha: true } }) });
+      const members = users
+        .filter((_, i) => i !== o && random() < 0.5)
+        .map((m) => ({ user: m.user, role: pick<Role>(['ADMIN', 'MEMBER', 'VIEWER']) }));
+      orgs.push({
+        owner,
+        org: await makeOrg(world.prisma, [{ user: owner.user, role: 'OWNER' }, ...members], { flags: { alpha: true } }),
+      });
     }
 
     // Each read is drawn once, then sent to a cached instance and to the oracle alike.
@@ -70,14 +75,26 @@ describe('randomized writes and reads across instances', () => {
       if (op === 'add' && outsiders.length > 0) {
         const who = pick(outsiders);
         label = `add ${who.user.name}`;
-        await on.gql(AddMemberDocument, { token: owner.token, variables: { input: { organizationId: orgId, email: who.user.email, role: pick<Role>(['ADMIN', 'MEMBER', 'VIEWER']) } } });
+        await on.gql(AddMemberDocument, {
+          token: owner.token,
+          variables: { input: { organizationId: orgId, email: who.user.email, role: pick<Role>(['ADMIN', 'MEMBER', 'VIEWER']) } },
+        });
       } else if (op === 'role' && members.length > 0) {
         const m = pick(members);
-        await on.gql(ChangeMemberRoleDocument, { token: owner.token, variables: { input: { membershipId: globalId('Membership', m.id), role: pick<Role>(['ADMIN', 'MEMBER', 'VIEWER']) } } });
+        await on.gql(ChangeMemberRoleDocument, {
+          token: owner.token,
+          variables: { input: { membershipId: globalId('Membership', m.id), role: pick<Role>(['ADMIN', 'MEMBER', 'VIEWER']) } },
+        });
       } else if (op === 'remove' && members.length > 0) {
-        await on.gql(RemoveMemberDocument, { token: owner.token, variables: { input: { membershipId: globalId('Membership', pick(members).id) } } });
+        await on.gql(RemoveMemberDocument, {
+          token: owner.token,
+          variables: { input: { membershipId: globalId('Membership', pick(members).id) } },
+        });
       } else if (op === 'flag') {
-        await on.gql(SetFeatureFlagDocument, { token: owner.token, variables: { input: { organizationId: orgId, key: pick(['alpha', 'beta']), enabled: random() < 0.5 } } });
+        await on.gql(SetFeatureFlagDocument, {
+          token: owner.token,
+          variables: { input: { organizationId: orgId, key: pick(['alpha', 'beta']), enabled: random() < 0.5 } },
+        });
       } else {
         const who = pick(users);
         await on.gql(UpdateProfileDocument, { token: who.token, variables: { input: { name: `User ${step}` } } });

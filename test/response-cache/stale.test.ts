@@ -17,7 +17,14 @@ afterAll(() => world.close());
 async function flaggedOrg() {
   const owner = await makeSignedInUser(world.prisma);
   const reader = await makeSignedInUser(world.prisma);
-  const org = await makeOrg(world.prisma, [{ user: owner.user, role: 'OWNER' }, { user: reader.user, role: 'MEMBER' }], { flags: { beta: true } });
+  const org = await makeOrg(
+    world.prisma,
+    [
+      { user: owner.user, role: 'OWNER' },
+      { user: reader.user, role: 'MEMBER' },
+    ],
+    { flags: { beta: true } },
+  );
   const flip = (enabled: boolean) =>
     world.server.gql(SetFeatureFlagDocument, {
       token: owner.token,

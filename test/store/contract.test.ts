@@ -24,12 +24,18 @@ type Factory = () => Promise<Store>;
 
 const factories: [string, Factory][] = [
   ['memory', async () => memoryStore()],
-  ['redis', async () => redisStore(await createRedisClient({ url: TEST_REDIS_URL, keyPrefix: prefix, logger, commandTimeoutMs: 2_000 }))],
+  [
+    'redis',
+    async () => redisStore(await createRedisClient({ url: TEST_REDIS_URL, keyPrefix: prefix, logger, commandTimeoutMs: 2_000 })),
+  ],
 ];
 
 let unique = 0;
 /** A fresh key per use, so cases never share state. */
-const fresh = (name: string) => `${name}:${(unique += 1)}:${randomBytes(3).toString('hex')}`;
+const fresh = (name: string) => {
+  unique += 1;
+  return `${name}:${unique}:${randomBytes(3).toString('hex')}`;
+};
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -38,7 +44,12 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * the last value and when the probe that satisfied `done` returned. Fails the
  * case if the bound passes first.
  */
-async function pollUntil<T>(probe: () => Promise<T>, done: (value: T) => boolean, withinMs: number, everyMs = 25): Promise<{ value: T; at: number; tries: T[] }> {
+async function pollUntil<T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  withinMs: number,
+  everyMs = 25,
+): Promise<{ value: T; at: number; tries: T[] }> {
   const deadline = Date.now() + withinMs;
   const tries: T[] = [];
   for (;;) {
@@ -189,7 +200,11 @@ describe.each(factories)('store contract: %s', (kind, factory) => {
       const started = Date.now();
       expect(await store.leases.fill([{ key, value: 'short', ttlSeconds: 0.3 }], 'tok-a')).toBe(1);
       expect(await store.leases.mget([key])).toEqual(['short']);
-      const { at } = await pollUntil(async () => (await store.leases.mget([key]))[0], (value) => value === null, 3_000);
+      const { at } = await pollUntil(
+        async () => (await store.leases.mget([key]))[0],
+        (value) => value === null,
+        3_000,
+      );
       // 0.3 s rounds up to 1 s in both stores.
       expect(at - started).toBeGreaterThanOrEqual(1_000 - CLOCK_SLACK_MS);
     });
@@ -221,7 +236,9 @@ describe.each(factories)('store contract: %s', (kind, factory) => {
       const start = await store.responses.get(key, seqKey);
       expect(start).toEqual({ seq: 0 });
       await store.responses.invalidate([t], seqKey, 60);
-      expect(await store.responses.set({ key, value: 'stale', ttlSeconds: 60, tags: [tag(fresh('tag')), t], startSeq: 0 })).toBe(false);
+      expect(await store.responses.set({ key, value: 'stale', ttlSeconds: 60, tags: [tag(fresh('tag')), t], startSeq: 0 })).toBe(
+        false,
+      );
       expect(await store.responses.get(key, seqKey)).toEqual({ seq: 1 });
     });
 
@@ -272,9 +289,15 @@ describe.each(factories)('store contract: %s', (kind, factory) => {
       const seqKey = fresh('seq');
       const key = fresh('resp');
       const started = Date.now();
-      expect(await store.responses.set({ key, value: 'one-second', ttlSeconds: 1, tags: [tag(fresh('tag'))], startSeq: 0 })).toBe(true);
+      expect(await store.responses.set({ key, value: 'one-second', ttlSeconds: 1, tags: [tag(fresh('tag'))], startSeq: 0 })).toBe(
+        true,
+      );
       expect(await store.responses.get(key, seqKey)).toEqual({ value: 'one-second' });
-      const { at } = await pollUntil(() => store.responses.get(key, seqKey), (r) => 'seq' in r, 3_000);
+      const { at } = await pollUntil(
+        () => store.responses.get(key, seqKey),
+        (r) => 'seq' in r,
+        3_000,
+      );
       expect(at - started).toBeGreaterThanOrEqual(1_000 - CLOCK_SLACK_MS);
     });
 
@@ -282,14 +305,26 @@ describe.each(factories)('store contract: %s', (kind, factory) => {
       const seqKey = fresh('seq');
       const [short, longer] = [fresh('resp'), fresh('resp')];
       const started = Date.now();
-      expect(await store.responses.set({ key: short, value: 'fraction', ttlSeconds: 0.2, tags: [tag(fresh('tag'))], startSeq: 0 })).toBe(true);
-      expect(await store.responses.set({ key: longer, value: 'more', ttlSeconds: 1.2, tags: [tag(fresh('tag'))], startSeq: 0 })).toBe(true);
+      expect(
+        await store.responses.set({ key: short, value: 'fraction', ttlSeconds: 0.2, tags: [tag(fresh('tag'))], startSeq: 0 }),
+      ).toBe(true);
+      expect(
+        await store.responses.set({ key: longer, value: 'more', ttlSeconds: 1.2, tags: [tag(fresh('tag'))], startSeq: 0 }),
+      ).toBe(true);
       expect(await store.responses.get(short, seqKey)).toEqual({ value: 'fraction' });
-      const gone = await pollUntil(() => store.responses.get(short, seqKey), (r) => 'seq' in r, 2_500);
+      const gone = await pollUntil(
+        () => store.responses.get(short, seqKey),
+        (r) => 'seq' in r,
+        2_500,
+      );
       // Gone no earlier than the whole second it was rounded up to (not after 200 ms).
       expect(gone.at - started).toBeGreaterThanOrEqual(1_000 - CLOCK_SLACK_MS);
       // 1.2 s rounds up to 2 s (not down to 1 s).
-      const goneToo = await pollUntil(() => store.responses.get(longer, seqKey), (r) => 'seq' in r, 3_500);
+      const goneToo = await pollUntil(
+        () => store.responses.get(longer, seqKey),
+        (r) => 'seq' in r,
+        3_500,
+      );
       expect(goneToo.at - started).toBeGreaterThanOrEqual(2_000 - CLOCK_SLACK_MS);
     });
 
@@ -328,7 +363,10 @@ describe.each(factories)('store contract: %s', (kind, factory) => {
       expect(refused.resetMs).toBeGreaterThan(0);
       expect(refused.resetMs).toBeLessThanOrEqual(windowMs);
       // A refused call is not counted: still refused, still 0 remaining.
-      expect(await store.windows.slidingWindowHit(key, limit, windowMs, 'm-over-2')).toMatchObject({ allowed: false, remaining: 0 });
+      expect(await store.windows.slidingWindowHit(key, limit, windowMs, 'm-over-2')).toMatchObject({
+        allowed: false,
+        remaining: 0,
+      });
     });
 
     it('sliding log: the window slides: the oldest call leaves while a later one still counts', async () => {
@@ -341,7 +379,11 @@ describe.each(factories)('store contract: %s', (kind, factory) => {
       const t1 = Date.now();
       expect(await store.windows.slidingWindowHit(key, 2, windowMs, 'second')).toMatchObject({ allowed: true, remaining: 0 });
       let n = 0;
-      const { value, at } = await pollUntil(() => store.windows.slidingWindowHit(key, 2, windowMs, `poll-${(n += 1)}`), (r) => r.allowed, 4_000);
+      const { value, at } = await pollUntil(
+        () => store.windows.slidingWindowHit(key, 2, windowMs, `poll-${++n}`),
+        (r) => r.allowed,
+        4_000,
+      );
       expect(at - t0).toBeGreaterThanOrEqual(windowMs - CLOCK_SLACK_MS);
       // Admitted when the first call left, while the second (half a window later) still counted;
       // the bound leaves the poll half a window (1 s) of slack.
@@ -355,7 +397,11 @@ describe.each(factories)('store contract: %s', (kind, factory) => {
       const started = Date.now();
       expect((await store.windows.slidingWindowHit(key, 1, windowMs, 'first')).allowed).toBe(true);
       let n = 0;
-      const { value } = await pollUntil(() => store.windows.slidingWindowHit(key, 1, windowMs, `retry-${(n += 1)}`), (r) => r.allowed, 3_000);
+      const { value } = await pollUntil(
+        () => store.windows.slidingWindowHit(key, 1, windowMs, `retry-${++n}`),
+        (r) => r.allowed,
+        3_000,
+      );
       expect(value.remaining).toBe(0);
       expect(Date.now() - started).toBeGreaterThanOrEqual(windowMs - CLOCK_SLACK_MS);
     });
@@ -378,7 +424,11 @@ describe.each(factories)('store contract: %s', (kind, factory) => {
       expect(refused.retryMs).toBeLessThanOrEqual(interval + 1);
       expect(refused.resetMs).toBeGreaterThan(0);
       expect(refused.resetMs).toBeLessThanOrEqual(windowMs + 1);
-      const { value, at, tries } = await pollUntil(() => store.windows.gcraHit(key, limit, windowMs), (r) => r.allowed, 4_000);
+      const { value, at, tries } = await pollUntil(
+        () => store.windows.gcraHit(key, limit, windowMs),
+        (r) => r.allowed,
+        4_000,
+      );
       for (const earlier of tries.slice(0, -1)) expect(earlier.allowed).toBe(false);
       expect(value.remaining).toBe(0);
       expect(at - refusedAt).toBeGreaterThanOrEqual(refused.retryMs - CLOCK_SLACK_MS);
@@ -401,7 +451,13 @@ describe.each(factories)('store contract: %s', (kind, factory) => {
 
     /** A session as the entity cache stores it. */
     const sessionJson = (userId: string, expiresAt: Date) =>
-      JSON.stringify({ id: fresh('sess'), tokenHash: randomBytes(16).toString('hex'), userId, expiresAt: expiresAt.toISOString(), createdAt: new Date(Date.now() - hour).toISOString() });
+      JSON.stringify({
+        id: fresh('sess'),
+        tokenHash: randomBytes(16).toString('hex'),
+        userId,
+        expiresAt: expiresAt.toISOString(),
+        createdAt: new Date(Date.now() - hour).toISOString(),
+      });
 
     /** Caches a value through the public API: a read that takes the lease, then its fill. */
     async function cacheValue(key: string, value: string): Promise<void> {
@@ -474,7 +530,9 @@ describe.each(factories)('store contract: %s', (kind, factory) => {
       expect(first).toMatchObject({ kind: 'counted', stored: null, budget: { allowed: true, remaining: 2, retryMs: 0 } });
 
       const value = JSON.stringify({ data: { viewer: { id: 'user-1', note: 'bytes ✓' } } });
-      expect(await store.responses.set({ key: req.responseKey, value, ttlSeconds: 60, tags: [tag(fresh('tag'))], startSeq: 0 })).toBe(true);
+      expect(
+        await store.responses.set({ key: req.responseKey, value, ttlSeconds: 60, tags: [tag(fresh('tag'))], startSeq: 0 }),
+      ).toBe(true);
       const second = await lookup(req);
       expect(second.kind).toBe('counted');
       if (second.kind !== 'counted') return;
@@ -512,8 +570,11 @@ describe.each(factories)('store contract: %s', (kind, factory) => {
       await cacheValue(req.sessionKey, sessionJson('user-1', new Date(Date.now() + hour)));
       expect(await lookup(req)).toEqual({ kind: 'counted', budget: null, stored: null });
       const value = '{"data":{"ok":true}}';
-      expect(await store.responses.set({ key: req.responseKey, value, ttlSeconds: 60, tags: [tag(fresh('tag'))], startSeq: 0 })).toBe(true);
-      for (let i = 0; i < 3; i += 1) expect(await lookup(req)).toEqual({ kind: 'counted', budget: null, stored: Buffer.from(value) });
+      expect(
+        await store.responses.set({ key: req.responseKey, value, ttlSeconds: 60, tags: [tag(fresh('tag'))], startSeq: 0 }),
+      ).toBe(true);
+      for (let i = 0; i < 3; i += 1)
+        expect(await lookup(req)).toEqual({ kind: 'counted', budget: null, stored: Buffer.from(value) });
       // Nothing was counted under the budget key.
       expect(await store.windows.gcraHit(req.budgetKey, 1, 60_000)).toMatchObject({ allowed: true, remaining: 0 });
     });
@@ -529,14 +590,26 @@ describe.each(factories)('store contract: %s', (kind, factory) => {
         expect(made, name).toBe(1);
       };
       await one('leases.readThrough', () => store.leases.readThrough([key, other], 'tok', 30_000));
-      await one('leases.fill', () => store.leases.fill([{ key, value: 'v', ttlSeconds: 60 }, { key: other, value: 'w', ttlSeconds: 60 }], 'tok'));
+      await one('leases.fill', () =>
+        store.leases.fill(
+          [
+            { key, value: 'v', ttlSeconds: 60 },
+            { key: other, value: 'w', ttlSeconds: 60 },
+          ],
+          'tok',
+        ),
+      );
       await one('leases.mget', () => store.leases.mget([key, other, fresh('rt')]));
       await one('leases.invalidate', () => store.leases.invalidate([key, other]));
       await one('responses.get (miss)', () => store.responses.get(key, seqKey));
-      await one('responses.set', () => store.responses.set({ key, value: 'r', ttlSeconds: 60, tags: [t, tag(fresh('tag'))], startSeq: 0 }));
+      await one('responses.set', () =>
+        store.responses.set({ key, value: 'r', ttlSeconds: 60, tags: [t, tag(fresh('tag'))], startSeq: 0 }),
+      );
       await one('responses.get (hit)', () => store.responses.get(key, seqKey));
       await one('responses.invalidate', () => store.responses.invalidate([t, tag(fresh('tag'))], seqKey, 60));
-      await one('responses.set (refused)', () => store.responses.set({ key, value: 'r', ttlSeconds: 60, tags: [t], startSeq: 0 }));
+      await one('responses.set (refused)', () =>
+        store.responses.set({ key, value: 'r', ttlSeconds: 60, tags: [t], startSeq: 0 }),
+      );
       await one('windows.slidingWindowHit', () => store.windows.slidingWindowHit(fresh('sw'), 2, 60_000, 'm'));
       await one('windows.gcraHit', () => store.windows.gcraHit(fresh('gcra'), 2, 60_000));
     });

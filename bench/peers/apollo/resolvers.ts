@@ -20,7 +20,8 @@ const memberOrder = [{ createdAt: 'asc' as const }, { id: 'asc' as const }];
 const toGlobalId = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64');
 function fromGlobalId(globalId: string, type: string): string {
   const [decodedType, ...rest] = Buffer.from(globalId, 'base64').toString('utf8').split(':');
-  if (decodedType !== type || rest.length === 0) throw new GraphQLError(`Not a ${type} ID`, { extensions: { code: 'BAD_USER_INPUT' } });
+  if (decodedType !== type || rest.length === 0)
+    throw new GraphQLError(`Not a ${type} ID`, { extensions: { code: 'BAD_USER_INPUT' } });
   return rest.join(':');
 }
 
@@ -98,7 +99,8 @@ export const resolvers = {
       ctx.prisma.membership.count({ where: { organizationId: org.id } }),
     async members(org: Organization, args: { first?: number | null; after?: string | null }, ctx: PeerContext) {
       const first = args.first ?? 20;
-      if (first < 1 || first > MAX_PAGE) throw new GraphQLError(`first must be between 1 and ${MAX_PAGE}`, { extensions: { code: 'BAD_USER_INPUT' } });
+      if (first < 1 || first > MAX_PAGE)
+        throw new GraphQLError(`first must be between 1 and ${MAX_PAGE}`, { extensions: { code: 'BAD_USER_INPUT' } });
       const rows =
         (await ctx.prisma.organization.findUnique({ where: { id: org.id } }).memberships({
           orderBy: memberOrder,

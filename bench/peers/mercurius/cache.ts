@@ -30,9 +30,18 @@ export const MERCURIUS_REFERENCES =
 
 export const policy: Policy = {
   Query: {
-    viewer: { extendKey: perViewer, references: (_q: unknown, _k: string, user: User | null) => (user ? [`user:${user.id}`] : []) },
-    organization: { extendKey: perViewer, references: (_q: unknown, _k: string, org: Organization | null) => (org ? [`org:${org.id}`] : []) },
-    organizations: { extendKey: perViewer, references: (_q: unknown, _k: string, orgs: Organization[]) => orgs.map((o) => `org:${o.id}`) },
+    viewer: {
+      extendKey: perViewer,
+      references: (_q: unknown, _k: string, user: User | null) => (user ? [`user:${user.id}`] : []),
+    },
+    organization: {
+      extendKey: perViewer,
+      references: (_q: unknown, _k: string, org: Organization | null) => (org ? [`org:${org.id}`] : []),
+    },
+    organizations: {
+      extendKey: perViewer,
+      references: (_q: unknown, _k: string, orgs: Organization[]) => orgs.map((o) => `org:${o.id}`),
+    },
   },
   User: {
     memberships: {
@@ -45,22 +54,33 @@ export const policy: Policy = {
     },
   },
   Organization: {
-    memberCount: { key: ({ self }: KeyInput<Organization>) => self.id, references: ({ source }: ReferenceInput<Organization>) => [`members:${source.id}`] },
+    memberCount: {
+      key: ({ self }: KeyInput<Organization>) => self.id,
+      references: ({ source }: ReferenceInput<Organization>) => [`members:${source.id}`],
+    },
     members: {
       key: ({ self, arg }: KeyInput<Organization>) => `${self.id}~${arg['first'] ?? ''}~${arg['after'] ?? ''}`,
       references: ({ source }: ReferenceInput<Organization>) => [`members:${source.id}`],
     },
-    featureFlags: { key: ({ self }: KeyInput<Organization>) => self.id, references: ({ source }: ReferenceInput<Organization>) => [`flags:${source.id}`] },
+    featureFlags: {
+      key: ({ self }: KeyInput<Organization>) => self.id,
+      references: ({ source }: ReferenceInput<Organization>) => [`flags:${source.id}`],
+    },
   },
   Membership: {
-    user: { key: ({ self }: KeyInput<Membership>) => self.userId, references: ({ source }: ReferenceInput<Membership>) => [`user:${source.userId}`] },
+    user: {
+      key: ({ self }: KeyInput<Membership>) => self.userId,
+      references: ({ source }: ReferenceInput<Membership>) => [`user:${source.userId}`],
+    },
     organization: {
       key: ({ self }: KeyInput<Membership>) => self.organizationId,
       references: ({ source }: ReferenceInput<Membership>) => [`org:${source.organizationId}`],
     },
   },
   Mutation: {
-    setFeatureFlag: { invalidate: (_s: unknown, _a: unknown, _c: unknown, _i: unknown, flag: FeatureFlag) => [`flags:${flag.organizationId}`] },
+    setFeatureFlag: {
+      invalidate: (_s: unknown, _a: unknown, _c: unknown, _i: unknown, flag: FeatureFlag) => [`flags:${flag.organizationId}`],
+    },
     updateProfile: { invalidate: (_s: unknown, _a: unknown, _c: unknown, _i: unknown, user: User) => [`user:${user.id}`] },
   },
 };

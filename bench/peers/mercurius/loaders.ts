@@ -54,7 +54,10 @@ export const loaders: MercuriusLoaders = {
     async memberships(queries: Queries<PublicUser>, ctx) {
       const viewer = ctx.viewer;
       if (!viewer) return queries.map(() => null);
-      const rows = await ctx.prisma.membership.findMany({ where: { userId: { in: queries.map((q) => q.obj.id) } }, orderBy: memberOrder });
+      const rows = await ctx.prisma.membership.findMany({
+        where: { userId: { in: queries.map((q) => q.obj.id) } },
+        orderBy: memberOrder,
+      });
       const byUser = groupBy(rows, (m) => m.userId);
       // The viewer's own memberships are all visible: read theirs only when another user's are asked for.
       const orgIds = queries.some((q) => q.obj.id !== viewer.userId) ? await viewerOrgIds(ctx) : new Set<string>();
@@ -81,8 +84,11 @@ export const loaders: MercuriusLoaders = {
       return Promise.all(
         queries.map(async ({ obj, params }) => {
           const first = params.first ?? 20;
-          if (first < 1 || first > MAX_PAGE) throw new GraphQLError(`first must be between 1 and ${MAX_PAGE}`, { extensions: { code: 'BAD_USER_INPUT' } });
-          const after = params.after ? /^\d+:(.+)$/.exec(Buffer.from(params.after, 'base64url').toString('utf8'))?.[1] : undefined;
+          if (first < 1 || first > MAX_PAGE)
+            throw new GraphQLError(`first must be between 1 and ${MAX_PAGE}`, { extensions: { code: 'BAD_USER_INPUT' } });
+          const after = params.after
+            ? /^\d+:(.+)$/.exec(Buffer.from(params.after, 'base64url').toString('utf8'))?.[1]
+            : undefined;
           const rows = await ctx.prisma.membership.findMany({
             where: { organizationId: obj.id },
             orderBy: memberOrder,
@@ -123,14 +129,20 @@ export const loaders: MercuriusLoaders = {
       return queries.map(({ obj }) => byId.get(obj.userId) ?? null);
     },
     async organization(queries: Queries<Membership>, ctx) {
-      const byId = await organizationsById(queries.map((q) => q.obj.organizationId), ctx);
+      const byId = await organizationsById(
+        queries.map((q) => q.obj.organizationId),
+        ctx,
+      );
       return queries.map(({ obj }) => byId.get(obj.organizationId) ?? null);
     },
   },
 
   FeatureFlag: {
     async organization(queries: Queries<FeatureFlag>, ctx) {
-      const byId = await organizationsById(queries.map((q) => q.obj.organizationId), ctx);
+      const byId = await organizationsById(
+        queries.map((q) => q.obj.organizationId),
+        ctx,
+      );
       return queries.map(({ obj }) => byId.get(obj.organizationId) ?? null);
     },
   },

@@ -57,7 +57,9 @@ const yoga = createYoga({
 });
 
 const server = createServer(yoga);
-server.listen(Number(env('PORT', '4000')), env('HOST', '127.0.0.1'), () => console.log(`yoga stock peer on ${env('PORT', '4000')}`));
+server.listen(Number(env('PORT', '4000')), env('HOST', '127.0.0.1'), () =>
+  console.log(`yoga stock peer on ${env('PORT', '4000')}`),
+);
 
 const stop = () => {
   server.close(() => void Promise.all([prisma.$disconnect(), redis.quit()]).finally(() => process.exit(0)));
