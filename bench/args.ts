@@ -5,6 +5,8 @@ import { parseArgs } from 'node:util';
 
 export interface BenchArgs {
   quick: boolean;
+  /** Write a CPU profile of each cell's measured part and add where the time went to the report. */
+  profile: boolean;
   /** Server ids (see servers.ts), or undefined for the defaults. */
   servers: string[] | undefined;
   /** Workload ids, or undefined for all. */
@@ -23,6 +25,8 @@ export interface BenchArgs {
 export const USAGE = `npm run bench [-- options]
 
   --quick              a smoke run: under a minute, report under bench/results/raw/
+  --profile            a CPU profile of each cell's measured part (V8's sampler; costs some throughput, so the run is a custom one):
+                       the report gains self time per request by package/file and by function
   --servers=a,b        server ids (bare, tg, tg-entity, tg-both, apollo, apollo-rc, mercurius, mercurius-cache, yoga-stock, ...) or "all"; default: the default set
   --workloads=a,b      page-load, org-page, deep, mixed, many-users; default: all
   --connections=N      concurrent connections per cell (default 10)
@@ -38,6 +42,7 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     args: argv,
     options: {
       quick: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
       servers: { type: 'string' },
       workloads: { type: 'string' },
       connections: { type: 'string' },
@@ -68,6 +73,7 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   return {
     // `npm run bench --quick` (without the `--` separator) reaches the script only as npm_config_quick.
     quick: values.quick || env['npm_config_quick'] === 'true',
+    profile: values.profile,
     servers: list(values.servers),
     workloads: list(values.workloads),
     connections: positive('connections', values.connections) ?? 10,
@@ -89,6 +95,7 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv = process.
 export function runKind(args: BenchArgs): 'full' | 'quick' | 'custom' {
   if (args.quick) return 'quick';
   const chosen =
+    args.profile ||
     args.servers ||
     args.workloads ||
     args.viewers !== undefined ||

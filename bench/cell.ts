@@ -4,6 +4,7 @@
 
 import { failureCount, runLoad, type LoadOptions } from './load.ts';
 import { pgDelta, type PgCounter } from './pg-counter.ts';
+import { type ProfileControl, selfTime } from './profile.ts';
 import type { ServerProcess } from './process.ts';
 import { sleep } from './process.ts';
 import { commandDelta, totalCommands, type RedisStats } from './redis-stats.ts';
@@ -27,6 +28,8 @@ export interface CellOptions {
   durationSeconds: number;
   /** Pause after the warm-up so its last in-flight requests finish before the counters are read. */
   settleMs: number;
+  /** Profiles the measured part when given. */
+  profiler?: ProfileControl;
 }
 
 export async function measureCell(options: CellOptions): Promise<Cell> {
@@ -43,7 +46,11 @@ export async function measureCell(options: CellOptions): Promise<Cell> {
   const sentBefore = options.redisCounter.commands();
   const redisBefore = await redis.snapshot();
   await server.startRssWindow();
+  await options.profiler?.start();
+  const cpuBefore = await server.cpuMicros();
   const result = await runLoad({ ...load, durationSeconds: options.durationSeconds });
+  const cpuAfter = await server.cpuMicros();
+  const profile = await options.profiler?.stop();
   const peakRssBytes = await server.endRssWindow();
   const redisAfter = await redis.snapshot();
   const sentAfter = options.redisCounter.commands();
@@ -67,6 +74,10 @@ export async function measureCell(options: CellOptions): Promise<Cell> {
     redisPerRequest: (sentAfter - sentBefore) / requests,
     redisExecPerRequest: redisExecuted,
     peakRssBytes,
+    cpuMicrosPerRequest: (cpuAfter - cpuBefore) / requests,
+    ...(profile
+      ? { profile: { places: selfTime(profile, requests, 'place'), functions: selfTime(profile, requests, 'function') } }
+      : {}),
     vsBare: null,
     vsPeer: null,
     hitRatio: result.cacheHits === null ? null : result.cacheHits / requests,

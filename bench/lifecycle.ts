@@ -7,6 +7,8 @@ import { freePort, startServerProcess, type ServerProcess } from './process.ts';
 import { startRedisCounter, type RedisCounter } from './redis-counter.ts';
 import { commonEnv, type ServerConfig } from './servers.ts';
 
+const PROFILER_HOOK = new URL('./profiler-hook.ts', import.meta.url).pathname;
+
 /** Everything to undo if the run stops early (Ctrl-C, a server that will not start). */
 const cleanups = new Set<() => Promise<unknown>>();
 export async function withCleanup<T>(undo: () => Promise<unknown>, run: () => Promise<T>): Promise<T> {
@@ -77,14 +79,18 @@ export async function withServer(
   wiring: Wiring,
   extraEnv: Record<string, string>,
   use: (server: ServerProcess) => Promise<void>,
+  /** Where the server writes its cells' CPU profiles; undefined: not profiled. */
+  profileDir?: string,
 ): Promise<void> {
   const port = await freePort();
   const env = {
     ...commonEnv({ databaseUrl: wiring.databaseUrl, redisUrl: wiring.redisUrl, port, config }),
     ...config.env,
     ...extraEnv,
+    ...(profileDir ? { BENCH_PROFILE_DIR: profileDir } : {}),
   };
-  const server = await startServerProcess({ entry: config.entry, env, port });
+  const nodeArgs = profileDir ? ['--import', PROFILER_HOOK] : [];
+  const server = await startServerProcess({ entry: config.entry, env, port, nodeArgs });
   await withCleanup(
     () => server.stop(),
     () => use(server),

@@ -35,6 +35,9 @@ export interface ServerProcess {
   startRssWindow(): Promise<void>;
   /** Peak resident set size in bytes since startRssWindow. */
   endRssWindow(): Promise<number>;
+  /** CPU time the process has used so far (user + system), in µs. */
+  cpuMicros(): Promise<number>;
+  signal(name: NodeJS.Signals): void;
   stop(): Promise<void>;
 }
 
@@ -49,8 +52,10 @@ export async function startServerProcess(options: {
   env: Record<string, string>;
   port: number;
   readyTimeoutMs?: number;
+  /** Node options placed before the entry (a preload, say). */
+  nodeArgs?: readonly string[];
 }): Promise<ServerProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', options.entry], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ...(options.nodeArgs ?? []), options.entry], {
     cwd: ROOT,
     env: childEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -108,6 +113,10 @@ export async function startServerProcess(options: {
       sampledPeak = Math.max(sampledPeak, last);
       return hwmReset ? Math.max(await statusField(pid, 'VmHWM'), sampledPeak) : sampledPeak;
     },
+    cpuMicros: () => cpuMicros(pid),
+    signal(name) {
+      if (!hasExited) child.kill(name);
+    },
     async stop() {
       clearInterval(sampler);
       if (hasExited) return;
@@ -117,6 +126,14 @@ export async function startServerProcess(options: {
       clearTimeout(timer);
     },
   };
+}
+
+/** utime + stime of /proc/<pid>/stat (fields 14 and 15, in clock ticks: 100 a second on Linux), in µs. */
+async function cpuMicros(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces; the fields after it are counted from its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 /** A field of /proc/<pid>/status in bytes (the kernel reports kB). */

@@ -3,6 +3,7 @@
 // table so the harness's tests (and anyone scripting) can read it back.
 
 import { BUSY, type MachineInfo } from './machine.ts';
+import type { ProfileRow } from './profile.ts';
 
 /** One server × workload measurement. */
 export interface Cell {
@@ -23,6 +24,10 @@ export interface Cell {
   /** Redis commands executed per request, from INFO commandstats (includes commands run by scripts; server-wide). */
   redisExecPerRequest: number;
   peakRssBytes: number;
+  /** The server process's CPU time (user + system, all threads) per measured request, µs. */
+  cpuMicrosPerRequest?: number;
+  /** Self time per request by place and by function, when the run profiles. */
+  profile?: { places: ProfileRow[]; functions: ProfileRow[] };
   /** Share of the measured answers the server said came from its response cache; null when it does not say. */
   hitRatio: number | null;
   /** requests/s ÷ the bare server's on the same workload. */
@@ -91,6 +96,7 @@ const COLUMNS = [
   'SQL/req',
   'Redis/req',
   'Redis exec/req',
+  'CPU µs/req',
   'hit %',
   'peak RSS MB',
   '× bare',
@@ -113,6 +119,7 @@ export function renderTable(cells: readonly Cell[]): string {
     fixed(c.sqlPerRequest, 2),
     fixed(c.redisPerRequest, 2),
     fixed(c.redisExecPerRequest, 2),
+    c.cpuMicrosPerRequest === undefined ? dash : fixed(c.cpuMicrosPerRequest, 0),
     c.hitRatio === null ? dash : (c.hitRatio * 100).toFixed(1),
     fixed(c.peakRssBytes / MB, 0),
     c.vsBare === null ? dash : `${c.vsBare.toFixed(3)}`,
@@ -137,6 +144,7 @@ export interface ParsedRow {
   sqlPerRequest: number | null;
   redisPerRequest: number;
   redisExecPerRequest: number;
+  cpuMicrosPerRequest: number | null;
   hitPercent: number | null;
   peakRssMB: number;
   vsBare: number | null;
@@ -169,10 +177,11 @@ export function parseTable(text: string): ParsedRow[] {
       sqlPerRequest: maybe(f[6]!),
       redisPerRequest: num(f[7]!),
       redisExecPerRequest: num(f[8]!),
-      hitPercent: maybe(f[9]!),
-      peakRssMB: num(f[10]!),
-      vsBare: maybe(f[11]!),
-      vsPeer: maybe(f[12]!),
+      cpuMicrosPerRequest: maybe(f[9]!),
+      hitPercent: maybe(f[10]!),
+      peakRssMB: num(f[11]!),
+      vsBare: maybe(f[12]!),
+      vsPeer: maybe(f[13]!),
     });
   }
   return rows;
@@ -232,14 +241,43 @@ export function renderReport(report: BenchReport, chartFile: string): string {
     '- tenant-graph runs as deployed, rate limits included (one Redis script per operation), with budgets raised so the one benchmark user is never refused; the peers have no rate limiting.',
     '- **SQL/req**: statements (`Q` and `E` protocol messages) the server sent to PostgreSQL, counted by a TCP proxy in front of it, so every server is counted the same way and nothing else on the machine is. **Redis/req**: commands the server sent to Redis, counted the same way by a proxy (an `EVALSHA` is one). **Redis exec/req**: `INFO commandstats` deltas: what Redis executed, including the commands Lua scripts run, but server-wide, so anything else using this Redis during the cell shows up too (servers that send nothing, like the bare one, show that background).',
     "- **hit %**: the share of the measured answers the server itself said came from its response cache, counted by the bench on every answer: tenant-graph's `X-Cache: HIT` header, Apollo's `Age` header (set on cache hits only), the stock Yoga peer's `extensions.responseCache.hit` (envelop's `includeExtensionMetadata`). mercurius-cache caches per resolver, so no answer is a whole hit: — there, and in servers without a response cache. In **many-users** every request is the next of 500 users, so this is the real per-viewer hit ratio, not one hot key's.",
+    "- **CPU µs/req**: the server process's CPU time (user + system, every thread: GC and I/O included) over the measured part, from `/proc/<pid>/stat`, per request. It is what a request costs, whatever the load generator beside it takes.",
     "- **peak RSS**: the server process's high-water mark during the measured part of the cell (`VmHWM`, reset before it).",
     `- Load generator (autocannon, in the bench's process), server, PostgreSQL and Redis share the machine's ${machine.cpuCount} cores: absolute figures are lower than on dedicated hosts; compare rows with each other.`,
     "- Apollo's response cache has no invalidation: after a write its cached reads stay stale for up to their maxAge (60 s here), which the mixed workload's checks (shape only, since values change) do not penalise.",
   ];
+  const profiled = report.cells.filter((c) => c.profile);
+  if (profiled.length > 0) lines.push('', ...renderProfiles(profiled));
   if (failures.length > 0) {
     lines.push('', '## Problems', '');
     for (const c of failures)
       for (const p of c.problems) lines.push(`- ${c.server} · ${c.workload}: \`${p.replace(/`/g, "'")}\``);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Top rows of a self-time table, µs per request with the share of sampled time. */
+export function renderProfileRows(rows: readonly ProfileRow[], top: number): string[] {
+  return [
+    '| where | µs/req | share |',
+    '|---|--:|--:|',
+    ...rows
+      .slice(0, top)
+      .map((r) => `| ${r.place.replace(/\|/g, '\\|')} | ${r.microsPerRequest.toFixed(1)} | ${(r.share * 100).toFixed(1)}% |`),
+  ];
+}
+
+/** Where each profiled cell's time went: the top 20 by package or file, and the top 20 functions. */
+function renderProfiles(cells: readonly Cell[]): string[] {
+  const lines = [
+    '## Where the time goes (V8 CPU profile of each measured part)',
+    '',
+    "Self time per request on the server's main thread, idle left out; `(garbage collector)` and `(program)` are V8's own work. The profiler's sampling costs some throughput, so a profiled run is never the committed one.",
+  ];
+  for (const c of cells) {
+    if (!c.profile) continue;
+    lines.push('', `### ${c.server} · ${c.workload}`, '');
+    lines.push(...renderProfileRows(c.profile.places, 20), '', ...renderProfileRows(c.profile.functions, 20));
+  }
+  return lines;
 }

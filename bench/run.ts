@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cellTiming, parseBenchArgs, runKind, viewerCount, type BenchArgs } from './args.ts';
 import { measureCell } from './cell.ts';
+import { ProfileControl } from './profile.ts';
 import type { Expectation } from './check.ts';
 import { logInAlice, logInAll, recordReference, workloadContext, type Reference } from './client.ts';
 import { cloneDatabase, dropLeftoverClones, ensureTemplate, postgresVersion } from './database.ts';
@@ -56,30 +57,44 @@ interface Run {
   timing: { warmup: number; duration: number };
   references: Map<string, Reference>;
   cells: Cell[];
+  /** Where profiled servers write their profiles; undefined without --profile. */
+  profileDir: string | undefined;
 }
+
+/** A folder of its own for each profiled server process; undefined without --profile. */
+const profileDirFor = async (run: Run) => (run.profileDir ? mkdtemp(join(run.profileDir, 'server-')) : undefined);
+const profilerFor = (server: ServerProcess, dir: string | undefined) => (dir ? new ProfileControl(server, dir) : undefined);
 
 /** Runs a database-backed server (tenant-graph or a peer) through its workloads; records the reference first if none yet. */
 async function benchDatabaseServer(config: ServerConfig, workloads: Workload[], run: Run, measure: boolean): Promise<void> {
   const db = await cloneDatabase(run.args.databaseUrl, config.id);
+  const profileDir = await profileDirFor(run);
   await withCleanup(
     () => db.drop(),
     () =>
       withWiring(run.args, db.url, (wiring) =>
-        withServer(config, wiring, {}, async (server) => {
-          const token = await logInAlice(server.origin);
-          const context = await workloadContext(server.origin, token);
-          if (run.references.size === 0) {
-            for (const op of READ_OPERATIONS)
-              run.references.set(op.name, await recordReference(server.origin, token, op, context));
-            log(`  reference responses recorded from ${config.name}`);
-          }
-          if (!measure) return;
-          const viewers = await signInViewers(config, server, workloads, run.args);
-          for (const workload of workloads) {
-            const tokens = workload.viewers ? viewers.slice(0, viewerCount(workload, run.args)) : undefined;
-            await benchCell(config, server, wiring, workload, { token, ...(tokens ? { tokens } : {}) }, context, run);
-          }
-        }),
+        withServer(
+          config,
+          wiring,
+          {},
+          async (server) => {
+            const profiler = profilerFor(server, profileDir);
+            const token = await logInAlice(server.origin);
+            const context = await workloadContext(server.origin, token);
+            if (run.references.size === 0) {
+              for (const op of READ_OPERATIONS)
+                run.references.set(op.name, await recordReference(server.origin, token, op, context));
+              log(`  reference responses recorded from ${config.name}`);
+            }
+            if (!measure) return;
+            const viewers = await signInViewers(config, server, workloads, run.args);
+            for (const workload of workloads) {
+              const tokens = workload.viewers ? viewers.slice(0, viewerCount(workload, run.args)) : undefined;
+              await benchCell(config, server, wiring, workload, { token, ...(tokens ? { tokens } : {}) }, context, run, profiler);
+            }
+          },
+          profileDir,
+        ),
       ),
   );
   await run.redis.deletePrefix(redisPrefix(config));
@@ -114,9 +129,15 @@ async function benchBare(config: ServerConfig, workloads: Workload[], run: Run):
       for (const workload of workloads) {
         const file = join(dir, `${workload.id}.json`);
         await writeFile(file, run.references.get(workload.sequence[0]!.name)!.body);
+        const profileDir = await profileDirFor(run);
         await withWiring(run.args, null, (wiring) =>
-          withServer(config, wiring, { BARE_RESPONSE_FILE: file }, (server) =>
-            benchCell(config, server, wiring, workload, {}, { acmeId: '' }, run),
+          withServer(
+            config,
+            wiring,
+            { BARE_RESPONSE_FILE: file },
+            async (server) =>
+              benchCell(config, server, wiring, workload, {}, { acmeId: '' }, run, profilerFor(server, profileDir)),
+            profileDir,
           ),
         );
       }
@@ -132,8 +153,10 @@ async function benchCell(
   who: { token?: string; tokens?: readonly string[] },
   context: WorkloadContext,
   run: Run,
+  profiler: ProfileControl | undefined,
 ): Promise<void> {
   const cell = await measureCell({
+    ...(profiler ? { profiler } : {}),
     config,
     process: server,
     pg: wiring.pg,
@@ -153,10 +176,18 @@ async function benchCell(
     settleMs: run.args.quick ? 50 : 250,
   });
   run.cells.push(cell);
+  if (cell.profile)
+    log(
+      `    self time: ${cell.profile.places
+        .slice(0, 6)
+        .map((r) => `${r.place} ${r.microsPerRequest.toFixed(0)} µs`)
+        .join(', ')}`,
+    );
+  const cpu = cell.cpuMicrosPerRequest === undefined ? '' : `, ${Math.round(cell.cpuMicrosPerRequest)} CPU µs/req`;
   const sql = cell.sqlPerRequest === null ? '' : `, ${cell.sqlPerRequest.toFixed(2)} SQL/req`;
   log(
     `  ${config.name} · ${workload.id}: ${Math.round(cell.requestsPerSecond)} req/s, p99 ${cell.p99.toFixed(2)} ms${sql}, ` +
-      `${cell.redisPerRequest.toFixed(2)} Redis/req (${cell.redisExecPerRequest.toFixed(2)} executed), ${(cell.peakRssBytes / 2 ** 20).toFixed(0)} MB` +
+      `${cell.redisPerRequest.toFixed(2)} Redis/req (${cell.redisExecPerRequest.toFixed(2)} executed), ${(cell.peakRssBytes / 2 ** 20).toFixed(0)} MB${cpu}` +
       (cell.errors > 0 ? `, ${cell.errors} ERRORS: ${cell.problems[0] ?? ''}` : ''),
   );
 }
@@ -180,7 +211,9 @@ async function main(): Promise<number> {
       `warning: the CPUs were ${Math.round(busyAtStart * 100)}% busy before starting; other work on this machine lowers every figure`,
     );
   const redis = await RedisStats.connect(args.redisUrl);
-  const run: Run = { args, redis, timing, references: new Map(), cells: [] };
+  const profileRoot = args.profile ? await mkdtemp(join(tmpdir(), 'tg-profiles-')) : undefined;
+  if (profileRoot) log(`CPU profiles of each cell: ${profileRoot}`);
+  const run: Run = { args, redis, timing, references: new Map(), cells: [], profileDir: profileRoot };
   try {
     await dropLeftoverClones(args.databaseUrl);
     await ensureTemplate(args.databaseUrl, log);

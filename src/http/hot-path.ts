@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LRUCache } from 'lru-cache';
 import { bearerToken, hashToken, sessionRef, tokenUserId } from '../auth/tokens.ts';
 import { keys } from '../cache/keys.ts';
 import { operationHash, type OperationParams } from '../cache/response-key.ts';
@@ -6,8 +7,12 @@ import { rateLimitHeaders } from '../rate-limit/headers.ts';
 import { budgetKey, type LimitCheck, type LimitRule, type RateLimiter } from '../rate-limit/limiter.ts';
 import type { SafeStore } from '../store/fail-soft.ts';
 import type { HotResult } from '../store/hot-store.ts';
-import { answerType, isJsonBody, paramsOfJson, paramsOfQueryString } from './request-params.ts';
+import { answerType, isJsonBody, paramsOfJsonText, paramsOfQueryString } from './request-params.ts';
+import { AnswerCopies } from './answer-copies.ts';
 import { handOnBody, readBody } from './read-body.ts';
+
+/** Longer request texts are hashed each time: large bodies are rare and would crowd out the common ones. */
+const MEMO_TEXT_MAX = 16 * 1024;
 
 /** Options of the hot path. */
 export interface HotPathOptions {
@@ -21,6 +26,12 @@ export interface HotPathOptions {
   maxBodyBytes: number;
   /** @default '/graphql' */
   endpoint?: string;
+  /**
+   * Bytes of stored answers kept in process, so a hit whose answer has not
+   * changed costs Redis no bytes (see answer-copies.ts).
+   * @default 64 MiB
+   */
+  copyBytes?: number;
 }
 
 /** What the hot path did since start: for tests and metrics. */
@@ -31,6 +42,8 @@ export interface HotPathStats {
   passed: number;
   /** Lookups the store could not answer. */
   storeErrors: number;
+  /** Hits whose bytes came from this instance's copy, the store having confirmed its ETag. */
+  fromCopy: number;
 }
 
 /** The request's verdicts counted here and handed on with it, so Yoga does not count them again. */
@@ -48,15 +61,42 @@ const verdicts = new WeakMap<object, LimitCheck>();
  */
 export function createHotPath(options: HotPathOptions) {
   const endpoint = options.endpoint ?? '/graphql';
-  const stats: HotPathStats = { hits: 0, notModified: 0, passed: 0, storeErrors: 0 };
+  const stats: HotPathStats = { hits: 0, notModified: 0, passed: 0, storeErrors: 0, fromCopy: 0 };
+  const copies = new AnswerCopies(options.copyBytes ?? 64 * 2 ** 20);
 
-  /** The request's parameters, or null to leave it to Yoga; a POST body read here is handed on. */
-  async function paramsOf(req: IncomingMessage): Promise<OperationParams | null> {
+  // Clients send the same few requests over and over: the operation hash of a
+  // request text (a POST body or a GET query string) is a pure function of it,
+  // so it is remembered rather than parsed, canonicalised and hashed again.
+  // A text the hot path leaves to Yoga is remembered as such (''). Bounded by
+  // the texts' total length, so distinct large bodies cannot grow it.
+  const hashOfText = new LRUCache<string, string>({ maxSize: 4 * 2 ** 20, sizeCalculation: (_, text) => text.length + 64 });
+  const hashOf = (text: string, parse: (text: string) => OperationParams | null): string | null => {
+    let hash = hashOfText.get(text);
+    if (hash === undefined) {
+      const params = parse(text);
+      hash = params ? operationHash(params, options.version) : '';
+      if (text.length <= MEMO_TEXT_MAX) hashOfText.set(text, hash);
+    }
+    return hash || null;
+  };
+  // The session key of a token is a hash of it; tokens come back on every request of a session.
+  const sessionKeyOfToken = new LRUCache<string, string>({ max: 10_000 });
+  const sessionKeyOf = (token: string, userId: string): string => {
+    let key = sessionKeyOfToken.get(token);
+    if (key === undefined) {
+      key = keys.session(sessionRef(userId, hashToken(token)));
+      sessionKeyOfToken.set(token, key);
+    }
+    return key;
+  };
+
+  /** The request's operation hash, or null to leave it to Yoga; a POST body read here is handed on. */
+  async function operationOf(req: IncomingMessage): Promise<string | null> {
     const url = req.url ?? '';
     if (req.method === 'GET') {
       const question = url.indexOf('?');
       if (question < 0 || url.slice(0, question) !== endpoint) return null;
-      return paramsOfQueryString(url.slice(question + 1));
+      return hashOf(url.slice(question + 1), paramsOfQueryString);
     }
     if (req.method !== 'POST' || url !== endpoint || !isJsonBody(req)) return null;
     const reading = readBody(req, options.maxBodyBytes);
@@ -64,11 +104,7 @@ export function createHotPath(options: HotPathOptions) {
     const body = await reading;
     if (!body) return null;
     handOnBody(req, body);
-    try {
-      return paramsOfJson(JSON.parse(body.toString('utf8')));
-    } catch {
-      return null;
-    }
+    return hashOf(body.toString('utf8'), paramsOfJsonText);
   }
 
   /** Answers the request if it can; false hands it to Yoga. */
@@ -81,20 +117,25 @@ export function createHotPath(options: HotPathOptions) {
     if (!userId) return false;
     const contentType = answerType(req);
     if (!contentType) return false;
-    const params = await paramsOf(req);
+    const operation = await operationOf(req);
     // While an invalidation this instance made is undelivered, only Postgres is fresh enough.
-    if (!params || options.store.pendingInvalidations > 0) return false;
+    if (!operation || options.store.pendingInvalidations > 0) return false;
 
     const budget = options.budget;
+    const responseKey = keys.response(operation, userId);
+    const copy = copies.get(responseKey);
+    const clientEtag = singleEtag(req.headers['if-none-match']);
+    const knownEtag = copy?.etag ?? clientEtag ?? '';
     let found: HotResult;
     try {
       found = await options.store.inner.hot.lookup({
-        sessionKey: keys.session(sessionRef(userId, hashToken(token))),
+        sessionKey: sessionKeyOf(token, userId),
         budgetKey: budget ? budgetKey(budget, { userId }) : '',
-        responseKey: keys.response(operationHash(params, options.version), userId),
+        responseKey,
         userId,
         nowIso: new Date().toISOString(),
         budget: budget ? { limit: budget.limit, windowMs: budget.windowMs } : null,
+        knownEtag,
       });
     } catch {
       stats.storeErrors += 1;
@@ -108,23 +149,28 @@ export function createHotPath(options: HotPathOptions) {
       return false;
     }
 
-    const stored = found.stored;
-    const newline = stored.indexOf(10);
-    const etag = stored.toString('latin1', 0, newline);
-    const headers: Record<string, string | number> = { 'X-Cache': 'HIT', ETag: etag, 'Cache-Control': 'private, no-cache' };
+    // `known`: the store holds the answer whose ETag we named, our copy's or else the client's own.
+    const answer = found.stored === 'known' ? (copy ?? { etag: knownEtag, body: null }) : copies.keep(responseKey, found.stored);
+    const headers: Record<string, string | number> = {
+      'X-Cache': 'HIT',
+      ETag: answer.etag,
+      'Cache-Control': 'private, no-cache',
+    };
     if (check) for (const [name, value] of rateLimitHeaders(check)) headers[name] = value;
-    if (matches(req.headers['if-none-match'], etag)) {
+    if (matches(req.headers['if-none-match'], answer.etag)) {
       stats.notModified += 1;
       res.writeHead(304, headers);
       res.end();
       return true;
     }
+    // Unreachable (an ETag the client named and the store confirmed matches it), but never an empty 200.
+    if (!answer.body) return false;
     stats.hits += 1;
-    const body = stored.subarray(newline + 1);
+    if (found.stored === 'known') stats.fromCopy += 1;
     headers['Content-Type'] = contentType;
-    headers['Content-Length'] = body.length;
+    headers['Content-Length'] = answer.body.length;
     res.writeHead(200, headers);
-    res.end(body);
+    res.end(answer.body);
     return true;
   }
 
@@ -141,6 +187,12 @@ export function createHotPath(options: HotPathOptions) {
 }
 
 export type HotPath = ReturnType<typeof createHotPath>;
+
+/** The one ETag an If-None-Match names, when it names exactly one in the form the store writes; else undefined. */
+function singleEtag(header: string | undefined): string | undefined {
+  return header !== undefined && STORED_ETAG.test(header) ? header : undefined;
+}
+const STORED_ETAG = /^"[A-Za-z0-9_-]{27}"$/;
 
 /** Whether If-None-Match names this ETag (or is `*`); weak comparison, as for GET. */
 function matches(header: string | undefined, etag: string): boolean {

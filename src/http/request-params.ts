@@ -14,6 +14,17 @@ export function paramsOfJson(value: unknown): OperationParams | null {
   return { query, operationName: operationName ?? null, variables };
 }
 
+/** The parameters of a JSON body's text, or null when it is not JSON or not plain query parameters. */
+export function paramsOfJsonText(text: string): OperationParams | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  return paramsOfJson(value);
+}
+
 /** The parameters of a GET per GraphQL over HTTP: `query`, `operationName`, `variables` (JSON) in the query string. */
 export function paramsOfQueryString(search: string): OperationParams | null {
   const fields = new URLSearchParams(search);

@@ -1,13 +1,13 @@
 import type { ExpiringMap } from './expiring-map.ts';
-import type { HotLookup, HotResult, HotStore } from './hot-store.ts';
+import { carries, type HotLookup, type HotResult, type HotStore } from './hot-store.ts';
 import type { RoundTrips } from './round-trips.ts';
-import type { WindowStore } from './window-store.ts';
+import type { MemoryWindowStore } from './window-store.memory.ts';
 
 /** The hot path's lookup in process memory: the Lua script's steps, on the memory stores' keyspace. */
 export class MemoryHotStore implements HotStore {
   constructor(
     private readonly map: ExpiringMap,
-    private readonly windows: WindowStore,
+    private readonly windows: MemoryWindowStore,
     private readonly trips: RoundTrips,
   ) {}
 
@@ -26,12 +26,11 @@ export class MemoryHotStore implements HotStore {
     const expiresAt: unknown = typeof session === 'object' && session !== null ? Reflect.get(session, 'expiresAt') : undefined;
     if (userId !== request.userId || typeof expiresAt !== 'string' || expiresAt <= request.nowIso) return { kind: 'unknown' };
     const budget = request.budget
-      ? await this.windows.gcraHit(request.budgetKey, request.budget.limit, request.budget.windowMs)
+      ? this.windows.gcraCount(request.budgetKey, request.budget.limit, request.budget.windowMs)
       : null;
-    // The windows store counted its own trip: this lookup is still one.
-    this.trips.count -= request.budget ? 1 : 0;
     if (budget && !budget.allowed) return { kind: 'counted', budget, stored: null };
     const stored = this.map.get(request.responseKey);
-    return { kind: 'counted', budget, stored: stored === null ? null : Buffer.from(stored) };
+    if (stored === null) return { kind: 'counted', budget, stored: null };
+    return { kind: 'counted', budget, stored: carries(stored, request.knownEtag) ? 'known' : Buffer.from(stored) };
   }
 }

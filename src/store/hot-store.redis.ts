@@ -3,11 +3,19 @@ import { GCRA_LUA, NOW_LUA } from './gcra.lua.ts';
 import type { HotLookup, HotResult, HotStore } from './hot-store.ts';
 import type { RoundTrips } from './round-trips.ts';
 
-// KEYS: session, budget, response. ARGV: user id, now (ISO), budget limit (0: off), budget window ms.
+// KEYS: session, budget, response. ARGV: user id, now (ISO), budget limit (0: off), budget window ms, known ETag ('' for none).
 // Replies {0} when the session is not cached as valid (nothing counted), else
-// {1, allowed, remaining, retry ms, reset ms, stored answer or false}. Six
-// commands at most: EVALSHA, GET session, TIME, GET and SET budget, GET answer.
+// {1, allowed, remaining, retry ms, reset ms, answer}, the answer being the
+// stored bytes, false on a miss, or 1 when it carries the known ETag (the
+// caller holds those bytes: they are not sent again). Six commands at most:
+// EVALSHA, GET session, TIME, GET and SET budget, GET answer.
 const LOOKUP = `
+local function answer()
+  local v = redis.call('GET', KEYS[3])
+  local known = ARGV[5]
+  if v and known ~= '' and string.sub(v, 1, #known + 1) == known .. '\\n' then return 1 end
+  return v
+end
 local s = redis.call('GET', KEYS[1])
 if not s or s == 'null' then return {0} end
 local ok, session = pcall(cjson.decode, s)
@@ -15,15 +23,17 @@ if not ok or type(session) ~= 'table' or session.userId ~= ARGV[1] or type(sessi
   return {0}
 end
 local gcra_limit = tonumber(ARGV[3])
-if gcra_limit == 0 then return {1, 1, -1, 0, 0, redis.call('GET', KEYS[3])} end
+if gcra_limit == 0 then return {1, 1, -1, 0, 0, answer()} end
 ${NOW_LUA}
 local gcra_key, gcra_window = KEYS[2], tonumber(ARGV[4])
 ${GCRA_LUA}
 if gcra_allowed == 0 then return {1, 0, 0, math.ceil(gcra_retry), math.ceil(gcra_reset)} end
-return {1, 1, gcra_remaining, 0, math.ceil(gcra_reset), redis.call('GET', KEYS[3])}`;
+return {1, 1, gcra_remaining, 0, math.ceil(gcra_reset), answer()}`;
 
 type HotRedis = Redis & {
-  hotLookupBuffer(...keysThenArgs: (string | number)[]): Promise<[number, number?, number?, number?, number?, (Buffer | null)?]>;
+  hotLookupBuffer(
+    ...keysThenArgs: (string | number)[]
+  ): Promise<[number, number?, number?, number?, number?, (Buffer | number | null)?]>;
 };
 
 /** The hot path's lookup as one Lua script; the stored answer comes back as a Buffer, written out without decoding. */
@@ -48,13 +58,14 @@ export class RedisHotStore implements HotStore {
       request.nowIso,
       request.budget?.limit ?? 0,
       request.budget?.windowMs ?? 0,
+      request.knownEtag,
     );
     if (reply[0] !== 1) return { kind: 'unknown' };
     const [, allowed = 0, remaining = 0, retryMs = 0, resetMs = 0, stored = null] = reply;
     return {
       kind: 'counted',
       budget: request.budget ? { allowed: allowed === 1, remaining, retryMs, resetMs } : null,
-      stored: stored ?? null,
+      stored: stored === 1 ? 'known' : typeof stored === 'number' ? null : (stored ?? null),
     };
   }
 }

@@ -14,14 +14,28 @@ export interface HotLookup {
   nowIso: string;
   /** The budget; null when rate limits are off (nothing is counted). */
   budget: { limit: number; windowMs: number } | null;
+  /**
+   * The ETag of a copy of the answer the caller already holds ('' for none).
+   * When the stored answer still carries it, the lookup answers `known`
+   * instead of sending the bytes again.
+   */
+  knownEtag: string;
 }
 
 /**
  * What the lookup found: `unknown` when the session is not cached as valid
  * (nothing was counted; Yoga decides), else the budget verdict (null when
- * off) and, when the budget allowed it, the stored answer (null on a miss).
+ * off) and, when the budget allowed it, the stored answer (null on a miss,
+ * `known` when it is the one whose ETag the caller named).
  */
-export type HotResult = { kind: 'unknown' } | { kind: 'counted'; budget: WindowResult | null; stored: Buffer | null };
+export type HotResult = { kind: 'unknown' } | { kind: 'counted'; budget: WindowResult | null; stored: Buffer | 'known' | null };
+
+/** Whether a stored answer (`<ETag>\n<body>`, cache/response-key.ts) carries this ETag. */
+export function carries(stored: Buffer | string, etag: string): boolean {
+  if (etag === '' || stored.length <= etag.length) return false;
+  const head = typeof stored === 'string' ? stored.slice(0, etag.length + 1) : stored.toString('latin1', 0, etag.length + 1);
+  return head === `${etag}\n`;
+}
 
 /**
  * The hot path's store: one round trip that validates the session, counts the

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderChart } from '../../bench/chart.ts';
+import { placeOf, selfTime } from '../../bench/profile.ts';
 import {
   parseTable,
   renderReport,
@@ -33,7 +34,7 @@ const cell = (serverId: string, server: string, workload: string, rps: number, m
 
 const cells = withRatios(
   [
-    cell('bare', 'bare node:http (ceiling)', 'page-load', 12000),
+    cell('bare', 'bare node:http (ceiling)', 'page-load', 12000, { cpuMicrosPerRequest: 51.4 }),
     cell('tg', 'tenant-graph (no cache)', 'page-load', 600),
     cell('apollo-rc', 'Apollo + response cache', 'page-load', 300, { hitRatio: 0.9876 }),
     cell('tg', 'tenant-graph (no cache)', 'mixed', 400),
@@ -92,12 +93,15 @@ describe('the results table', () => {
       sqlPerRequest: null,
       redisPerRequest: 0,
       redisExecPerRequest: 2.5,
+      cpuMicrosPerRequest: 51,
       hitPercent: null,
       peakRssMB: 123,
       vsBare: 1,
       vsPeer: 40,
     });
     expect(rows[1]).toMatchObject({ server: 'tenant-graph (no cache)', sqlPerRequest: 5.03, vsBare: 0.05, vsPeer: 2 });
+    // A cell measured without the server's CPU time prints a dash, read back as null.
+    expect(rows[1]?.cpuMicrosPerRequest).toBeNull();
     expect(rows[3]).toMatchObject({ workload: 'mixed', vsBare: null });
     expect(rows[2]).toMatchObject({ server: 'Apollo + response cache', hitPercent: 98.8 });
   });
@@ -144,5 +148,43 @@ describe('the chart', () => {
     expect(svg).toContain('a &lt;weird&gt; &amp; name');
     expect(svg).not.toContain('<weird>');
     expect(svg).toContain('12,000');
+  });
+});
+
+describe('where the time goes', () => {
+  const profile = {
+    nodes: [
+      { id: 1, callFrame: { functionName: '(root)', url: '' }, children: [2, 3, 4, 6] },
+      { id: 2, callFrame: { functionName: '(idle)', url: '' } },
+      { id: 3, callFrame: { functionName: 'serve', url: 'file:///repo/src/http/hot-path.ts' }, children: [5] },
+      { id: 4, callFrame: { functionName: 'parse', url: 'file:///repo/node_modules/@scope/pkg/lib/x.js' } },
+      { id: 5, callFrame: { functionName: 'writev', url: '' } },
+      { id: 6, callFrame: { functionName: '', url: 'file:///repo/bench/profiler-hook.ts' }, children: [7] },
+      { id: 7, callFrame: { functionName: 'post', url: 'node:inspector' } },
+    ],
+    samples: [2, 3, 3, 4, 5, 7, 6],
+    timeDeltas: [1000, 100, 100, 200, 400, 5000, 5000],
+  };
+
+  it('sums self time per place and per function, per request, leaving out idle and the profiler itself', () => {
+    expect(selfTime(profile, 2, 'place')).toEqual([
+      { place: '(native)', microsPerRequest: 200, share: 0.5 },
+      { place: 'src/http/hot-path.ts', microsPerRequest: 100, share: 0.25 },
+      { place: '@scope/pkg', microsPerRequest: 100, share: 0.25 },
+    ]);
+    expect(selfTime(profile, 2, 'function').map((r) => r.place)).toEqual([
+      'writev · (native)',
+      'serve · src/http/hot-path.ts',
+      'parse · @scope/pkg',
+    ]);
+  });
+
+  it('names places: packages (scoped too), our files, node modules, V8', () => {
+    expect(placeOf('file:///a/node_modules/x/node_modules/ioredis/built/Redis.js', 'f')).toBe('ioredis');
+    expect(placeOf('file:///a/node_modules/@envelop/core/cjs/x.js', 'f')).toBe('@envelop/core');
+    expect(placeOf('file:///work/main/src/cache/keys.ts', 'f')).toBe('src/cache/keys.ts');
+    expect(placeOf('node:_http_server', 'f')).toBe('node:_http_server');
+    expect(placeOf('', '(garbage collector)')).toBe('(garbage collector)');
+    expect(placeOf('', 'Hash')).toBe('(native)');
   });
 });

@@ -147,7 +147,7 @@ describe('the hot path', () => {
     expect(JSON.parse(forged.body)).toMatchObject({ data: { viewer: null } });
   });
 
-  it('never serves an invalidated answer, on either instance, and the ETag changes at once', async () => {
+  it('never serves an invalidated answer, on either instance, and the ETag changes at once, whatever copies the instances hold', async () => {
     const { owner, viewer, org } = await team();
     const other = await world.startInstance();
     const variables = { slug: org.slug, key: 'beta' };
@@ -157,7 +157,11 @@ describe('the hot path', () => {
         'HIT',
       );
     }
+    // Both instances now hold a copy of the answer, and serve it once the store confirms its ETag.
+    const copies = [hot(world.server).stats.fromCopy, hot(other).stats.fromCopy];
     const before = await post(other, OrganizationFlagDocument, { token: viewer.token, variables });
+    expect((await post(world.server, OrganizationFlagDocument, { token: viewer.token, variables })).body).toBe(before.body);
+    expect([hot(world.server).stats.fromCopy, hot(other).stats.fromCopy]).toEqual([copies[0]! + 1, copies[1]! + 1]);
     const flip = await world.server.gql(SetFeatureFlagDocument, {
       token: owner.token,
       variables: { input: { organizationId: globalId('Organization', org.id), key: 'beta', enabled: false } },

@@ -475,6 +475,7 @@ describe.each(factories)('store contract: %s', (kind, factory) => {
         userId: 'user-1',
         nowIso: new Date().toISOString(),
         budget: { limit: 3, windowMs: 60_000 },
+        knownEtag: '',
         ...overrides,
       };
     }
@@ -577,6 +578,51 @@ describe.each(factories)('store contract: %s', (kind, factory) => {
         expect(await lookup(req)).toEqual({ kind: 'counted', budget: null, stored: Buffer.from(value) });
       // Nothing was counted under the budget key.
       expect(await store.windows.gcraHit(req.budgetKey, 1, 60_000)).toMatchObject({ allowed: true, remaining: 0 });
+    });
+
+    describe('with a known ETag', () => {
+      const etag = '"AAAAAAAAAAAAAAAAAAAAAAAAAAA"';
+      const stored = `${etag}\n{"data":{"n":1}}`;
+      async function storedAnswer(overrides: Partial<HotLookup>) {
+        const req = request(overrides);
+        await cacheValue(req.sessionKey, sessionJson('user-1', new Date(Date.now() + hour)));
+        expect(
+          await store.responses.set({
+            key: req.responseKey,
+            value: stored,
+            ttlSeconds: 60,
+            tags: [tag(fresh('tag'))],
+            startSeq: 0,
+          }),
+        ).toBe(true);
+        return req;
+      }
+
+      it("answers 'known' instead of the bytes when the stored answer carries it, and still counts the budget", async () => {
+        const req = await storedAnswer({ knownEtag: etag, budget: { limit: 2, windowMs: 60_000 } });
+        expect(await lookup(req)).toMatchObject({ kind: 'counted', budget: { allowed: true, remaining: 1 }, stored: 'known' });
+        expect(await lookup(req)).toMatchObject({ kind: 'counted', budget: { allowed: true, remaining: 0 }, stored: 'known' });
+        expect(await lookup(req)).toMatchObject({ kind: 'counted', budget: { allowed: false }, stored: null });
+      });
+
+      it('sends the bytes when the stored answer carries another ETag, or one the known ETag only begins', async () => {
+        for (const knownEtag of ['"BAAAAAAAAAAAAAAAAAAAAAAAAAA"', '"AAAAAAAAAAAAAAAAAAAAAAAAAA', etag.slice(0, 5)]) {
+          const req = await storedAnswer({ knownEtag, budget: null });
+          expect(await lookup(req)).toEqual({ kind: 'counted', budget: null, stored: Buffer.from(stored) });
+        }
+      });
+
+      it('is a miss, not known, once the answer is invalidated', async () => {
+        const t = tag(fresh('tag'));
+        const req = request({ knownEtag: etag, budget: null });
+        await cacheValue(req.sessionKey, sessionJson('user-1', new Date(Date.now() + hour)));
+        expect(await store.responses.set({ key: req.responseKey, value: stored, ttlSeconds: 60, tags: [t], startSeq: 0 })).toBe(
+          true,
+        );
+        expect(await lookup(req)).toEqual({ kind: 'counted', budget: null, stored: 'known' });
+        await store.responses.invalidate([t], fresh('seq'), 60);
+        expect(await lookup(req)).toEqual({ kind: 'counted', budget: null, stored: null });
+      });
     });
   });
 
