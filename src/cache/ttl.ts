@@ -9,7 +9,7 @@ export interface CacheTtls {
   missing: number;
 }
 
-/** The TTLs configured in env (DESIGN.md's defaults: flags 30 min, users/orgs/memberships 10 min, sessions 2 min). */
+/** The TTLs configured in env (defaults: flags 30 min, users, organizations and memberships 10 min, sessions 2 min). */
 export function cacheTtls(
   env: Pick<
     Env,
