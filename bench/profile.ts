@@ -30,7 +30,10 @@ export function placeOf(url: string, functionName: string): string {
   if (!url) {
     // V8 names its own work in parentheses: (garbage collector), (program), (idle).
     if (functionName.startsWith('(')) return functionName;
-    return '(native)';
+    // Without a script: a builtin or a native binding (a syscall's wait included: the sampler counts
+    // wall time, so under CPU contention a write that wakes another process absorbs the time this one
+    // waits to run again), or code made by new Function (graphql-jit's compiled queries).
+    return '(native or generated)';
   }
   const path = url.replace(/^file:\/\//, '');
   const modules = path.lastIndexOf('/node_modules/');

@@ -1,3 +1,4 @@
+import { useGraphQlJit } from '@envelop/graphql-jit';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { GraphQLError, type ValidationContext } from 'graphql';
 import { createHash } from 'node:crypto';
@@ -129,6 +130,10 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
         },
         precounted: hotPath ? (server) => hotPath.precounted(server) : undefined,
       }),
+      // Each document compiled once into a function (graphql-jit): the
+      // executor's per-field walk was the miss path's largest share of CPU.
+      // Before the response cache, which wraps whatever executor it finds.
+      ...(env.GRAPHQL_JIT ? [useGraphQlJit()] : []),
       ...responseCache,
       useReadinessCheck({
         endpoint: '/ready',

@@ -39,6 +39,7 @@ const spec = {
   MAX_BODY_BYTES: num({ default: 100_000, desc: 'Largest accepted request body' }),
   ENTITY_CACHE: bool({ default: true, desc: 'Cache rows and relation lists in the store (Redis or in-process)' }),
   RESPONSE_CACHE: bool({ default: true, desc: 'Cache whole query responses per viewer, invalidated by entity tags' }),
+  GRAPHQL_JIT: bool({ default: true, desc: 'Execute each document compiled by graphql-jit instead of graphql-js walking it' }),
   RATE_LIMITS: bool({ default: true, desc: 'Enforce @rateLimit and the per-client operation budget' }),
   RATE_LIMIT_BUDGET: rateLimit({ default: '100/60s', desc: 'Operations per client (viewer, or IP when anonymous)' }),
   RATE_LIMIT_AUTH_PER_IP: rateLimit({ default: '10/60s', desc: 'logIn and signUp per client IP' }),
@@ -65,6 +66,7 @@ export type Env = Readonly<{
   MAX_BODY_BYTES: number;
   ENTITY_CACHE: boolean;
   RESPONSE_CACHE: boolean;
+  GRAPHQL_JIT: boolean;
   RATE_LIMITS: boolean;
   RATE_LIMIT_BUDGET: string;
   RATE_LIMIT_AUTH_PER_IP: string;
@@ -120,6 +122,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     MAX_BODY_BYTES: env.MAX_BODY_BYTES,
     ENTITY_CACHE: env.ENTITY_CACHE,
     RESPONSE_CACHE: env.RESPONSE_CACHE,
+    GRAPHQL_JIT: env.GRAPHQL_JIT,
     RATE_LIMITS: env.RATE_LIMITS,
     RATE_LIMIT_BUDGET: env.RATE_LIMIT_BUDGET,
     RATE_LIMIT_AUTH_PER_IP: env.RATE_LIMIT_AUTH_PER_IP,
