@@ -29,6 +29,9 @@ interface Pending {
   at: number;
 }
 
+/** Keys whose latest miss's sequence is remembered (for coalescing only: a forgotten one just executes). */
+const SEEN_AT_MISS_MAX = 10_000;
+
 /** Executions older than this can no longer be pending: their entry is dropped, and their result not stored. */
 const PENDING_MAX_AGE_MS = 60_000;
 
@@ -62,6 +65,8 @@ export class ResponseCache implements Cache {
   private readonly storing = new Map<string, Promise<boolean>>();
   /** Results served from the cache, so the answer can say X-Cache: HIT. */
   private readonly served = new WeakSet<object>();
+  /** The invalidation sequence the latest miss of each key saw (null: the store did not say). */
+  private readonly seenAtMiss = new Map<string, number | null>();
 
   constructor(
     private readonly store: SafeStore,
@@ -92,6 +97,17 @@ export class ResponseCache implements Cache {
     return this.etags.get(result);
   }
 
+  /**
+   * The invalidation sequence the latest miss of `key` read: what an
+   * execution starting now can be sure it reflects. Sequences only grow, so
+   * when concurrent misses interleave, a caller may read a later miss's
+   * value, never an earlier one: it errs towards executing, never towards
+   * an older answer. Undefined when no miss of `key` was seen.
+   */
+  seqAtMiss(key: string): number | null | undefined {
+    return this.seenAtMiss.get(key);
+  }
+
   /** Whether a result came from the cache. */
   wasServed(result: object): boolean {
     return this.served.has(result);
@@ -113,6 +129,10 @@ export class ResponseCache implements Cache {
     this.stats.misses += 1;
     this.sweep();
     const seq = found ? found.seq : null;
+    // Re-inserted so the oldest key comes first and is the one let go; an execution outlives few later misses.
+    this.seenAtMiss.delete(key);
+    this.seenAtMiss.set(key, seq);
+    if (this.seenAtMiss.size > SEEN_AT_MISS_MAX) this.seenAtMiss.delete(this.seenAtMiss.keys().next().value ?? key);
     const entry = this.pending.get(key);
     if (!entry) this.pending.set(key, { seq, extraTags: [], at: Date.now() });
     // Two lookups of one execution (or two executions) keep the earliest start: the safe side.

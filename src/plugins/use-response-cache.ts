@@ -57,7 +57,8 @@ export function useTenantResponseCache(options: TenantResponseCacheOptions): Plu
   /** Requests whose answer is keyed for a viewer: theirs get `Cache-Control: private`. */
   const viewerScoped = new WeakSet<object>();
   const answers = new WeakMap<Request, { hit: boolean; etag: string | undefined; viewer: boolean }>();
-  const executing = new Map<string, Promise<unknown>>();
+  /** Executions by key, with the invalidation sequence their miss saw (null: unknown, never joined). */
+  const executing = new Map<string, { result: Promise<unknown>; seq: number | null }>();
 
   /**
    * The request's key, built once (by whichever of the two plugins asks first:
@@ -107,19 +108,24 @@ export function useTenantResponseCache(options: TenantResponseCacheOptions): Plu
       // An execution running when this request arrived is joined even if it ends before this request's lookup
       // answers: its result is what that lookup would have found once stored.
       const runningAtArrival = executing.get(key);
-      let mine: Promise<unknown> | undefined;
+      let mine: { result: Promise<unknown>; seq: number | null } | undefined;
       const forget = () => {
         if (mine && executing.get(key) === mine) executing.delete(key);
       };
       setExecuteFn((execArgs) => {
+        // Runs once this request's own lookup missed. It joins only an execution whose miss saw the same
+        // invalidation sequence as its own: a write acknowledged (on any instance) after that execution
+        // began has bumped the sequence before this request's lookup read it, and joining would answer
+        // the pre-image. Unknown sequences (the store down) never join.
+        const seen = cache.seqAtMiss(key) ?? null;
         const running = executing.get(key) ?? runningAtArrival;
-        if (running) {
+        if (running && running.seq !== null && seen !== null && seen <= running.seq) {
           cache.stats.coalesced += 1;
-          return running as ReturnType<typeof executeFn>;
+          return running.result as ReturnType<typeof executeFn>;
         }
         const result = Promise.resolve(executeFn(execArgs));
-        mine = result;
-        executing.set(key, result);
+        mine = { result, seq: seen };
+        executing.set(key, mine);
         // A failed execution has no onExecuteDone: forget it here.
         result.catch(forget);
         return result;
