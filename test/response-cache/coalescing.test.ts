@@ -31,21 +31,41 @@ async function waitForBlocked(admin: pg.Client, count: number): Promise<void> {
   }
 }
 
+/**
+ * Runs `use` while the test holds the flags table locked, so executions wait
+ * on it after reading the organization; `watch` counts the waiting statements.
+ */
+async function withFlagsLocked(use: (watch: pg.Client, unlock: () => Promise<void>) => Promise<void>): Promise<void> {
+  const lock = new pg.Client({ connectionString: world.db.url });
+  const watch = new pg.Client({ connectionString: world.db.url });
+  await Promise.all([lock.connect(), watch.connect()]);
+  try {
+    await lock.query('BEGIN');
+    await lock.query('LOCK TABLE "FeatureFlag" IN ACCESS EXCLUSIVE MODE');
+    await use(watch, async () => {
+      await lock.query('COMMIT');
+    });
+  } finally {
+    await lock.query('ROLLBACK').catch(() => {});
+    await Promise.all([lock.end(), watch.end()]);
+  }
+}
+
+/** An owner and their organization, with one flag: a fresh key for every test. */
+async function ownedOrg() {
+  const owner = await makeSignedInUser(world.prisma, { name: 'Owner' });
+  const org = await makeOrg(world.prisma, [{ user: owner.user, role: 'OWNER' }], { flags: { beta: true } });
+  const rc = world.server.responseCache;
+  if (!rc) throw new Error('response cache is on in this file');
+  return { owner, org, rc };
+}
+
 describe('coalescing and writes', () => {
   for (const writer of ['the same instance', 'another instance'] as const) {
     it(`a request sent after a write is acknowledged on ${writer} never joins an execution that began before it`, async () => {
-      const owner = await makeSignedInUser(world.prisma, { name: 'Owner' });
-      const org = await makeOrg(world.prisma, [{ user: owner.user, role: 'OWNER' }], { flags: { beta: true } });
+      const { owner, org, rc } = await ownedOrg();
       const variables = { slug: org.slug };
-      const rc = world.server.responseCache;
-      if (!rc) throw new Error('response cache is on in this file');
-
-      const lock = new pg.Client({ connectionString: world.db.url });
-      const watch = new pg.Client({ connectionString: world.db.url });
-      await Promise.all([lock.connect(), watch.connect()]);
-      try {
-        await lock.query('BEGIN');
-        await lock.query('LOCK TABLE "FeatureFlag" IN ACCESS EXCLUSIVE MODE');
+      await withFlagsLocked(async (watch, unlock) => {
         // The first execution reads the organization (old name), then waits on the flags.
         const first = world.server.gql(OrganizationPageDocument, { token: owner.token, variables });
         await waitForBlocked(watch, 1);
@@ -62,44 +82,31 @@ describe('coalescing and writes', () => {
         // The second request executes on its own: it too ends up waiting on the flags.
         await waitForBlocked(watch, 2);
         expect(rc.stats.coalesced).toBe(coalesced);
-        await lock.query('COMMIT');
+        await unlock();
 
         const [before, after] = await Promise.all([first, second]);
         expect(before.data?.organization?.name).toBe(org.name);
         expect(after.data?.organization?.name).toBe('Renamed');
         expect(after.headers.get('x-cache')).toBe('MISS');
-      } finally {
-        await lock.query('ROLLBACK').catch(() => {});
-        await Promise.all([lock.end(), watch.end()]);
-      }
+      });
     });
   }
 
   it('identical concurrent misses with no write between them still execute once', async () => {
-    const owner = await makeSignedInUser(world.prisma, { name: 'Owner' });
-    const org = await makeOrg(world.prisma, [{ user: owner.user, role: 'OWNER' }], { flags: { beta: true } });
-    const rc = world.server.responseCache;
-    if (!rc) throw new Error('response cache is on in this file');
-    const lock = new pg.Client({ connectionString: world.db.url });
-    const watch = new pg.Client({ connectionString: world.db.url });
-    await Promise.all([lock.connect(), watch.connect()]);
-    try {
-      await lock.query('BEGIN');
-      await lock.query('LOCK TABLE "FeatureFlag" IN ACCESS EXCLUSIVE MODE');
+    const { owner, org, rc } = await ownedOrg();
+    const variables = { slug: org.slug };
+    await withFlagsLocked(async (watch, unlock) => {
       const coalesced = rc.stats.coalesced;
-      const first = world.server.gql(OrganizationPageDocument, { token: owner.token, variables: { slug: org.slug } });
+      const first = world.server.gql(OrganizationPageDocument, { token: owner.token, variables });
       await waitForBlocked(watch, 1);
-      const second = world.server.gql(OrganizationPageDocument, { token: owner.token, variables: { slug: org.slug } });
+      const second = world.server.gql(OrganizationPageDocument, { token: owner.token, variables });
       // Wait until the second request has joined, then let the first finish.
       const deadline = Date.now() + 10_000;
       while (rc.stats.coalesced === coalesced && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       expect(rc.stats.coalesced).toBe(coalesced + 1);
-      await lock.query('COMMIT');
+      await unlock();
       const [a, b] = await Promise.all([first, second]);
       expect(b.data).toEqual(a.data);
-    } finally {
-      await lock.query('ROLLBACK').catch(() => {});
-      await Promise.all([lock.end(), watch.end()]);
-    }
+    });
   });
 });
