@@ -30,7 +30,7 @@ export const USAGE = `npm run bench [-- options]
   --servers=a,b        server ids (bare, tg, tg-entity, tg-both, apollo, apollo-rc, mercurius, mercurius-cache, yoga-stock, ...) or "all"; default: the default set
   --workloads=a,b      page-load, org-page, deep, mixed, many-users; default: all
   --connections=N      concurrent connections per cell (default 10)
-  --viewers=N          users many-users signs in through each server's logIn (default 500, quick 50: each sign-in is a scrypt)
+  --viewers=N          users many-users signs in (sessions written to each server's database) and rotates through (default 500, quick 50)
   --warmup=S           warm-up seconds per cell (default 2, quick 0.3)
   --duration=S         measured seconds per cell (default: 10, less if the cells would not fit 4 minutes; quick 1-2)
 
@@ -105,7 +105,7 @@ export function runKind(args: BenchArgs): 'full' | 'quick' | 'custom' {
   return chosen ? 'custom' : 'full';
 }
 
-/** Users a quick run signs in for a many-users workload: 500 scrypt sign-ins per server would take most of its minute. */
+/** Users a quick run rotates through in a many-users workload: its cells last a second or two, too short for 500 users' first misses to pass. */
 export const QUICK_VIEWERS = 50;
 
 /** How many users a workload rotates through in this run: 0 for single-user workloads. */

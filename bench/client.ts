@@ -28,30 +28,6 @@ export async function logIn(origin: string, { email, password }: Account): Promi
 
 export const logInAlice = (origin: string) => logIn(origin, DEMO_ACCOUNTS.alice);
 
-/**
- * Signs every account in through the server's logIn, `concurrency` at a time
- * (each costs the server a scrypt: all at once would only queue them in its
- * thread pool and time out the last ones); tokens in the accounts' order.
- */
-export async function logInAll(
-  origin: string,
-  accounts: readonly Account[],
-  options: { concurrency: number; progress: (done: number) => void },
-): Promise<string[]> {
-  const tokens: string[] = new Array(accounts.length);
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    while (next < accounts.length) {
-      const i = next++;
-      tokens[i] = await logIn(origin, accounts[i]!);
-      options.progress(++done);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency, accounts.length) }, worker));
-  return tokens;
-}
-
 /** What the workloads need to know about the seeded data, asked of the server under test. */
 export async function workloadContext(origin: string, token: string): Promise<WorkloadContext> {
   const body = JSON.stringify({ query: 'query { organization(slug: "acme") { id } }' });

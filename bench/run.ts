@@ -11,7 +11,7 @@ import { cellTiming, parseBenchArgs, runKind, viewerCount, type BenchArgs } from
 import { measureCell } from './cell.ts';
 import { ProfileControl } from './profile.ts';
 import type { Expectation } from './check.ts';
-import { logInAlice, logInAll, recordReference, workloadContext, type Reference } from './client.ts';
+import { logInAlice, recordReference, workloadContext, type Reference } from './client.ts';
 import { cloneDatabase, dropLeftoverClones, ensureTemplate, postgresVersion } from './database.ts';
 import { BUSY, cpuBusy, describeMachine } from './machine.ts';
 import { stopEverything, withCleanup, withServer, withWiring, type Wiring } from './lifecycle.ts';
@@ -20,13 +20,10 @@ import { publish } from './publish.ts';
 import { RedisStats } from './redis-stats.ts';
 import { renderTable, totalErrors, withRatios, type BenchReport, type Cell } from './report.ts';
 import { redisPrefix, selectServers, SERVERS, type ServerConfig } from './servers.ts';
-import { seededAccounts } from './viewers.ts';
+import { issueSessions, seededAccounts } from './viewers.ts';
 import { READ_OPERATIONS, selectWorkloads, type Operation, type Workload, type WorkloadContext } from './workloads.ts';
 
 const log = (line: string) => console.log(line);
-
-/** Sign-ins in flight: enough to keep a server's scrypt threads busy, few enough that none waits long. */
-const SIGN_IN_CONCURRENCY = 8;
 
 /**
  * The bare server only replays single-read workloads (only the per-page-load
@@ -87,7 +84,7 @@ async function benchDatabaseServer(config: ServerConfig, workloads: Workload[], 
               log(`  reference responses recorded from ${config.name}`);
             }
             if (!measure) return;
-            const viewers = await signInViewers(config, server, workloads, run.args);
+            const viewers = await signInViewers(config, db.url, workloads, run.args);
             for (const workload of workloads) {
               const tokens = workload.viewers ? viewers.slice(0, viewerCount(workload, run.args)) : undefined;
               await benchCell(config, server, wiring, workload, { token, ...(tokens ? { tokens } : {}) }, context, run, profiler);
@@ -100,23 +97,17 @@ async function benchDatabaseServer(config: ServerConfig, workloads: Workload[], 
   await run.redis.deletePrefix(redisPrefix(config));
 }
 
-/** Signs in, through the server's own logIn, as many seeded users as the workloads rotate through (none for most runs). */
+/** Signs in as many seeded users as the workloads rotate through (none for most runs), in the server's own database. */
 async function signInViewers(
   config: ServerConfig,
-  server: ServerProcess,
+  databaseUrl: string,
   workloads: Workload[],
   args: BenchArgs,
 ): Promise<string[]> {
   const count = Math.max(0, ...workloads.map((w) => viewerCount(w, args)));
   if (count === 0) return [];
-  const started = performance.now();
-  const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
-  const tokens = await logInAll(server.origin, seededAccounts(count), {
-    concurrency: SIGN_IN_CONCURRENCY,
-    progress: (done) => {
-      if (done % 100 === 0 || done === count) log(`  ${config.name}: signed in ${done}/${count} users (${seconds()} s)`);
-    },
-  });
+  const tokens = await issueSessions(databaseUrl, seededAccounts(count));
+  log(`  ${config.name}: signed in ${count} users`);
   return tokens;
 }
 
