@@ -21,6 +21,8 @@ export interface HotPathOptions {
   maxBodyBytes: number;
   /** @default '/graphql' */
   endpoint?: string;
+  /** The clock sessions expire against, in ms. @default Date.now */
+  now?: (() => number) | undefined;
 }
 
 /** What the hot path did since start: for tests and metrics. */
@@ -93,7 +95,7 @@ export function createHotPath(options: HotPathOptions) {
         budgetKey: budget ? budgetKey(budget, { userId }) : '',
         responseKey: keys.response(operationHash(params, options.version), userId),
         userId,
-        nowIso: new Date().toISOString(),
+        nowIso: new Date((options.now ?? Date.now)()).toISOString(),
         budget: budget ? { limit: budget.limit, windowMs: budget.windowMs } : null,
       });
     } catch {
