@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken, sessionRef } from '../src/auth/tokens.ts';
 import { keys } from '../src/cache/keys.ts';
+import { globalId } from '../src/schema/global-id.ts';
 import { LogInDocument, LogOutDocument, OrganizationsDocument, SignUpDocument, ViewerDocument } from './generated/graphql.ts';
 import { createTestWorld, errorCodes, type TestWorld } from './helpers/app.ts';
 import { FIXTURE_PASSWORD, makeSignedInUser, makeUser, signInAs, unique } from './helpers/fixtures.ts';
@@ -65,7 +66,7 @@ describe('logIn', () => {
     const res = await world.server.gql(LogInDocument, {
       variables: { input: { email: user.email, password: FIXTURE_PASSWORD } },
     });
-    expect(res.data?.logIn?.user.id).toBeTruthy();
+    expect(res.data?.logIn?.user.id).toBe(globalId('User', user.id));
     const viewer = await world.server.gql(ViewerDocument, { token: res.data?.logIn?.token ?? '' });
     expect(viewer.data?.viewer?.name).toBe(user.name);
   });
@@ -102,14 +103,22 @@ describe('sessions', () => {
   });
 
   it('an expired session is UNAUTHENTICATED even while its cache entry lives', async () => {
+    // The instance's clock is moved past the session's end instead of sleeping until it.
+    let now = Date.now();
+    const clocked = await world.startInstance({ now: () => now });
     const user = await makeUser(world.prisma);
-    const token = await signInAs(world.prisma, user, new Date(Date.now() + 1_500));
-    expect((await world.server.gql(ViewerDocument, { token })).data?.viewer?.id).toBeTruthy();
-    const [cached] = await world.server.store.mget([keys.session(sessionRef(user.id, hashToken(token)))]);
+    const token = await signInAs(world.prisma, user, new Date(now + 60_000));
+    expect((await clocked.gql(ViewerDocument, { token })).data?.viewer?.id).toBe(globalId('User', user.id));
+    const [cached] = await clocked.store.mget([keys.session(sessionRef(user.id, hashToken(token)))]);
     expect(cached).not.toBeNull();
-    await new Promise((resolve) => setTimeout(resolve, 1_600));
-    const res = await world.server.gql(OrganizationsDocument, { token });
+    now += 60_001;
+    const res = await clocked.gql(OrganizationsDocument, { token });
     expect(errorCodes(res)).toEqual(['UNAUTHENTICATED']);
+    // The entry that still vouched for the session is the same one: only the clock moved.
+    const [still] = await clocked.store.mget([keys.session(sessionRef(user.id, hashToken(token)))]);
+    expect(still).toBe(cached);
+    // A viewer cached as a hit is refused too, on the hot path's side of the clock.
+    expect((await clocked.gql(ViewerDocument, { token })).data?.viewer).toBeNull();
   });
 
   it('logOut ends the session at once, on every instance sharing the Redis', async () => {

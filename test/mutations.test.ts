@@ -105,7 +105,7 @@ describe('deleteAccount', () => {
     ]);
     // Both instances have the session cached before the delete.
     for (const instance of [world.server, other])
-      expect((await instance.gql(ViewerDocument, { token })).data?.viewer?.id).toBeTruthy();
+      expect((await instance.gql(ViewerDocument, { token })).data?.viewer?.id).toBe(globalId('User', user.id));
 
     const res = await world.server.gql(DeleteAccountDocument, { token });
     expect(res.errors).toBeUndefined();
