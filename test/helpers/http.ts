@@ -6,7 +6,8 @@ import type { App } from '../../src/app.ts';
 export interface RequestTarget {
   /** Absent for an app built without a listener: then only 'yoga' can reach it. */
   origin?: string;
-  app: App;
+  /** Absent for a server in another process: then only 'listener' can reach it. */
+  app?: App;
 }
 
 /** One raw HTTP request, as a client would send it. */
@@ -69,12 +70,16 @@ export async function request<B = GraphQLBody>(target: RequestTarget, options: R
   const path = options.path ?? '/graphql';
   const via = options.via ?? (options.ip || !target.origin ? 'yoga' : 'listener');
   if (via === 'listener' && options.ip) throw new Error('the listener sees every test client as 127.0.0.1');
-  const response =
-    via === 'listener'
-      ? await fetch(`${target.origin}${path}`, init)
-      : await target.app.fetch(`http://test.local${path}`, init, {
-          req: { socket: { remoteAddress: options.ip ?? '203.0.113.1' } },
-        });
+  let response: Response;
+  if (via === 'listener') {
+    if (!target.origin) throw new Error('this target has no listener');
+    response = await fetch(`${target.origin}${path}`, init);
+  } else {
+    if (!target.app) throw new Error('this target runs in another process');
+    response = await target.app.fetch(`http://test.local${path}`, init, {
+      req: { socket: { remoteAddress: options.ip ?? '203.0.113.1' } },
+    });
+  }
   const text = await response.text();
   let parsed: unknown;
   try {
