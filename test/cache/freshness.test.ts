@@ -18,7 +18,7 @@ import {
   ViewerDocument,
 } from '../generated/graphql.ts';
 import { createTestWorld, type TestInstance, type TestWorld } from '../helpers/app.ts';
-import { makeOrg, makeSignedInUser } from '../helpers/fixtures.ts';
+import { makeTeam } from '../helpers/fixtures.ts';
 
 // Every kind of mutation on instance A, then the very next read on instance B,
 // whose entity cache was warmed with the old state first: B must see the write.
@@ -34,19 +34,8 @@ beforeAll(async () => {
 afterAll(() => world.close());
 
 async function team() {
-  const owner = await makeSignedInUser(world.prisma);
-  const member = await makeSignedInUser(world.prisma);
-  const outsider = await makeSignedInUser(world.prisma);
-  const org = await makeOrg(
-    world.prisma,
-    [
-      { user: owner.user, role: 'OWNER' },
-      { user: member.user, role: 'MEMBER' },
-    ],
-    {
-      flags: { 'old-flag': false },
-    },
-  );
+  const { users, outsider, org } = await makeTeam(world.prisma, { roles: ['OWNER', 'MEMBER'], flags: { 'old-flag': false } });
+  const [owner, member] = [users.OWNER, users.MEMBER];
   const page = (token: string, on: TestInstance = b) =>
     on.gql(OrganizationPageDocument, { token, variables: { slug: org.slug, first: 50 } });
   // Warm B with the old state of everything the assertions read, and check that state is what B now holds.

@@ -14,7 +14,7 @@ import {
   ViewerDocument,
 } from '../generated/graphql.ts';
 import { createTestWorld, type TestInstance, type TestWorld } from '../helpers/app.ts';
-import { makeOrg, makeSignedInUser } from '../helpers/fixtures.ts';
+import { makeTeam } from '../helpers/fixtures.ts';
 import { request } from '../helpers/http.ts';
 
 let world: TestWorld;
@@ -42,17 +42,12 @@ async function post(
 }
 
 async function team() {
-  const owner = await makeSignedInUser(world.prisma, { name: 'Owner' });
-  const viewer = await makeSignedInUser(world.prisma, { name: 'Viewer' });
-  const org = await makeOrg(
-    world.prisma,
-    [
-      { user: owner.user, role: 'OWNER' },
-      { user: viewer.user, role: 'VIEWER' },
-    ],
-    { flags: { beta: true, dark: false } },
-  );
-  return { owner, viewer, org };
+  const { users, org } = await makeTeam(world.prisma, {
+    roles: ['OWNER', 'VIEWER'],
+    names: { OWNER: 'Owner', VIEWER: 'Viewer' },
+    flags: { beta: true, dark: false },
+  });
+  return { owner: users.OWNER, viewer: users.VIEWER, org };
 }
 
 const hot = (instance: TestInstance) => {

@@ -9,7 +9,7 @@ import {
   ViewerDocument,
 } from '../generated/graphql.ts';
 import { createTestWorld, type TestWorld } from '../helpers/app.ts';
-import { makeOrg, makeSignedInUser } from '../helpers/fixtures.ts';
+import { makeSignedInUser, makeTeam } from '../helpers/fixtures.ts';
 import { recordStores } from '../helpers/gates.ts';
 import { request } from '../helpers/http.ts';
 
@@ -20,17 +20,12 @@ beforeAll(async () => {
 afterAll(() => world.close());
 
 async function orgWithTwoMembers() {
-  const owner = await makeSignedInUser(world.prisma, { name: 'Owner' });
-  const viewer = await makeSignedInUser(world.prisma, { name: 'Viewer' });
-  const org = await makeOrg(
-    world.prisma,
-    [
-      { user: owner.user, role: 'OWNER' },
-      { user: viewer.user, role: 'VIEWER' },
-    ],
-    { flags: { beta: true } },
-  );
-  return { owner, viewer, org };
+  const { users, org } = await makeTeam(world.prisma, {
+    roles: ['OWNER', 'VIEWER'],
+    names: { OWNER: 'Owner', VIEWER: 'Viewer' },
+    flags: { beta: true },
+  });
+  return { owner: users.OWNER, viewer: users.VIEWER, org };
 }
 
 describe('hits', () => {

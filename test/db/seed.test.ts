@@ -5,11 +5,11 @@
 import { createHash } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PrismaClient } from '../src/generated/prisma/client.ts';
-import { verifyPassword } from '../src/auth/password.ts';
-import { DEMO_ACCOUNTS, SEED_PASSWORD, seed, type SeedSummary } from '../prisma/seed.ts';
-import { runTsx } from './helpers/child-process.ts';
-import { createScratchDatabase, type ScratchDatabase } from './helpers/scratch-database.ts';
+import { PrismaClient } from '../../src/generated/prisma/client.ts';
+import { verifyPassword } from '../../src/auth/password.ts';
+import { DEMO_ACCOUNTS, SEED_PASSWORD, seed, type SeedSummary } from '../../prisma/seed.ts';
+import { runTsx } from '../helpers/child-process.ts';
+import { createScratchDatabase, type ScratchDatabase } from '../helpers/scratch-database.ts';
 
 const SLUG_RE = /^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$/;
 const FLAG_KEY_RE = /^[a-z][a-z0-9-]{1,62}$/;

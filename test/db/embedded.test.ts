@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DocumentNode } from 'graphql';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEMO_ACCOUNTS } from '../prisma/seed.ts';
-import { LogInDocument, OrganizationPageDocument, SetFeatureFlagDocument } from './generated/graphql.ts';
-import { type RunningChild, startTsx } from './helpers/child-process.ts';
-import { request } from './helpers/http.ts';
+import { DEMO_ACCOUNTS } from '../../prisma/seed.ts';
+import { LogInDocument, OrganizationPageDocument, SetFeatureFlagDocument } from '../generated/graphql.ts';
+import { type RunningChild, startTsx } from '../helpers/child-process.ts';
+import { request } from '../helpers/http.ts';
 
 // What a newcomer gets from `npm start` on a machine with nothing configured:
 // the real process, no DATABASE_URL, no REDIS_URL, an empty data folder.
