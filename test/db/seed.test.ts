@@ -7,7 +7,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { verifyPassword } from '../../src/auth/password.ts';
-import { DEMO_ACCOUNTS, SEED_PASSWORD, seed, type SeedSummary } from '../../prisma/seed.ts';
+import { DEMO_ACCOUNTS, SEED_PASSWORD, SEED_SIZES, seed, type SeedSummary } from '../../prisma/seed.ts';
 import { runTsx } from '../helpers/child-process.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../helpers/scratch-database.ts';
 
@@ -104,6 +104,9 @@ describe('prisma/seed.ts', () => {
     expect(first.alreadySeeded).toBe(false);
     expect(first.users).toBeGreaterThanOrEqual(2000);
     expect(first.organizations).toBeGreaterThanOrEqual(200);
+    // The sizes are the seed's own, exactly: a generator that skipped or doubled rows would show here.
+    expect(first.users).toBe(SEED_SIZES.users);
+    expect(first.organizations).toBe(SEED_SIZES.organizations);
     expect(first.memberships).toBeGreaterThanOrEqual(first.organizations);
     expect(first.flags).toBeGreaterThanOrEqual(5 * first.organizations);
     const counts = await dbCounts(prisma);
