@@ -57,6 +57,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
           budget: limits.enabled ? limits.budget : null,
           version,
           maxBodyBytes: env.MAX_BODY_BYTES,
+          now: deps.now,
         })
       : null;
   const responseCache = deps.responseCache

@@ -32,6 +32,8 @@ export interface HotPathOptions {
    * @default 64 MiB
    */
   copyBytes?: number;
+  /** The clock sessions expire against, in ms. @default Date.now */
+  now?: (() => number) | undefined;
 }
 
 /** What the hot path did since start: for tests and metrics. */
@@ -133,7 +135,7 @@ export function createHotPath(options: HotPathOptions) {
         budgetKey: budget ? budgetKey(budget, { userId }) : '',
         responseKey,
         userId,
-        nowIso: new Date().toISOString(),
+        nowIso: new Date((options.now ?? Date.now)()).toISOString(),
         budget: budget ? { limit: budget.limit, windowMs: budget.windowMs } : null,
         knownEtag,
       });
