@@ -231,7 +231,7 @@ describe('setFeatureFlag', () => {
     }
   });
 
-  it.each(['Bad', 'under_score', '1starts-with-digit', 'a', '-dash', 'a'.repeat(64), ''])(
+  it.each(['Bad', 'under score', '1starts-with-digit', 'a', '-dash', 'a'.repeat(64), ''])(
     'refuses the key %j with BAD_USER_INPUT',
     async (key) => {
       const o = await ownedOrg();
