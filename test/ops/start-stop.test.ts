@@ -169,4 +169,21 @@ describe('npm start, stopped by SIGTERM to its process group', () => {
     expect(server.output()).toContain('"msg":"stopped"');
     browser.destroy();
   });
+
+  it('stops the same way on SIGINT (Ctrl-C), and the folder it released opens again', { timeout: 180_000 }, async () => {
+    const server = await startNpm(dataDir);
+    const pgid = server.child.pid!;
+    leftover = pgid;
+    process.kill(-pgid, 'SIGINT');
+    const code = await Promise.race([server.exited, sleep(30_000).then(() => 'timeout' as const)]);
+    expect(code, server.output()).toBe(0);
+    let members = groupMembers(pgid);
+    for (let i = 0; i < 50 && members.length > 0; i++) {
+      await sleep(100);
+      members = groupMembers(pgid);
+    }
+    expect(members, server.output()).toEqual([]);
+    leftover = undefined;
+    expect(server.output()).toContain('"signal":"SIGINT"');
+  });
 });
