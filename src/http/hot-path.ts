@@ -158,7 +158,7 @@ export function createHotPath(options: HotPathOptions) {
       ETag: answer.etag,
       'Cache-Control': 'private, no-cache',
     };
-    if (check) for (const [name, value] of rateLimitHeaders(check)) headers[name] = value;
+    if (check && budget) for (const [name, value] of rateLimitHeaders(check, budget)) headers[name] = value;
     if (matches(req.headers['if-none-match'], answer.etag)) {
       stats.notModified += 1;
       res.writeHead(304, headers);

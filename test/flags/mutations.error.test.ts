@@ -19,7 +19,7 @@ async function ownedOrg(flags?: Record<string, boolean>) {
 }
 
 describe('setFeatureFlag', () => {
-  it.each(['Bad', 'under_score', '1starts-with-digit', 'a', '-dash', 'a'.repeat(64), ''])(
+  it.each(['Bad', 'under score', '1starts-with-digit', 'a', '-dash', 'a'.repeat(64), ''])(
     'refuses the key %j with BAD_USER_INPUT',
     async (key) => {
       const o = await ownedOrg();
