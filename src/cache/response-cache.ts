@@ -31,6 +31,14 @@ interface Pending {
 
 /** Executions older than this can no longer be pending: their entry is dropped, and their result not stored. */
 const PENDING_MAX_AGE_MS = 60_000;
+/** The pending map is swept only once it holds this many entries, so a normal request never pays for a sweep. */
+const SWEEP_AT = 1_000;
+
+/** Options of the response cache. */
+export interface ResponseCacheOptions {
+  /** The clock pending entries are aged by; tests inject one instead of waiting a minute. @default Date.now */
+  now?: () => number;
+}
 
 /**
  * The bytes Yoga sends for an error-free result: JSON without the internal
@@ -62,24 +70,33 @@ export class ResponseCache implements Cache {
   private readonly storing = new Map<string, Promise<boolean>>();
   /** Results served from the cache, so the answer can say X-Cache: HIT. */
   private readonly served = new WeakSet<object>();
+  private readonly now: () => number;
 
   constructor(
     private readonly store: SafeStore,
     /** How long a tag's invalidation is remembered: at least the longest response TTL. */
     private readonly tagTtlSeconds: number,
-  ) {}
+    options: ResponseCacheOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Executions begun and not yet stored or refused: for tests and metrics (the sweep keeps it bounded). */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
 
   /** Notes, before execution, the tags a response gets beyond its entities (the viewer it is keyed for). */
   expect(key: string, extraTags: EntityTag[]): void {
     this.sweep();
     const entry = this.pending.get(key);
     if (entry) entry.extraTags = extraTags;
-    else this.pending.set(key, { seq: Number.POSITIVE_INFINITY, extraTags, at: Date.now() });
+    else this.pending.set(key, { seq: Number.POSITIVE_INFINITY, extraTags, at: this.now() });
   }
 
   /** Marks an execution whose result must never be stored (a mutation's). */
   refuse(key: string): void {
-    this.pending.set(key, { seq: null, extraTags: [], at: Date.now() });
+    this.pending.set(key, { seq: null, extraTags: [], at: this.now() });
   }
 
   /** Resolves once the store of `key` begun by set() has landed or been refused (at once when none is running). */
@@ -114,7 +131,7 @@ export class ResponseCache implements Cache {
     this.sweep();
     const seq = found ? found.seq : null;
     const entry = this.pending.get(key);
-    if (!entry) this.pending.set(key, { seq, extraTags: [], at: Date.now() });
+    if (!entry) this.pending.set(key, { seq, extraTags: [], at: this.now() });
     // Two lookups of one execution (or two executions) keep the earliest start: the safe side.
     else entry.seq = entry.seq === null || seq === null ? null : Math.min(entry.seq, seq);
     return null;
@@ -170,8 +187,8 @@ export class ResponseCache implements Cache {
   }
 
   private sweep(): void {
-    if (this.pending.size < 1_000) return;
-    const cutoff = Date.now() - PENDING_MAX_AGE_MS;
+    if (this.pending.size < SWEEP_AT) return;
+    const cutoff = this.now() - PENDING_MAX_AGE_MS;
     for (const [key, entry] of this.pending) if (entry.at < cutoff) this.pending.delete(key);
   }
 }
