@@ -24,9 +24,11 @@ export function parseWindow(window: string): number {
 
 /** A `limit/window` setting such as "100/60s", as configuration writes limits. */
 export function parseLimit(setting: string): LimitSetting {
-  const [limitText, window = ''] = setting.split('/');
-  const limit = Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1) throw new Error(`rate limit "${setting}" is not like "100/60s"`);
+  // Exactly digits, one slash, a window: "10/60s/x", " 10/60s", "1e2/60s" or "0x10/60s" are typos, not limits.
+  const match = /^(\d+)\/([^/]*)$/.exec(setting);
+  const limit = Number(match?.[1]);
+  const window = match?.[2] ?? '';
+  if (!match || !Number.isInteger(limit) || limit < 1) throw new Error(`rate limit "${setting}" is not like "100/60s"`);
   return { limit, window, windowMs: parseWindow(window) };
 }
 
