@@ -31,7 +31,12 @@ function whereOf(url: string): string {
 /** The one line of a driver error that says what went wrong (Prisma wraps it in several lines of context). */
 function reasonOf(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  const last = text.split('\n').map((line) => line.trim()).filter(Boolean).at(-1) ?? 'unknown error';
+  const last =
+    text
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean)
+      .at(-1) ?? 'unknown error';
   return /Message: `(.*)`$/.exec(last)?.[1] ?? last;
 }
 

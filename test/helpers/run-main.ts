@@ -27,7 +27,7 @@ export async function freePort(): Promise<number> {
  * Runs `node --import tsx src/main.ts` with exactly `env` (plus PATH and HOME),
  * for at most `deadlineMs`: how an operator starts the server.
  */
-export async function runMain(env: Record<string, string>, deadlineMs = 30_000): Promise<MainRun> {
+export async function runMain(env: Record<string, string>, deadlineMs = 20_000): Promise<MainRun> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: {
