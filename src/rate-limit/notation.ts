@@ -28,8 +28,14 @@ export function parseLimit(setting: string): LimitSetting {
   const match = /^(\d+)\/([^/]*)$/.exec(setting);
   const limit = Number(match?.[1]);
   const window = match?.[2] ?? '';
-  if (!match || !Number.isInteger(limit) || limit < 1) throw new Error(`rate limit "${setting}" is not like "100/60s"`);
-  return { limit, window, windowMs: parseWindow(window) };
+  const refused = new Error(`rate limit "${setting}" is not like "100/60s"`);
+  if (!match || !Number.isInteger(limit) || limit < 1) throw refused;
+  try {
+    return { limit, window, windowMs: parseWindow(window) };
+  } catch {
+    // parseWindow speaks of @rateLimit in the schema; a setting's error names the setting.
+    throw refused;
+  }
 }
 
 /** Whether a string names an identity a limit can count: "viewer", "ip" or "arg:<path>". */
