@@ -4,7 +4,7 @@ import { DatabaseUnavailableError, openDatabase } from '../../src/db/index.ts';
 import { loadEnv } from '../../src/env.ts';
 import { createLogger } from '../../src/logger.ts';
 import { databaseUrl } from '../helpers/services.ts';
-import { runMain } from '../helpers/run-main.ts';
+import { runMain, SPAWN_TEST_TIMEOUT_MS } from '../helpers/run-main.ts';
 
 // A DATABASE_URL that cannot be used stops the server at start with one line
 // saying where and why, not a stack trace, and not a server whose every request fails.
@@ -91,13 +91,17 @@ describe('the process entry', () => {
     ],
     ['an unparsable URL', 'postgresql://postgres@127.0.0.1:port/app', /^Invalid configuration: DATABASE_URL is not a valid URL$/],
     ['a URL of another database', 'mysql://127.0.0.1/app', /^Invalid configuration: DATABASE_URL must be a postgres/],
-  ])('with %s exits 1 with one line and no stack trace', async (_label, url, message) => {
-    const run = await runMain({ NODE_ENV: 'production', LOG_LEVEL: 'error', DATABASE_URL: url, REDIS_URL: '' });
-    expect(run.timedOut).toBe(false);
-    expect(run.code).toBe(1);
-    const said = notLogs(run.stderr + run.stdout);
-    expect(said).toMatch(message);
-    expect(said.split('\n')).toHaveLength(1);
-    expect(run.stderr + run.stdout).not.toMatch(/^\s+at /m);
-  });
+  ])(
+    'with %s exits 1 with one line and no stack trace',
+    async (_label, url, message) => {
+      const run = await runMain({ NODE_ENV: 'production', LOG_LEVEL: 'error', DATABASE_URL: url, REDIS_URL: '' });
+      expect(run.timedOut).toBe(false);
+      expect(run.code).toBe(1);
+      const said = notLogs(run.stderr + run.stdout);
+      expect(said).toMatch(message);
+      expect(said.split('\n')).toHaveLength(1);
+      expect(run.stderr + run.stdout).not.toMatch(/^\s+at /m);
+    },
+    SPAWN_TEST_TIMEOUT_MS,
+  );
 });

@@ -11,6 +11,11 @@ export interface MainRun {
   timedOut: boolean;
 }
 
+/** How long a start may take on a loaded 2-core machine before it counts as hung (tsx compiles the whole server). */
+export const SPAWN_DEADLINE_MS = 45_000;
+/** A test timeout that outlasts the deadline, so a hung start fails as timedOut, not as a vitest timeout. */
+export const SPAWN_TEST_TIMEOUT_MS = SPAWN_DEADLINE_MS + 15_000;
+
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** A loopback port nothing listens on right now. */
@@ -27,7 +32,7 @@ export async function freePort(): Promise<number> {
  * Runs `node --import tsx src/main.ts` with exactly `env` (plus PATH and HOME),
  * for at most `deadlineMs`: how an operator starts the server.
  */
-export async function runMain(env: Record<string, string>, deadlineMs = 20_000): Promise<MainRun> {
+export async function runMain(env: Record<string, string>, deadlineMs = SPAWN_DEADLINE_MS): Promise<MainRun> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadEnv } from '../../src/env.ts';
-import { runMain } from '../helpers/run-main.ts';
+import { runMain, SPAWN_TEST_TIMEOUT_MS } from '../helpers/run-main.ts';
 
 // Rate limits are configuration: a value that is not a limit stops the server at
 // start (ConfigError, one line naming the variable) instead of being half-read.
@@ -70,11 +70,15 @@ describe('RATE_LIMIT_* values', () => {
 });
 
 describe('at start', () => {
-  it('the process entry exits 1 with the one line, no stack trace', async () => {
-    const run = await runMain({ NODE_ENV: 'production', LOG_LEVEL: 'error', RATE_LIMIT_BUDGET: '0/60s', REDIS_URL: '' });
-    expect(run.timedOut).toBe(false);
-    expect(run.code).toBe(1);
-    expect(run.stderr.trim()).toMatch(/^Invalid configuration: RATE_LIMIT_BUDGET rate limit "0\/60s" is not like "100\/60s"$/);
-    expect(run.stdout).toBe('');
-  });
+  it(
+    'the process entry exits 1 with the one line, no stack trace',
+    async () => {
+      const run = await runMain({ NODE_ENV: 'production', LOG_LEVEL: 'error', RATE_LIMIT_BUDGET: '0/60s', REDIS_URL: '' });
+      expect(run.timedOut).toBe(false);
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim()).toMatch(/^Invalid configuration: RATE_LIMIT_BUDGET rate limit "0\/60s" is not like "100\/60s"$/);
+      expect(run.stdout).toBe('');
+    },
+    SPAWN_TEST_TIMEOUT_MS,
+  );
 });
