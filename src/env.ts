@@ -5,6 +5,8 @@ import { parseLimit } from './rate-limit/notation.ts';
 const postgresUrl = makeValidator<string>((input) => {
   if (input === '') return '';
   if (!/^postgres(ql)?:\/\/.+/.test(input)) throw new EnvError('must be a postgres:// or postgresql:// URL');
+  // The driver parses it only at the first query; a typo such as a non-numeric port must fail here, at start.
+  if (!URL.canParse(input)) throw new EnvError('is not a valid URL');
   return input;
 });
 
@@ -113,6 +115,10 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     'CACHE_TTL_MISSING_SECONDS',
   ] as const) {
     if (!(env[name] > 0)) throw new ConfigError(`Invalid configuration: ${name} must be positive`);
+  }
+  // A fractional or negative hop count would make clientIp read the leftmost, client-chosen, X-Forwarded-For entry.
+  if (!Number.isInteger(env.TRUST_PROXY) || env.TRUST_PROXY < 0) {
+    throw new ConfigError('Invalid configuration: TRUST_PROXY must be a whole number of proxy hops (0 or more)');
   }
   return {
     DATABASE_URL: env.DATABASE_URL,

@@ -17,8 +17,10 @@ export interface SharedState {
 
 /** Builds an instance's shared state over its store (Redis, or in-process), as configured. */
 export function createSharedState(inner: Store, env: Env, logger: Logger): SharedState {
-  const store = new SafeStore(inner, logger);
   const ttls = cacheTtls(env);
+  // A dropped invalidation can leave stale entries for as long as the longest TTL: that long, reads bypass the store.
+  const longestTtlSeconds = Math.max(ttls.entity, ttls.featureFlag, ttls.session, ttls.missing);
+  const store = new SafeStore(inner, logger, { droppedHoldMs: longestTtlSeconds * 1000 });
   return {
     store,
     cache: new EntityCache(store, ttls, env.ENTITY_CACHE),

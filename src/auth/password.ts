@@ -22,11 +22,18 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [scheme, n, r, p, saltB64, keyB64] = stored.split('$');
   if (scheme !== 'scrypt' || !n || !r || !p || !saltB64 || !keyB64) return false;
   const expected = Buffer.from(keyB64, 'base64');
-  const actual = await derive(password, Buffer.from(saltB64, 'base64'), {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-    maxmem: PARAMS.maxmem,
-  });
+  let actual: Buffer;
+  try {
+    actual = await derive(password, Buffer.from(saltB64, 'base64'), {
+      N: Number(n),
+      r: Number(r),
+      p: Number(p),
+      maxmem: PARAMS.maxmem,
+    });
+  } catch {
+    // Parameters scrypt refuses (not numbers, N not a power of two, over the memory cap): a corrupt row,
+    // which must read as a wrong password (UNAUTHENTICATED), not as a server error.
+    return false;
+  }
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }

@@ -2,11 +2,17 @@ import { randomBytes } from 'node:crypto';
 import type { SafeStore } from '../store/fail-soft.ts';
 import type { CacheTtls } from './ttl.ts';
 
-/** How long a miss's lease lasts: longer than any sane Postgres load, short enough that a crashed loader blocks nobody for long. */
-const LEASE_MS = 3_000;
-/** How often and how many times a loader waits for another loader's lease before reading Postgres itself. */
-const LEASE_POLL_MS = 15;
-const LEASE_POLLS = 4;
+/** Lease timings; tests shorten them so a lease's expiry or a poll's end needs no long wait. */
+export interface LeaseTimings {
+  /** How long a miss's lease lasts: longer than any sane Postgres load, short enough that a crashed loader blocks nobody for long. @default 3000 */
+  leaseMs: number;
+  /** How long a loader waits between polls of a key another loader holds the lease of. @default 15 */
+  pollMs: number;
+  /** How many polls before it reads Postgres itself (without filling). @default 4 */
+  polls: number;
+}
+
+const DEFAULT_LEASE_TIMINGS: LeaseTimings = { leaseMs: 3_000, pollMs: 15, polls: 4 };
 
 /** What the server saw the cache do since start, for tests and metrics. */
 export interface EntityCacheStats {
@@ -78,13 +84,17 @@ const nextToken = () => `${PROCESS_TOKEN}.${(tokenCounter++).toString(36)}`;
 export class EntityCache {
   readonly stats: EntityCacheStats = { hits: 0, misses: 0, loads: 0, fills: 0, joins: 0 };
   private readonly inflight = new Map<string, InFlight>();
+  private readonly lease: LeaseTimings;
 
   constructor(
     readonly store: SafeStore,
     readonly ttls: CacheTtls,
     /** Off: every batch reads Postgres (the benchmark's baseline). */
     readonly enabled = true,
-  ) {}
+    lease: Partial<LeaseTimings> = {},
+  ) {
+    this.lease = { ...DEFAULT_LEASE_TIMINGS, ...lease };
+  }
 
   /**
    * Loads a batch: one store round trip for all keys; the misses this batch
@@ -96,7 +106,7 @@ export class EntityCache {
     if (!this.enabled) return kind.load(keys);
     const storeKeys = keys.map((k) => kind.key(k));
     const token = nextToken();
-    const reads = await this.store.readThrough(storeKeys, token, LEASE_MS);
+    const reads = await this.store.readThrough(storeKeys, token, this.lease.leaseMs);
     const out = new Array<V | null>(keys.length);
     const leased: number[] = [];
     const unleased: number[] = [];
@@ -186,8 +196,8 @@ export class EntityCache {
   /** Polls keys another loader is filling; answers the indexes still missing after a few polls. */
   private async waitForOthers(storeKeys: string[], waiting: number[], out: unknown[]): Promise<number[]> {
     let pending = waiting;
-    for (let poll = 0; poll < LEASE_POLLS && pending.length > 0; poll++) {
-      await sleep(LEASE_POLL_MS);
+    for (let poll = 0; poll < this.lease.polls && pending.length > 0; poll++) {
+      await sleep(this.lease.pollMs);
       const values = await this.store.mget(pending.map((i) => storeKeys[i] as string));
       const still: number[] = [];
       pending.forEach((i, j) => {

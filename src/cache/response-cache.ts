@@ -34,6 +34,14 @@ const SEEN_AT_MISS_MAX = 10_000;
 
 /** Executions older than this can no longer be pending: their entry is dropped, and their result not stored. */
 const PENDING_MAX_AGE_MS = 60_000;
+/** The pending map is swept only once it holds this many entries, so a normal request never pays for a sweep. */
+const SWEEP_AT = 1_000;
+
+/** Options of the response cache. */
+export interface ResponseCacheOptions {
+  /** The clock pending entries are aged by; tests inject one instead of waiting a minute. @default Date.now */
+  now?: () => number;
+}
 
 /**
  * The bytes Yoga sends for an error-free result: JSON without the internal
@@ -67,24 +75,33 @@ export class ResponseCache implements Cache {
   private readonly served = new WeakSet<object>();
   /** The invalidation sequence the latest miss of each key saw (null: the store did not say). */
   private readonly seenAtMiss = new Map<string, number | null>();
+  private readonly now: () => number;
 
   constructor(
     private readonly store: SafeStore,
     /** How long a tag's invalidation is remembered: at least the longest response TTL. */
     private readonly tagTtlSeconds: number,
-  ) {}
+    options: ResponseCacheOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Executions begun and not yet stored or refused: for tests and metrics (the sweep keeps it bounded). */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
 
   /** Notes, before execution, the tags a response gets beyond its entities (the viewer it is keyed for). */
   expect(key: string, extraTags: EntityTag[]): void {
     this.sweep();
     const entry = this.pending.get(key);
     if (entry) entry.extraTags = extraTags;
-    else this.pending.set(key, { seq: Number.POSITIVE_INFINITY, extraTags, at: Date.now() });
+    else this.pending.set(key, { seq: Number.POSITIVE_INFINITY, extraTags, at: this.now() });
   }
 
   /** Marks an execution whose result must never be stored (a mutation's). */
   refuse(key: string): void {
-    this.pending.set(key, { seq: null, extraTags: [], at: Date.now() });
+    this.pending.set(key, { seq: null, extraTags: [], at: this.now() });
   }
 
   /** Resolves once the store of `key` begun by set() has landed or been refused (at once when none is running). */
@@ -134,7 +151,7 @@ export class ResponseCache implements Cache {
     this.seenAtMiss.set(key, seq);
     if (this.seenAtMiss.size > SEEN_AT_MISS_MAX) this.seenAtMiss.delete(this.seenAtMiss.keys().next().value ?? key);
     const entry = this.pending.get(key);
-    if (!entry) this.pending.set(key, { seq, extraTags: [], at: Date.now() });
+    if (!entry) this.pending.set(key, { seq, extraTags: [], at: this.now() });
     // Two lookups of one execution (or two executions) keep the earliest start: the safe side.
     else entry.seq = entry.seq === null || seq === null ? null : Math.min(entry.seq, seq);
     return null;
@@ -190,8 +207,8 @@ export class ResponseCache implements Cache {
   }
 
   private sweep(): void {
-    if (this.pending.size < 1_000) return;
-    const cutoff = Date.now() - PENDING_MAX_AGE_MS;
+    if (this.pending.size < SWEEP_AT) return;
+    const cutoff = this.now() - PENDING_MAX_AGE_MS;
     for (const [key, entry] of this.pending) if (entry.at < cutoff) this.pending.delete(key);
   }
 }

@@ -13,6 +13,39 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** The database named by DATABASE_URL did not answer at start; the message is one line, fit for an operator. */
+export class DatabaseUnavailableError extends Error {
+  override name = 'DatabaseUnavailableError';
+}
+
+/** Where a URL points, without its credentials: what an error may show. */
+function whereOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.host}${parsed.pathname}`;
+  } catch {
+    return 'DATABASE_URL';
+  }
+}
+
+/** The one line of a driver error that says what went wrong (Prisma wraps it in several lines of context). */
+function reasonOf(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const last =
+    text
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean)
+      .at(-1) ?? 'unknown error';
+  return /Message: `(.*)`$/.exec(last)?.[1] ?? last;
+}
+
+/** Options of openDatabase. */
+export interface OpenOptions {
+  /** How long the first query may take before start gives up (a host that drops packets never refuses). @default 10000 */
+  connectTimeoutMs?: number;
+}
+
 /** Fills an empty embedded database with demo data; passed in so src/ does not depend on prisma/seed.ts. */
 export type Seeder = (prisma: PrismaClient, log: (line: string) => void) => Promise<void>;
 
@@ -26,9 +59,26 @@ export async function openDatabase(
   env: Pick<Env, 'DATABASE_URL' | 'DATA_DIR'>,
   logger: Logger,
   seeder?: Seeder,
+  options: OpenOptions = {},
 ): Promise<Database> {
   if (env.DATABASE_URL) {
     const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: env.DATABASE_URL }) });
+    // Prisma connects lazily: without this, a wrong URL starts a server whose every request fails.
+    const timeoutMs = options.connectTimeoutMs ?? 10_000;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        prisma.$queryRaw`SELECT 1`,
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+    } catch (error) {
+      void prisma.$disconnect().catch(() => {});
+      throw new DatabaseUnavailableError(`cannot use PostgreSQL at ${whereOf(env.DATABASE_URL)}: ${reasonOf(error)}`);
+    } finally {
+      clearTimeout(timer);
+    }
     return { kind: 'postgres', prisma, close: () => prisma.$disconnect() };
   }
   const dir = join(env.DATA_DIR, 'pglite');

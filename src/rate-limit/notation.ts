@@ -24,10 +24,18 @@ export function parseWindow(window: string): number {
 
 /** A `limit/window` setting such as "100/60s", as configuration writes limits. */
 export function parseLimit(setting: string): LimitSetting {
-  const [limitText, window = ''] = setting.split('/');
-  const limit = Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1) throw new Error(`rate limit "${setting}" is not like "100/60s"`);
-  return { limit, window, windowMs: parseWindow(window) };
+  // Exactly digits, one slash, a window: "10/60s/x", " 10/60s", "1e2/60s" or "0x10/60s" are typos, not limits.
+  const match = /^(\d+)\/([^/]*)$/.exec(setting);
+  const limit = Number(match?.[1]);
+  const window = match?.[2] ?? '';
+  const refused = new Error(`rate limit "${setting}" is not like "100/60s"`);
+  if (!match || !Number.isInteger(limit) || limit < 1) throw refused;
+  try {
+    return { limit, window, windowMs: parseWindow(window) };
+  } catch {
+    // parseWindow speaks of @rateLimit in the schema; a setting's error names the setting.
+    throw refused;
+  }
 }
 
 /** Whether a string names an identity a limit can count: "viewer", "ip" or "arg:<path>". */

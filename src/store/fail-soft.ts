@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.ts';
 import type { Store } from './index.ts';
 import type { FillEntry, ReadResult } from './lease-store.ts';
-import { InvalidationOutbox } from './outbox.ts';
+import { InvalidationOutbox, type OutboxOptions } from './outbox.ts';
 import type { ResponseEntry, TagKeys } from './response-store.ts';
 
 /** Failures seen since start, by operation: for tests and metrics. */
@@ -19,31 +19,39 @@ export interface StoreErrorCounts {
  */
 export class SafeStore {
   readonly errors: StoreErrorCounts = { read: 0, write: 0, invalidate: 0 };
-  readonly outbox = new InvalidationOutbox();
+  readonly outbox: InvalidationOutbox;
   private readonly lastLogged: Record<keyof StoreErrorCounts, number> = { read: 0, write: 0, invalidate: 0 };
+  private readonly logIntervalMs: number;
 
   constructor(
     readonly inner: Store,
     private readonly logger: Logger,
-    private readonly logIntervalMs = 10_000,
-  ) {}
-
-  /** Keys and tags whose invalidation has not reached the store yet. */
-  get pendingInvalidations(): number {
-    return this.outbox.size;
+    options: OutboxOptions & { logIntervalMs?: number } = {},
+  ) {
+    this.outbox = new InvalidationOutbox(options);
+    this.logIntervalMs = options.logIntervalMs ?? 10_000;
   }
 
-  /** Delivers pending invalidations; false while the store still refuses them (then nothing may be read). */
+  /**
+   * Keys and tags whose invalidation has not reached the store yet; while a
+   * dropped one may still have left something stale, at least 1 (the hot path
+   * then leaves every request to Postgres).
+   */
+  get pendingInvalidations(): number {
+    return this.outbox.size + (this.outbox.holding ? 1 : 0);
+  }
+
+  /** Delivers pending invalidations; false while the store still refuses them, or while a dropped one may have left stale entries (then nothing may be read). */
   async ready(): Promise<boolean> {
-    if (this.outbox.size === 0) return true;
+    if (this.outbox.size === 0) return !this.outbox.holding;
     try {
       const sent = await this.outbox.flush(this.inner.leases, this.inner.responses);
       this.logger.info(sent, 'cache invalidations retried after a store failure');
-      return true;
     } catch (error) {
       this.fail('invalidate', error);
       return false;
     }
+    return !this.outbox.holding;
   }
 
   /** A response, or the sequence to store against; null when the store did not answer (then nothing may be stored). */
