@@ -7,6 +7,10 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { createYoga, maskError, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import { ACCESS_RULES_VERSION } from './auth/permissions.ts';
 import { createHotPath, type HotPath } from './http/hot-path.ts';
+import { instrument } from './http/instrument.ts';
+import { metricsEndpoint } from './metrics/endpoint.ts';
+import { createMetrics, type MetricSources } from './metrics/registry.ts';
+import { useRequestScope } from './plugins/use-request-scope.ts';
 import { cacheTtls } from './cache/ttl.ts';
 import { createContext, requestState, type AppDeps, type Context } from './context.ts';
 import { useOperationBudget } from './plugins/use-operation-budget.ts';
@@ -27,9 +31,12 @@ export type App = YogaServerInstance<ServerContext, Context> & {
   hotPath: HotPath | null;
 };
 
-/** Extra checks for /ready beyond Postgres: each throws when its service does not answer. */
+/** How the app reaches what it does not own. */
 export interface AppOptions {
+  /** Extra checks for /ready beyond Postgres: each throws when its service does not answer. */
   readinessChecks?: (() => Promise<void>)[];
+  /** The Postgres pool, when the caller built it: /metrics then reports its connections. */
+  pool?: MetricSources['pool'];
 }
 
 /**
@@ -107,6 +114,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
       },
     },
     plugins: [
+      useRequestScope(),
       useBodyLimit({ maxBytes: env.MAX_BODY_BYTES }),
       EnvelopArmorPlugin({
         maxDepth: { n: 12, ...reportLimit },
@@ -150,16 +158,35 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
       }),
     ],
   });
-  const listener: RequestListener = hotPath
-    ? (req, res) => {
-        hotPath.serve(req, res).then(
-          (served) => {
-            if (!served) void yoga(req, res);
-          },
-          () => void yoga(req, res),
-        );
-      }
-    : (req, res) => void yoga(req, res);
+  const metrics = env.METRICS_TOKEN
+    ? createMetrics({
+        hotPath,
+        responseCache: deps.responseCache,
+        entityCache: deps.cache,
+        store: deps.store,
+        limiter: deps.limiter,
+        pool: options.pool,
+      })
+    : null;
+  const listener: RequestListener = instrument(
+    hotPath
+      ? (req, res, scope) => {
+          hotPath.serve(req, res, scope).then(
+            (served) => {
+              if (!served) void yoga(req, res);
+            },
+            () => void yoga(req, res),
+          );
+        }
+      : (req, res) => void yoga(req, res),
+    {
+      logger,
+      trustProxy: limits.trustProxy,
+      slowMs: env.SLOW_OPERATION_MS,
+      metrics,
+      metricsEndpoint: metrics ? metricsEndpoint(metrics.registry, env.METRICS_TOKEN) : null,
+    },
+  );
   return Object.assign(yoga, { listener, hotPath });
 }
 
