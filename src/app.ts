@@ -21,6 +21,7 @@ import { rateLimitConfig } from './rate-limit/policies.ts';
 import { ErrorCode } from './errors.ts';
 import { useBodyLimit } from './plugins/use-body-limit.ts';
 import { useErrorCodes } from './plugins/use-error-codes.ts';
+import { useTextInputs } from './plugins/use-text-inputs.ts';
 import { buildSchema } from './schema/index.ts';
 import { createKinds } from './loaders/kinds.ts';
 
@@ -78,6 +79,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
           budget: limits.enabled ? limits.budget : null,
           version,
           maxBodyBytes: env.MAX_BODY_BYTES,
+          now: deps.now,
         })
       : null;
   const responseCache = deps.responseCache
@@ -152,6 +154,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
         },
         precounted: hotPath ? (server) => hotPath.precounted(server) : undefined,
       }),
+      useTextInputs(),
       // Each document compiled once into a function (graphql-jit): the
       // executor's per-field walk was the miss path's largest share of CPU.
       // Before the response cache, which wraps whatever executor it finds.

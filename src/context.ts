@@ -29,6 +29,8 @@ export interface AppDeps {
   limiter: RateLimiter;
   /** The store under both caches: /ready pings it when it is Redis, /metrics reads its failures. */
   store?: SafeStore | undefined;
+  /** The clock sessions expire against, in ms; tests move it instead of sleeping. @default Date.now */
+  now?: () => number;
 }
 
 /** What every resolver sees: this request's viewer, loaders, read access and services. */
@@ -59,7 +61,9 @@ export function requestState(deps: AppDeps, kinds: Kinds, request: Request): Pro
   if (!state) {
     state = (async () => {
       const loaders = createLoaders(deps.cache, kinds);
-      const viewer = new RequestViewer(await resolveViewer(request.headers.get('authorization'), loaders));
+      const viewer = new RequestViewer(
+        await resolveViewer(request.headers.get('authorization'), loaders, (deps.now ?? Date.now)()),
+      );
       return { loaders, viewer };
     })();
     states.set(request, state);

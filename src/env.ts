@@ -35,6 +35,10 @@ const spec = {
   LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }),
   GRAPHIQL: bool({ default: true, desc: 'Serve GraphiQL to browsers at /graphql' }),
   DATA_DIR: str({ default: '.data', desc: 'Folder of the embedded database' }),
+  SHUTDOWN_GRACE_SECONDS: num({
+    default: 10,
+    desc: 'On SIGTERM/SIGINT, how long in-flight requests may run before their connections are closed',
+  }),
   SESSION_TTL_DAYS: num({ default: 30, desc: 'How long a sign-in lasts' }),
   MAX_BODY_BYTES: num({ default: 100_000, desc: 'Largest accepted request body' }),
   ENTITY_CACHE: bool({ default: true, desc: 'Cache rows and relation lists in the store (Redis or in-process)' }),
@@ -64,6 +68,7 @@ export type Env = Readonly<{
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   GRAPHIQL: boolean;
   DATA_DIR: string;
+  SHUTDOWN_GRACE_SECONDS: number;
   SESSION_TTL_DAYS: number;
   MAX_BODY_BYTES: number;
   ENTITY_CACHE: boolean;
@@ -105,6 +110,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   if (!(env.SESSION_TTL_DAYS > 0)) throw new ConfigError('Invalid configuration: SESSION_TTL_DAYS must be positive');
   for (const name of [
     'MAX_BODY_BYTES',
+    'SHUTDOWN_GRACE_SECONDS',
     'CACHE_TTL_FLAG_SECONDS',
     'CACHE_TTL_ENTITY_SECONDS',
     'CACHE_TTL_SESSION_SECONDS',
@@ -122,6 +128,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     LOG_LEVEL: env.LOG_LEVEL as Env['LOG_LEVEL'],
     GRAPHIQL: env.GRAPHIQL,
     DATA_DIR: env.DATA_DIR,
+    SHUTDOWN_GRACE_SECONDS: env.SHUTDOWN_GRACE_SECONDS,
     SESSION_TTL_DAYS: env.SESSION_TTL_DAYS,
     MAX_BODY_BYTES: env.MAX_BODY_BYTES,
     ENTITY_CACHE: env.ENTITY_CACHE,

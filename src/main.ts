@@ -6,7 +6,11 @@ import { ConfigError, type Env, loadEnv } from './env.ts';
 import { createLogger } from './logger.ts';
 import { memoryStore, redisStore, type Store } from './store/index.ts';
 import { createRedisClient } from './store/redis-client.ts';
+import { runShutdown } from './shutdown.ts';
 import { DEMO_ACCOUNTS, seed } from '../prisma/seed.ts';
+
+/** How long each cleanup step after the HTTP drain may take before shutdown moves on. */
+const STEP_TIMEOUT_MS = 5_000;
 
 /** Process entry: config → dependencies → app → listen, and a graceful stop on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -48,20 +52,33 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const stop = async (signal: string) => {
+    // A signal to the process group reaches this process twice when npm
+    // forwards it too: the second must not cut short the requests in flight.
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    // Stop accepting, let in-flight requests finish, then close idle keep-alive sockets.
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    const force = setTimeout(() => server.closeAllConnections(), 10_000);
-    force.unref();
-    await closed;
-    await app.dispose();
-    await inner.close();
-    await db.close();
-    logger.info('stopped');
-    process.exit(0);
+    const unfinished = await runShutdown(
+      [
+        {
+          // Stop accepting, let in-flight requests finish, and close keep-alive
+          // sockets as they fall idle (a browser holds one open for minutes).
+          name: 'finish in-flight requests',
+          timeoutMs: env.SHUTDOWN_GRACE_SECONDS * 1000,
+          run: () => {
+            const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+            const sweep = setInterval(() => server.closeIdleConnections(), 100);
+            return closed.finally(() => clearInterval(sweep));
+          },
+          onTimeout: () => server.closeAllConnections(),
+        },
+        { name: 'dispose the app', timeoutMs: STEP_TIMEOUT_MS, run: async () => app.dispose() },
+        { name: 'close the store', timeoutMs: STEP_TIMEOUT_MS, run: () => inner.close() },
+        { name: 'close the database', timeoutMs: STEP_TIMEOUT_MS, run: () => db.close() },
+      ],
+      logger,
+    );
+    logger.info({ unfinished }, unfinished.length === 0 ? 'stopped' : 'stopped without finishing every step');
+    process.exit(unfinished.length === 0 ? 0 : 1);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));

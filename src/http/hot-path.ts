@@ -34,6 +34,8 @@ export interface HotPathOptions {
    * @default 64 MiB
    */
   copyBytes?: number;
+  /** The clock sessions expire against, in ms. @default Date.now */
+  now?: (() => number) | undefined;
 }
 
 /** What the hot path did since start: for tests and metrics. */
@@ -144,7 +146,7 @@ export function createHotPath(options: HotPathOptions) {
         budgetKey: budget ? budgetKey(budget, { userId }) : '',
         responseKey,
         userId,
-        nowIso: new Date().toISOString(),
+        nowIso: new Date((options.now ?? Date.now)()).toISOString(),
         budget: budget ? { limit: budget.limit, windowMs: budget.windowMs } : null,
         knownEtag,
       });
@@ -167,7 +169,7 @@ export function createHotPath(options: HotPathOptions) {
       ETag: answer.etag,
       'Cache-Control': 'private, no-cache',
     };
-    if (check) for (const [name, value] of rateLimitHeaders(check)) headers[name] = value;
+    if (check && budget) for (const [name, value] of rateLimitHeaders(check, budget)) headers[name] = value;
     if (matches(req.headers['if-none-match'], answer.etag)) {
       stats.notModified += 1;
       res.writeHead(304, headers);

@@ -79,7 +79,7 @@ export function useOperationBudget(options: OperationBudgetOptions): Plugin {
     onResponse({ request, response }) {
       const check = verdicts.get(request);
       if (!check) return;
-      for (const [name, value] of rateLimitHeaders(check)) response.headers.set(name, value);
+      for (const [name, value] of rateLimitHeaders(check, config.budget)) response.headers.set(name, value);
     },
   };
 }

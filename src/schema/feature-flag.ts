@@ -19,7 +19,10 @@ builder.prismaObjectFields(FeatureFlagRef, (t) => ({
 const SetFeatureFlagInput = builder.inputType('SetFeatureFlagInput', {
   fields: (t) => ({
     organizationId: t.id({ required: true }),
-    key: t.string({ required: true, description: 'Lowercase letters, digits and hyphens, starting with a letter' }),
+    key: t.string({
+      required: true,
+      description: 'Lowercase letters, digits, hyphens, underscores and dots, starting with a letter',
+    }),
     enabled: t.boolean({ required: true }),
   }),
 });

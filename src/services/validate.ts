@@ -8,7 +8,8 @@ import { badInput } from '../errors.ts';
 // Deliberately simple: one @, no spaces, a dot in the domain. RFC 5322 allows more; no mail server we send to does.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$/;
-const FLAG_KEY = /^[a-z][a-z0-9-]{1,62}$/;
+// Dots and underscores as LaunchDarkly and Unleash keys use them (`billing.v2`, `new_checkout`), so keys move over unchanged.
+const FLAG_KEY = /^[a-z][a-z0-9._-]{1,62}$/;
 
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 200;
@@ -41,7 +42,10 @@ export function slug(value: string, field = 'slug'): string {
 
 export function flagKey(value: string, field = 'key'): string {
   if (!FLAG_KEY.test(value)) {
-    throw badInput('Flag key must be 2-63 lowercase letters, digits or hyphens, starting with a letter', field);
+    throw badInput(
+      'Flag key must be 2-63 lowercase letters, digits, hyphens, underscores or dots, starting with a letter',
+      field,
+    );
   }
   return value;
 }

@@ -58,20 +58,24 @@ describe('a load run', () => {
       return [200, good];
     });
     const result = await load(origin);
-    expect(result.requests).toBeGreaterThan(20);
+    // Counts any run reaches whatever the machine's speed: two whole sequences, so two writes to alternate.
+    expect(result.requests).toBeGreaterThanOrEqual(2 * workload.sequence.length);
     expect(failureCount(result)).toBe(0);
-    expect(result.sampled).toBeGreaterThan(6);
+    // Each operation's first three answers are checked in full, then one in five: at least 3 reads and 2 writes.
+    expect(result.sampled).toBeGreaterThanOrEqual(5);
+    expect(result.sampled).toBeLessThanOrEqual(result.requests);
     expect(result.requestsPerSecond).toBeGreaterThan(0);
     expect(result.p99).toBeGreaterThanOrEqual(result.p50);
     // Writes are a quarter of the sequence, with values that alternate.
-    expect(flags.length).toBeGreaterThan(3);
+    expect(flags.length).toBeGreaterThanOrEqual(2);
     expect(new Set(flags)).toEqual(new Set([true, false]));
   });
 
   it('counts every errored body (not only sampled ones) and every non-2xx answer', async () => {
     const origin = await serve((body, n) => {
       if (body.operationName === 'Write') return [500, 'no'];
-      return [200, n % 50 === 49 ? '{"errors":[{"message":"boom"}]}' : good];
+      // Every other answer errs, so any run's first reads include one, however few requests it made.
+      return [200, n % 2 === 1 ? '{"errors":[{"message":"boom"}]}' : good];
     });
     const result = await load(origin);
     expect(result.errorBodies).toBeGreaterThan(0);

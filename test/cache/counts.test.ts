@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keys } from '../../src/cache/keys.ts';
 import type { PrismaClient, User } from '../../src/generated/prisma/client.ts';
 import { NestedDocument, PageLoadDocument } from '../generated/graphql.ts';
 import { createTestWorld, type TestInstance, type TestWorld } from '../helpers/app.ts';
@@ -127,6 +128,19 @@ describe('missing rows', () => {
     expect((await world.server.gql(OrganizationPageDocument, { token, variables: { slug } })).data?.organization).toBeNull();
     const again = await measure(world.server, () => world.server.gql(OrganizationPageDocument, { token, variables: { slug } }));
     expect(again.sql).toBe(0);
+    // Briefly: the memory of the miss lives CACHE_TTL_MISSING_SECONDS, far shorter than a row's.
+    const redis = world.server.redis;
+    if (!redis) throw new Error('this file runs on Redis');
+    const remembered = keys.organizationBySlug(slug);
+    expect(await redis.get(remembered)).toBe('null');
+    const ttl = await redis.ttl(remembered);
+    expect(ttl).toBeLessThanOrEqual(world.env.CACHE_TTL_MISSING_SECONDS);
+    expect(ttl).toBeGreaterThan(world.env.CACHE_TTL_MISSING_SECONDS / 2);
+    expect(world.env.CACHE_TTL_MISSING_SECONDS).toBeLessThan(world.env.CACHE_TTL_ENTITY_SECONDS);
+    // Once it expires (made to now, as time would), the slug is asked of Postgres again.
+    await redis.expire(remembered, 0);
+    const expired = await measure(world.server, () => world.server.gql(OrganizationPageDocument, { token, variables: { slug } }));
+    expect(expired.sql).toBeGreaterThan(0);
     const created = await world.server.gql(CreateOrganizationDocument, { token, variables: { input: { name: 'Later', slug } } });
     expect(created.errors).toBeUndefined();
     const page = await world.server.gql(OrganizationPageDocument, { token, variables: { slug } });

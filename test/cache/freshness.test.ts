@@ -18,7 +18,7 @@ import {
   ViewerDocument,
 } from '../generated/graphql.ts';
 import { createTestWorld, type TestInstance, type TestWorld } from '../helpers/app.ts';
-import { makeOrg, makeSignedInUser } from '../helpers/fixtures.ts';
+import { makeTeam } from '../helpers/fixtures.ts';
 
 // Every kind of mutation on instance A, then the very next read on instance B,
 // whose entity cache was warmed with the old state first: B must see the write.
@@ -34,29 +34,38 @@ beforeAll(async () => {
 afterAll(() => world.close());
 
 async function team() {
-  const owner = await makeSignedInUser(world.prisma);
-  const member = await makeSignedInUser(world.prisma);
-  const outsider = await makeSignedInUser(world.prisma);
-  const org = await makeOrg(
-    world.prisma,
-    [
-      { user: owner.user, role: 'OWNER' },
-      { user: member.user, role: 'MEMBER' },
-    ],
-    {
-      flags: { 'old-flag': false },
-    },
-  );
+  const { users, outsider, org } = await makeTeam(world.prisma, { roles: ['OWNER', 'MEMBER'], flags: { 'old-flag': false } });
+  const [owner, member] = [users.OWNER, users.MEMBER];
   const page = (token: string, on: TestInstance = b) =>
     on.gql(OrganizationPageDocument, { token, variables: { slug: org.slug, first: 50 } });
-  // Warm B with the old state of everything the assertions read.
+  // Warm B with the old state of everything the assertions read, and check that state is what B now holds.
   for (const who of [owner, member, outsider]) {
-    await page(who.token);
-    await b.gql(OrganizationsDocument, { token: who.token });
-    await b.gql(ViewerDocument, { token: who.token });
+    const inside = who !== outsider;
+    const warmPage = await page(who.token);
+    expect(warmPage.data?.organization?.viewerRole ?? null).toBe(who === owner ? 'OWNER' : inside ? 'MEMBER' : null);
+    expect(warmPage.data?.organization?.memberCount ?? null).toBe(inside ? 2 : null);
+    const orgs = await b.gql(OrganizationsDocument, { token: who.token });
+    expect(orgs.data?.organizations.map((o) => o.slug)).toEqual(inside ? [org.slug] : []);
+    const viewer = await b.gql(ViewerDocument, { token: who.token });
+    expect(viewer.data?.viewer?.id).toBe(globalId('User', who.user.id));
+    expect(viewer.data?.viewer?.memberships?.length).toBe(inside ? 1 : 0);
   }
   return { owner, member, outsider, org, orgId: globalId('Organization', org.id), page };
 }
+
+describe('without invalidation', () => {
+  it('a write straight to Postgres is not seen by the warmed instance (the tests below can fail)', async () => {
+    const { member, owner, org, page } = await team();
+    await world.prisma.user.update({ where: { id: member.user.id }, data: { name: 'Renamed Behind' } });
+    await world.prisma.organization.update({ where: { id: org.id }, data: { name: 'Renamed Org Behind' } });
+    expect((await b.gql(ViewerDocument, { token: member.token })).data?.viewer?.name).toBe(member.user.name);
+    expect((await page(owner.token)).data?.organization?.name).toBe(org.name);
+    // An instance without caches reads Postgres: the rows did change.
+    const uncached = await world.startInstance({ env: { RESPONSE_CACHE: 'false', ENTITY_CACHE: 'false' } });
+    expect((await uncached.gql(ViewerDocument, { token: member.token })).data?.viewer?.name).toBe('Renamed Behind');
+    expect((await page(owner.token, uncached)).data?.organization?.name).toBe('Renamed Org Behind');
+  });
+});
 
 describe('after each mutation, another instance reads fresh data on its next request', () => {
   it('updateProfile', async () => {

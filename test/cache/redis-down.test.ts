@@ -2,24 +2,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NestedDocument, UpdateProfileDocument, ViewerDocument } from '../generated/graphql.ts';
 import { createTestWorld, type TestInstance, type TestWorld } from '../helpers/app.ts';
 import { makeOrg, makeSignedInUser } from '../helpers/fixtures.ts';
-import { TEST_REDIS_URL } from '../helpers/services.ts';
-import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
+import { type CuttableInstance, startCuttableInstance } from '../helpers/redis-cut.ts';
+import type { TcpProxy } from '../helpers/tcp-proxy.ts';
+import { globalId } from '../../src/schema/global-id.ts';
 
 // One instance reaches Redis through a proxy the test can cut or slow down;
 // the real Redis keeps serving every other test file meanwhile.
 
 let world: TestWorld;
+let cutting: CuttableInstance;
 let proxy: TcpProxy;
 let instance: TestInstance;
 beforeAll(async () => {
   world = await createTestWorld();
-  const upstream = new URL(TEST_REDIS_URL);
-  proxy = await startTcpProxy(upstream.hostname, Number(upstream.port || 6379));
-  instance = await world.startInstance({ redisUrl: `redis://127.0.0.1:${proxy.port}` });
+  cutting = await startCuttableInstance(world);
+  ({ proxy, instance } = cutting);
 });
 afterAll(async () => {
   await world.close();
-  await proxy.close();
+  await cutting.close();
 });
 
 async function signedInMember() {
@@ -27,14 +28,6 @@ async function signedInMember() {
   await makeOrg(world.prisma, [{ user: member.user, role: 'OWNER' }], { flags: { 'some-flag': true } });
   return member;
 }
-
-const waitFor = async (check: () => Promise<boolean>, ms = 5_000) => {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
 
 describe('Redis stopped mid-test', () => {
   it('answers from Postgres while Redis is gone, counts the failures, and uses Redis again when it is back', async () => {
@@ -57,8 +50,7 @@ describe('Redis stopped mid-test', () => {
     expect(instance.store.errors.invalidate).toBeGreaterThan(0);
     expect(instance.store.pendingInvalidations).toBeGreaterThan(0);
 
-    proxy.restore();
-    await waitFor(async () => instance.redis?.status === 'ready');
+    await cutting.reconnect();
     // The invalidation that failed lands before this instance trusts Redis again: no stale name.
     expect((await instance.gql(ViewerDocument, { token })).data?.viewer?.name).toBe('Written while down');
     expect(instance.store.pendingInvalidations).toBe(0);
@@ -70,13 +62,25 @@ describe('Redis stopped mid-test', () => {
   });
 
   it('treats a Redis slower than the command timeout as a miss, not a slow failure', async () => {
-    const { token } = await signedInMember();
+    const { user, token } = await signedInMember();
     await instance.gql(ViewerDocument, { token });
+    // What the same request costs with no cache at all: a miss must cost that, no more.
+    const cold = await world.startInstance({ env: { ENTITY_CACHE: 'false', RESPONSE_CACHE: 'false' } });
+    world.db.queries.reset();
+    expect((await cold.gql(ViewerDocument, { token })).data?.viewer?.name).toBe('Steady');
+    const coldSql = world.db.queries.count;
+    expect(coldSql).toBeGreaterThan(0);
     proxy.delay(2_500);
     try {
+      const readErrors = instance.store.errors.read;
+      world.db.queries.reset();
       const res = await instance.gql(ViewerDocument, { token });
       expect(res.errors).toBeUndefined();
       expect(res.data?.viewer?.name).toBe('Steady');
+      expect(res.data?.viewer?.id).toBe(globalId('User', user.id));
+      // Each timed-out read was counted and answered as a miss: the response lookup, then one per batch Postgres answered.
+      expect(instance.store.errors.read - readErrors).toBe(1 + coldSql);
+      expect(world.db.queries.count).toBe(coldSql);
     } finally {
       proxy.restore();
     }

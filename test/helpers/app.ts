@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print, type GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError } from 'graphql';
 import type { Redis } from 'ioredis';
 import { createApp, type App } from '../../src/app.ts';
 import type { EntityCache } from '../../src/cache/entity-cache.ts';
@@ -16,6 +16,7 @@ import { createRedisClient } from '../../src/store/redis-client.ts';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTestDatabase, type TestDatabase } from './database.ts';
+import { request } from './http.ts';
 import { TEST_REDIS_URL } from './services.ts';
 
 /** What a GraphQL answer looks like to a client. */
@@ -64,6 +65,8 @@ export interface InstanceOptions {
   redisUrl?: string;
   /** Settings over the world's, e.g. `{ RESPONSE_CACHE: 'false' }` for an uncached oracle. */
   env?: Record<string, string>;
+  /** The clock sessions expire against, in ms. @default Date.now */
+  now?: () => number;
 }
 
 async function startInstance(
@@ -71,6 +74,7 @@ async function startInstance(
   kind: 'redis' | 'memory',
   redisUrl = TEST_REDIS_URL,
   envOverrides?: Record<string, string>,
+  now?: () => number,
 ): Promise<TestInstance> {
   const env = envOverrides ? loadEnv({ ...world.envSource, ...envOverrides }) : world.env;
   const logger = createLogger(env);
@@ -80,7 +84,7 @@ async function startInstance(
       : null;
   const inner: Store = redis ? redisStore(redis) : memoryStore();
   const { store, cache, responseCache, limiter } = createSharedState(inner, env, logger);
-  const app = createApp({ env, logger, prisma: world.prisma, cache, responseCache, limiter });
+  const app = createApp({ env, logger, prisma: world.prisma, cache, responseCache, limiter, ...(now ? { now } : {}) });
   // Typed requests go over real HTTP to the instance's listener, so the hot path in front of Yoga answers them as in production.
   const server: Server = createServer(app.listener);
   server.keepAliveTimeout = 1_000;
@@ -95,13 +99,11 @@ async function startInstance(
     store,
     redis,
     async gql(document, options = {}) {
-      const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
-      if (options.token) headers['authorization'] = `Bearer ${options.token}`;
-      const body = JSON.stringify({ query: print(document), variables: options.variables ?? {} });
-      headers['content-length'] = String(Buffer.byteLength(body));
-      const response = await fetch(`${origin}/graphql`, { method: 'POST', headers, body });
-      const json = (await response.json()) as { data?: never; errors?: GraphQLFormattedError[] };
-      return { status: response.status, headers: response.headers, data: json.data, errors: json.errors };
+      const answer = await request<{ data?: never; errors?: GraphQLFormattedError[] }>(
+        { origin, app },
+        { query: document, variables: (options.variables ?? {}) as Record<string, unknown>, token: options.token },
+      );
+      return { status: answer.status, headers: answer.headers, data: answer.body?.data, errors: answer.body?.errors };
     },
     async close() {
       server.closeAllConnections();
@@ -134,7 +136,7 @@ export async function createTestWorld(
   const base = { prisma: db.prisma, env, envSource, keyPrefix };
   const instances: TestInstance[] = [];
   const start = async (opts: InstanceOptions = {}) => {
-    const instance = await startInstance(base, opts.store ?? options.store ?? 'redis', opts.redisUrl, opts.env);
+    const instance = await startInstance(base, opts.store ?? options.store ?? 'redis', opts.redisUrl, opts.env, opts.now);
     instances.push(instance);
     return instance;
   };

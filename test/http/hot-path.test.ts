@@ -14,7 +14,8 @@ import {
   ViewerDocument,
 } from '../generated/graphql.ts';
 import { createTestWorld, type TestInstance, type TestWorld } from '../helpers/app.ts';
-import { makeOrg, makeSignedInUser } from '../helpers/fixtures.ts';
+import { makeTeam } from '../helpers/fixtures.ts';
+import { request } from '../helpers/http.ts';
 
 let world: TestWorld;
 let uncached: TestInstance;
@@ -30,28 +31,23 @@ async function post(
   document: DocumentNode,
   options: { token?: string; variables?: Record<string, unknown>; headers?: Record<string, string> } = {},
 ) {
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...options.headers };
-  if (options.token) headers['authorization'] = `Bearer ${options.token}`;
-  const response = await fetch(`${instance.origin}/graphql`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ query: print(document), variables: options.variables ?? {} }),
+  const answer = await request(instance, {
+    query: document,
+    via: 'listener',
+    ...(options.token ? { token: options.token } : {}),
+    ...(options.variables ? { variables: options.variables } : {}),
+    ...(options.headers ? { headers: options.headers } : {}),
   });
-  return { status: response.status, headers: response.headers, body: await response.text() };
+  return { status: answer.status, headers: answer.headers, body: answer.text };
 }
 
 async function team() {
-  const owner = await makeSignedInUser(world.prisma, { name: 'Owner' });
-  const viewer = await makeSignedInUser(world.prisma, { name: 'Viewer' });
-  const org = await makeOrg(
-    world.prisma,
-    [
-      { user: owner.user, role: 'OWNER' },
-      { user: viewer.user, role: 'VIEWER' },
-    ],
-    { flags: { beta: true, dark: false } },
-  );
-  return { owner, viewer, org };
+  const { users, org } = await makeTeam(world.prisma, {
+    roles: ['OWNER', 'VIEWER'],
+    names: { OWNER: 'Owner', VIEWER: 'Viewer' },
+    flags: { beta: true, dark: false },
+  });
+  return { owner: users.OWNER, viewer: users.VIEWER, org };
 }
 
 const hot = (instance: TestInstance) => {
@@ -119,12 +115,14 @@ describe('the hot path', () => {
     const first = await post(world.server, ViewerDocument, { token: owner.token });
     const url = `${world.server.origin}/graphql?query=${encodeURIComponent(print(ViewerDocument))}&variables=%7B%7D`;
     const hits = hot(world.server).stats.hits;
-    const response = await fetch(url, {
-      headers: { authorization: `Bearer ${owner.token}`, accept: 'application/graphql-response+json' },
+    const response = await request(world.server, {
+      path: url.slice(world.server.origin.length),
+      token: owner.token,
+      headers: { accept: 'application/graphql-response+json' },
     });
     expect(hot(world.server).stats.hits).toBe(hits + 1);
     expect(response.headers.get('content-type')).toBe('application/graphql-response+json; charset=utf-8');
-    expect(await response.text()).toBe(first.body);
+    expect(response.text).toBe(first.body);
   });
 
   it('If-None-Match with the stored ETag is 304 only for a valid session, and counts the budget', async () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_REDIS_URL } from '../helpers/services.ts';
 import { createTestWorld, type TestWorld } from '../helpers/app.ts';
 import { makeSignedInUser } from '../helpers/fixtures.ts';
-import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
+import { type CuttableInstance, startCuttableInstance } from '../helpers/redis-cut.ts';
+import type { TcpProxy } from '../helpers/tcp-proxy.ts';
 import { aliasedLogIns, codes, send } from './helpers.ts';
 
 let world: TestWorld;
@@ -49,15 +49,16 @@ describe('the per-client operation budget', () => {
 });
 
 describe('Redis stopped', () => {
+  let cutting: CuttableInstance;
   let proxy: TcpProxy;
   beforeAll(async () => {
-    const upstream = new URL(TEST_REDIS_URL);
-    proxy = await startTcpProxy(upstream.hostname, Number(upstream.port || 6379));
+    cutting = await startCuttableInstance(world);
+    proxy = cutting.proxy;
   });
-  afterAll(() => proxy.close());
+  afterAll(() => cutting.close());
 
   it('authentication limits fail closed; everything else falls back to an in-process limit of the same size', async () => {
-    const cut = await world.startInstance({ redisUrl: `redis://127.0.0.1:${proxy.port}` });
+    const cut = cutting.instance;
     const { token } = await makeSignedInUser(world.prisma);
     proxy.cut();
     try {

@@ -1,4 +1,5 @@
 import type { TestInstance } from '../helpers/app.ts';
+import { request } from '../helpers/http.ts';
 
 /** What a raw GraphQL POST answered. */
 export interface Answer {
@@ -16,19 +17,15 @@ export async function send(
   query: string,
   options: { ip?: string; token?: string; headers?: Record<string, string>; variables?: Record<string, unknown> } = {},
 ): Promise<Answer> {
-  const body = JSON.stringify({ query, variables: options.variables ?? {} });
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    'content-length': String(Buffer.byteLength(body)),
-    ...options.headers,
-  };
-  if (options.token) headers['authorization'] = `Bearer ${options.token}`;
-  const response = await instance.app.fetch(
-    'http://test.local/graphql',
-    { method: 'POST', headers, body },
-    { req: { socket: { remoteAddress: options.ip ?? '203.0.113.1' } } },
-  );
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Answer['body'] };
+  const { status, headers, body } = await request<Answer['body']>(instance, {
+    query,
+    via: 'yoga',
+    ip: options.ip ?? '203.0.113.1',
+    ...(options.token ? { token: options.token } : {}),
+    ...(options.headers ? { headers: options.headers } : {}),
+    ...(options.variables ? { variables: options.variables } : {}),
+  });
+  return { status, headers, body };
 }
 
 /** `n` aliased logIn fields in one document, each for its own unknown email so only the IP limit applies. */

@@ -1,4 +1,3 @@
-import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../src/cache/keys.ts';
 import { globalId } from '../../src/schema/global-id.ts';
@@ -10,7 +9,9 @@ import {
   ViewerDocument,
 } from '../generated/graphql.ts';
 import { createTestWorld, type TestWorld } from '../helpers/app.ts';
-import { makeOrg, makeSignedInUser } from '../helpers/fixtures.ts';
+import { makeSignedInUser, makeTeam } from '../helpers/fixtures.ts';
+import { recordStores } from '../helpers/gates.ts';
+import { request } from '../helpers/http.ts';
 
 let world: TestWorld;
 beforeAll(async () => {
@@ -19,17 +20,12 @@ beforeAll(async () => {
 afterAll(() => world.close());
 
 async function orgWithTwoMembers() {
-  const owner = await makeSignedInUser(world.prisma, { name: 'Owner' });
-  const viewer = await makeSignedInUser(world.prisma, { name: 'Viewer' });
-  const org = await makeOrg(
-    world.prisma,
-    [
-      { user: owner.user, role: 'OWNER' },
-      { user: viewer.user, role: 'VIEWER' },
-    ],
-    { flags: { beta: true } },
-  );
-  return { owner, viewer, org };
+  const { users, org } = await makeTeam(world.prisma, {
+    roles: ['OWNER', 'VIEWER'],
+    names: { OWNER: 'Owner', VIEWER: 'Viewer' },
+    flags: { beta: true },
+  });
+  return { owner: users.OWNER, viewer: users.VIEWER, org };
 }
 
 describe('hits', () => {
@@ -114,38 +110,65 @@ describe('what is never cached', () => {
   });
 
   it('introspection', async () => {
-    const body = JSON.stringify({ query: '{ __schema { queryType { name } } }' });
-    const send = () =>
-      world.server.app.fetch('http://test.local/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': String(body.length) },
-        body,
-      });
-    await send();
-    expect((await send()).headers.get('x-cache')).toBe('MISS');
+    const rc = world.server.responseCache;
+    if (!rc) throw new Error('response cache is on in this file');
+    const storedBefore = rc.stats.stored;
+    const stores = recordStores(rc);
+    try {
+      const send = () => request(world.server, { query: '{ __schema { queryType { name } } }', via: 'yoga' });
+      const first = await send();
+      const again = await send();
+      expect(first.body).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
+      expect(again.body).toEqual(first.body);
+      expect(again.headers.get('x-cache')).toBe('MISS');
+      // A MISS header alone is also what an errored answer gets: nothing was offered to the store, nor written.
+      await stores.settled();
+      expect(stores.count).toBe(0);
+      expect(rc.stats.stored).toBe(storedBefore);
+    } finally {
+      stores.restore();
+    }
   });
 });
 
 describe('storage', () => {
   it('every key it writes expires: responses by their shortest type TTL, tag sets too', async () => {
     const { viewer } = await orgWithTwoMembers();
-    await world.server.gql(PageLoadDocument, { token: viewer.token });
     const redis = world.server.redis;
     if (!redis) throw new Error('this file runs on Redis');
-    // Test-only listing of this file's own prefix; the server itself never scans.
-    const stored = await redis.keys(`${world.keyPrefix}v1:rc*`);
-    expect(stored.length).toBeGreaterThan(2);
+    // Test-only listing of this file's own prefix (the server itself never scans); tests in a file run one at a time.
+    const listed = async () => new Set((await redis.keys(`${world.keyPrefix}v1:*`)).filter((key) => /:rc[:-]/.test(key)));
+    const before = await listed();
+    const rc = world.server.responseCache;
+    if (!rc) throw new Error('response cache is on in this file');
+    const stores = recordStores(rc);
+    try {
+      const page = await world.server.gql(PageLoadDocument, { token: viewer.token });
+      expect(page.errors).toBeUndefined();
+      await stores.settled();
+      expect(stores.count).toBe(1);
+    } finally {
+      stores.restore();
+    }
+    const stored = await listed();
+    const ttlOf = (key: string) => redis.ttl(key.slice(world.keyPrefix.length));
     for (const key of stored) {
-      const ttl = await redis.ttl(key.slice(world.keyPrefix.length));
+      const ttl = await ttlOf(key);
       expect(ttl, key).toBeGreaterThan(0);
       // The sequence outlives any execution by design (a day); everything else lives at most a flag's TTL.
       if (!key.endsWith(keys.responseSequence())) expect(ttl, key).toBeLessThanOrEqual(world.env.CACHE_TTL_FLAG_SECONDS);
     }
-    const responses = stored.filter((k) => /v1:rc:/.test(k));
-    for (const key of responses) {
-      // PageLoad shows users and orgs (10 min) and flags (30 min): the shorter wins.
-      expect(await redis.ttl(key.slice(world.keyPrefix.length))).toBeLessThanOrEqual(world.env.CACHE_TTL_ENTITY_SECONDS);
-    }
+    const added = [...stored].filter((key) => !before.has(key));
+    const ownResponse = added.filter((key) => key.startsWith(`${world.keyPrefix}v1:{u:${viewer.user.id}}:rc:`));
+    expect(ownResponse).toHaveLength(1);
+    // PageLoad shows the viewer (a session's TTL), users and orgs (10 min) and flags (30 min): the shortest wins.
+    const ttl = await ttlOf(ownResponse[0] as string);
+    expect(ttl).toBeLessThanOrEqual(world.env.CACHE_TTL_SESSION_SECONDS);
+    expect(ttl).toBeGreaterThan(world.env.CACHE_TTL_SESSION_SECONDS - 30);
+    // Its tag sets are new too, and live at least as long as the answer they can invalidate.
+    const tagSets = added.filter((key) => key.includes(':rc-tag:'));
+    expect(tagSets.length).toBeGreaterThan(0);
+    for (const key of tagSets) expect(await ttlOf(key), key).toBeGreaterThanOrEqual(ttl);
     expect(keys.response('x', null).startsWith('v1:')).toBe(true);
   });
 });
@@ -171,19 +194,7 @@ describe('for developers', () => {
   it('adds extensions.responseCache in development', async () => {
     const dev = await world.startInstance({ env: { NODE_ENV: 'development' } });
     const { viewer } = await orgWithTwoMembers();
-    const body = JSON.stringify({ query: print(ViewerDocument) });
-    const send = async () => {
-      const response = await dev.app.fetch('http://test.local/graphql', {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': String(body.length),
-          authorization: `Bearer ${viewer.token}`,
-        },
-        body,
-      });
-      return (await response.json()) as { extensions?: { responseCache?: { hit: boolean; ttl?: number } } };
-    };
+    const send = async () => (await request(dev, { query: ViewerDocument, token: viewer.token, via: 'yoga' })).body;
     expect((await send()).extensions?.responseCache).toMatchObject({
       hit: false,
       didCache: true,

@@ -61,6 +61,17 @@ describe('randomized writes and reads across instances', () => {
       },
     ];
 
+    /** What the writes are meant to change, read from Postgres: it must end unlike it began. */
+    const model = async () =>
+      JSON.stringify(
+        await Promise.all([
+          world.prisma.membership.findMany({ orderBy: { id: 'asc' }, select: { id: true, role: true } }),
+          world.prisma.featureFlag.findMany({ orderBy: { id: 'asc' }, select: { id: true, key: true, enabled: true } }),
+          world.prisma.user.findMany({ orderBy: { id: 'asc' }, select: { id: true, name: true } }),
+        ]),
+      );
+    const initial = await model();
+    const writes = new Map<string, number>();
     let compared = 0;
     let hits = 0;
     for (let step = 0; step < STEPS; step++) {
@@ -75,30 +86,46 @@ describe('randomized writes and reads across instances', () => {
       if (op === 'add' && outsiders.length > 0) {
         const who = pick(outsiders);
         label = `add ${who.user.name}`;
-        await on.gql(AddMemberDocument, {
+        const role = pick<Role>(['ADMIN', 'MEMBER', 'VIEWER']);
+        const res = await on.gql(AddMemberDocument, {
           token: owner.token,
-          variables: { input: { organizationId: orgId, email: who.user.email, role: pick<Role>(['ADMIN', 'MEMBER', 'VIEWER']) } },
+          variables: { input: { organizationId: orgId, email: who.user.email, role } },
         });
+        expect(res.errors, label).toBeUndefined();
+        expect(res.data?.addMember.role, label).toBe(role);
+        expect(res.data?.addMember.user.id, label).toBe(globalId('User', who.user.id));
       } else if (op === 'role' && members.length > 0) {
         const m = pick(members);
-        await on.gql(ChangeMemberRoleDocument, {
+        const role = pick<Role>(['ADMIN', 'MEMBER', 'VIEWER']);
+        const res = await on.gql(ChangeMemberRoleDocument, {
           token: owner.token,
-          variables: { input: { membershipId: globalId('Membership', m.id), role: pick<Role>(['ADMIN', 'MEMBER', 'VIEWER']) } },
+          variables: { input: { membershipId: globalId('Membership', m.id), role } },
         });
+        expect(res.errors, label).toBeUndefined();
+        expect(res.data?.changeMemberRole, label).toEqual({ id: globalId('Membership', m.id), role });
       } else if (op === 'remove' && members.length > 0) {
-        await on.gql(RemoveMemberDocument, {
-          token: owner.token,
-          variables: { input: { membershipId: globalId('Membership', pick(members).id) } },
-        });
+        const membershipId = globalId('Membership', pick(members).id);
+        const res = await on.gql(RemoveMemberDocument, { token: owner.token, variables: { input: { membershipId } } });
+        expect(res.errors, label).toBeUndefined();
+        expect(res.data?.removeMember, label).toBe(membershipId);
       } else if (op === 'flag') {
-        await on.gql(SetFeatureFlagDocument, {
+        const key = pick(['alpha', 'beta']);
+        const enabled = random() < 0.5;
+        const res = await on.gql(SetFeatureFlagDocument, {
           token: owner.token,
-          variables: { input: { organizationId: orgId, key: pick(['alpha', 'beta']), enabled: random() < 0.5 } },
+          variables: { input: { organizationId: orgId, key, enabled } },
         });
+        expect(res.errors, label).toBeUndefined();
+        expect(res.data?.setFeatureFlag, label).toMatchObject({ key, enabled, organization: { id: orgId } });
       } else {
         const who = pick(users);
-        await on.gql(UpdateProfileDocument, { token: who.token, variables: { input: { name: `User ${step}` } } });
+        label = 'profile';
+        const res = await on.gql(UpdateProfileDocument, { token: who.token, variables: { input: { name: `User ${step}` } } });
+        expect(res.errors, label).toBeUndefined();
+        expect(res.data?.updateProfile, label).toMatchObject({ id: globalId('User', who.user.id), name: `User ${step}` });
       }
+      const kind = label.split(' ')[0] as string;
+      writes.set(kind, (writes.get(kind) ?? 0) + 1);
       for (const reader of users) {
         const read = pick(reads)();
         const instance = pick(cached);
@@ -110,6 +137,10 @@ describe('randomized writes and reads across instances', () => {
       }
     }
     expect(compared).toBe(STEPS * users.length);
+    // Every kind of write ran, and together they changed the model the reads were compared on.
+    expect([...writes.keys()].sort()).toEqual(['add', 'flag', 'profile', 'remove', 'role']);
+    expect([...writes.values()].reduce((a, b) => a + b, 0)).toBe(STEPS);
+    expect(await model()).not.toBe(initial);
     // The comparison means something only if the cached instances did serve from cache.
     expect(hits).toBeGreaterThan(STEPS);
   }, 120_000);

@@ -5,8 +5,8 @@ import { globalId } from '../../src/schema/global-id.ts';
 import { PageLoadDocument, SetFeatureFlagDocument } from '../generated/graphql.ts';
 import { createTestWorld, type TestInstance, type TestWorld } from '../helpers/app.ts';
 import { makeOrg, makeSignedInUser } from '../helpers/fixtures.ts';
-import { TEST_REDIS_URL } from '../helpers/services.ts';
-import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
+import { recordStores } from '../helpers/gates.ts';
+import { type CuttableInstance, startCuttableInstance } from '../helpers/redis-cut.ts';
 
 let world: TestWorld;
 beforeAll(async () => {
@@ -55,6 +55,11 @@ function pauseAfterLoad(instance: TestInstance, isTarget: (key: string) => boole
   return { paused, release, restore: () => (cache.loadMany = original) };
 }
 
+function responseCacheOf(instance: TestInstance) {
+  if (!instance.responseCache) throw new Error('response cache is on in this file');
+  return instance.responseCache;
+}
+
 const flagsOf = (res: Awaited<ReturnType<TestInstance['gql']>>) => JSON.stringify(res.data);
 
 describe('no stale write-back', () => {
@@ -62,6 +67,7 @@ describe('no stale write-back', () => {
     const { reader, org, flip } = await flaggedOrg();
     const other = await world.startInstance();
     const gate = pauseAfterLoad(other, (key) => key === keys.organizationFlags(org.id));
+    const stores = recordStores(responseCacheOf(other));
     const slow = other.gql(PageLoadDocument, { token: reader.token });
     await gate.paused;
     // The write lands and invalidates while the query holds the old flags.
@@ -70,8 +76,10 @@ describe('no stale write-back', () => {
     const stale = await slow;
     gate.restore();
     expect(flagsOf(stale)).toContain('"enabled":true');
-    // envelop stores without awaiting; give the refused store its round trip.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Envelop stores without awaiting: wait for the store it began, then read what became of it.
+    await stores.settled();
+    stores.restore();
+    expect(stores.count).toBe(1);
     expect(other.responseCache?.stats.refused).toBe(1);
     expect(other.responseCache?.stats.stored).toBe(0);
     // Nobody is served the old flags afterwards.
@@ -85,28 +93,30 @@ describe('no stale write-back', () => {
     const { reader, org } = await flaggedOrg();
     const other = await world.startInstance();
     const gate = pauseAfterLoad(other, (key) => key === keys.organizationFlags(org.id));
+    const stores = recordStores(responseCacheOf(other));
     const slow = other.gql(PageLoadDocument, { token: reader.token });
     await gate.paused;
     gate.release();
     await slow;
     gate.restore();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await stores.settled();
+    stores.restore();
+    expect(stores.count).toBe(1);
+    expect(other.responseCache?.stats.stored).toBe(1);
     expect((await world.server.gql(PageLoadDocument, { token: reader.token })).headers.get('x-cache')).toBe('HIT');
   });
 });
 
 describe('Redis stopped mid-test', () => {
-  let proxy: TcpProxy;
-  let cut: TestInstance;
+  let cutting: CuttableInstance;
   beforeAll(async () => {
-    const upstream = new URL(TEST_REDIS_URL);
-    proxy = await startTcpProxy(upstream.hostname, Number(upstream.port || 6379));
-    cut = await world.startInstance({ redisUrl: `redis://127.0.0.1:${proxy.port}` });
+    cutting = await startCuttableInstance(world);
   });
-  afterAll(() => proxy.close());
+  afterAll(() => cutting.close());
 
   it('serves misses without failing, and nothing stale once Redis is back', async () => {
-    const { reader, flip } = await flaggedOrg();
+    const { proxy, instance: cut } = cutting;
+    const { owner, reader, org } = await flaggedOrg();
     await cut.gql(PageLoadDocument, { token: reader.token });
     expect((await cut.gql(PageLoadDocument, { token: reader.token })).headers.get('x-cache')).toBe('HIT');
     const rejections: unknown[] = [];
@@ -118,18 +128,26 @@ describe('Redis stopped mid-test', () => {
       expect(during.errors).toBeUndefined();
       expect(during.headers.get('x-cache')).toBe('MISS');
       expect(flagsOf(during)).toContain('"enabled":true');
-      // A write through the cut instance: its invalidations are kept and retried.
+      // A write through the cut instance: Postgres takes it, Redis cannot take its invalidations, so they wait.
       const write = await cut.gql(SetFeatureFlagDocument, {
-        token: (await makeSignedInUser(world.prisma)).token,
-        variables: { input: { organizationId: 'T3JnYW5pemF0aW9uOng=', key: 'beta', enabled: false } },
+        token: owner.token,
+        variables: { input: { organizationId: globalId('Organization', org.id), key: 'beta', enabled: false } },
       });
-      expect(write.errors?.[0]?.extensions?.['code']).toBe('NOT_FOUND');
-      await flip(false);
-      proxy.restore();
-      for (let i = 0; i < 100 && cut.redis?.status !== 'ready'; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(write.errors).toBeUndefined();
+      expect(write.data?.setFeatureFlag.enabled).toBe(false);
+      expect(cut.store.pendingInvalidations).toBeGreaterThan(0);
+      // The control: Redis still holds the old answer, as an instance that did not write shows.
+      const elsewhere = await world.server.gql(PageLoadDocument, { token: reader.token });
+      expect(elsewhere.headers.get('x-cache')).toBe('HIT');
+      expect(flagsOf(elsewhere)).toContain('"enabled":true');
+      await cutting.reconnect();
       const after = await cut.gql(PageLoadDocument, { token: reader.token });
       expect(flagsOf(after)).toContain('"enabled":false');
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(cut.store.pendingInvalidations).toBe(0);
+      // The retry reached Redis itself: the instance that never wrote is fresh too.
+      expect(flagsOf(await world.server.gql(PageLoadDocument, { token: reader.token }))).toContain('"enabled":false');
+      // Unhandled rejections are reported after the microtasks of a turn: one more turn lets them show.
+      await new Promise((resolve) => setImmediate(resolve));
       expect(rejections).toEqual([]);
     } finally {
       process.off('unhandledRejection', onRejection);

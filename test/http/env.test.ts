@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadEnv } from '../src/env.ts';
+import { ConfigError, loadEnv } from '../../src/env.ts';
 
 describe('configuration', () => {
   it('has defaults that work on a laptop', () => {

@@ -1,10 +1,10 @@
 // Authorization rules for managing members (add, change role, remove, leave),
 // each tested allowed and denied, with the database checked after every write.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { globalId } from '../src/schema/global-id.ts';
-import { AddMemberDocument, ChangeMemberRoleDocument, RemoveMemberDocument, type Role } from './generated/graphql.ts';
-import { createTestWorld, errorCodes, type TestWorld } from './helpers/app.ts';
-import { makeOrg, makeSignedInUser, makeUser } from './helpers/fixtures.ts';
+import { globalId } from '../../src/schema/global-id.ts';
+import { AddMemberDocument, ChangeMemberRoleDocument, RemoveMemberDocument } from '../generated/graphql.ts';
+import { createTestWorld, errorCodes, type TestWorld } from '../helpers/app.ts';
+import { makeTeam, makeUser, ROLES } from '../helpers/fixtures.ts';
 
 let world: TestWorld;
 beforeAll(async () => {
@@ -12,38 +12,8 @@ beforeAll(async () => {
 });
 afterAll(() => world.close());
 
-const ROLES = ['OWNER', 'ADMIN', 'MEMBER', 'VIEWER'] as const satisfies readonly Role[];
-
 /** An org with one signed-in member per role (OWNERs as asked), and a signed-in outsider. */
-async function team(owners = 1) {
-  const users = {} as Record<Role, Awaited<ReturnType<typeof makeSignedInUser>>>;
-  for (const role of ROLES) users[role] = await makeSignedInUser(world.prisma);
-  const extraOwners: Awaited<ReturnType<typeof makeSignedInUser>>[] = [];
-  for (let i = 1; i < owners; i++) extraOwners.push(await makeSignedInUser(world.prisma));
-  const outsider = await makeSignedInUser(world.prisma);
-  const org = await makeOrg(world.prisma, [
-    ...ROLES.map((role) => ({ user: users[role].user, role })),
-    ...extraOwners.map((o) => ({ user: o.user, role: 'OWNER' as const })),
-  ]);
-  const memberships = await world.prisma.membership.findMany({ where: { organizationId: org.id } });
-  const idOf = (userId: string) => {
-    const m = memberships.find((row) => row.userId === userId);
-    if (!m) throw new Error('no membership');
-    return m.id;
-  };
-  return {
-    org,
-    orgId: globalId('Organization', org.id),
-    users,
-    extraOwners,
-    outsider,
-    /** The database id of the membership of the member with this role. */
-    rowId: (role: Role) => idOf(users[role].user.id),
-    /** The global id of the membership of the member with this role. */
-    membershipId: (role: Role) => globalId('Membership', idOf(users[role].user.id)),
-    ownerTwoId: () => globalId('Membership', idOf(extraOwners[0]!.user.id)),
-  };
-}
+const team = (owners = 1) => makeTeam(world.prisma, { owners });
 
 const roleInDb = async (membershipRowId: string) =>
   (await world.prisma.membership.findUnique({ where: { id: membershipRowId } }))?.role ?? null;

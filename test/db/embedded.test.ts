@@ -1,12 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { print } from 'graphql';
+import type { DocumentNode } from 'graphql';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEMO_ACCOUNTS } from '../prisma/seed.ts';
-import { LogInDocument, OrganizationPageDocument, SetFeatureFlagDocument } from './generated/graphql.ts';
+import { DEMO_ACCOUNTS } from '../../prisma/seed.ts';
+import { LogInDocument, OrganizationPageDocument, SetFeatureFlagDocument } from '../generated/graphql.ts';
+import { type RunningChild, startTsx } from '../helpers/child-process.ts';
+import { request } from '../helpers/http.ts';
 
 // What a newcomer gets from `npm start` on a machine with nothing configured:
 // the real process, no DATABASE_URL, no REDIS_URL, an empty data folder.
@@ -20,50 +21,38 @@ async function freePort(): Promise<number> {
   });
 }
 
-interface Started {
-  child: ChildProcess;
+interface Started extends RunningChild {
   port: number;
-  output: () => string;
 }
 
 async function start(dataDir: string): Promise<Started> {
   const port = await freePort();
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (v !== undefined && !/^(DATABASE_URL|REDIS_URL|VITEST|NODE_ENV)/.test(k)) env[k] = v;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const child = startTsx('src/main.ts', [], {
+    unset: ['DATABASE_URL', 'REDIS_URL', 'VITEST', 'NODE_ENV'],
+    env: { DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info' },
   });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const deadline = Date.now() + 90_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`server not ready in 90 s:\n${output}`);
+    if (child.child.exitCode !== null) throw new Error(`server exited early:\n${child.output()}`);
+    if (Date.now() > deadline) {
+      await child.stop();
+      throw new Error(`server not ready in 90 s:\n${child.output()}`);
+    }
     const ready = await fetch(`http://127.0.0.1:${port}/ready`).then(
       (r) => r.ok,
       () => false,
     );
-    if (ready) return { child, port, output: () => output };
+    if (ready) return { ...child, port };
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
 
-async function stop(started: Started): Promise<number | null> {
-  const exited = new Promise<number | null>((resolve) => started.child.once('exit', (code) => resolve(code)));
-  started.child.kill('SIGTERM');
-  return exited;
-}
-
-async function gql(port: number, query: Parameters<typeof print>[0], variables: object, token?: string) {
-  const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query: print(query), variables }),
-  });
-  return (await response.json()) as { data?: Record<string, unknown> | null; errors?: { extensions?: { code?: string } }[] };
+async function gql(port: number, query: DocumentNode, variables: object, token?: string) {
+  const answer = await request<{ data?: Record<string, unknown> | null; errors?: { extensions?: { code?: string } }[] }>(
+    { origin: `http://127.0.0.1:${port}` },
+    { query, variables: variables as Record<string, unknown>, token },
+  );
+  return answer.body;
 }
 
 const dataDir = await mkdtemp(join(tmpdir(), 'tg-embedded-'));
@@ -72,6 +61,7 @@ afterAll(() => rm(dataDir, { recursive: true, force: true }));
 describe('npm start with no configuration', () => {
   it('creates, migrates and seeds the embedded database, serves the demo data, and stops cleanly', async () => {
     const server = await start(dataDir);
+    let exitCode: number | null = null;
     try {
       expect(server.output()).toContain('no DATABASE_URL');
       expect(server.output()).toContain('no REDIS_URL');
@@ -108,13 +98,16 @@ describe('npm start with no configuration', () => {
       const html = await fetch(`http://127.0.0.1:${server.port}/graphql`, { headers: { accept: 'text/html' } });
       expect(await html.text()).toContain('graphiql');
     } finally {
-      expect(await stop(server)).toBe(0);
+      exitCode = await server.stop();
     }
+    // Asserted after the finally, so a failure above is reported as itself, not masked by the exit code.
+    expect(exitCode).toBe(0);
     expect(server.output()).toContain('stopped');
   }, 150_000);
 
   it('reopens the same data on the next start without seeding again', async () => {
     const server = await start(dataDir);
+    let exitCode: number | null = null;
     try {
       expect(server.output()).toContain('embedded PostgreSQL ready');
       expect(server.output()).not.toContain('migrated and seeded');
@@ -123,7 +116,8 @@ describe('npm start with no configuration', () => {
       });
       expect(alice.errors).toBeUndefined();
     } finally {
-      expect(await stop(server)).toBe(0);
+      exitCode = await server.stop();
     }
+    expect(exitCode).toBe(0);
   }, 150_000);
 });

@@ -1,21 +1,15 @@
-// Authorization rules for reads, organization writes and feature flags, each
-// tested allowed and denied. Membership management is in permissions-members.test.ts.
+// Who reads an organization, its members and flags, and a user's private fields: each rule allowed and denied.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { globalId } from '../src/schema/global-id.ts';
+import { globalId } from '../../src/schema/global-id.ts';
 import {
-  DeleteFeatureFlagDocument,
-  DeleteOrganizationDocument,
   NodeDocument,
   OrganizationFlagDocument,
   OrganizationPageDocument,
   OrganizationsDocument,
-  SetFeatureFlagDocument,
-  UpdateOrganizationDocument,
   UserByIdDocument,
-  type Role,
-} from './generated/graphql.ts';
-import { createTestWorld, errorCodes, type TestWorld } from './helpers/app.ts';
-import { makeOrg, makeSignedInUser, makeUser, unique } from './helpers/fixtures.ts';
+} from '../generated/graphql.ts';
+import { createTestWorld, errorCodes, type TestWorld } from '../helpers/app.ts';
+import { makeOrg, makeSignedInUser, makeTeam, makeUser, ROLES, unique } from '../helpers/fixtures.ts';
 
 let world: TestWorld;
 beforeAll(async () => {
@@ -23,27 +17,8 @@ beforeAll(async () => {
 });
 afterAll(() => world.close());
 
-const ROLES = ['OWNER', 'ADMIN', 'MEMBER', 'VIEWER'] as const satisfies readonly Role[];
-
 /** An org with one signed-in member per role, two flags, and a signed-in outsider. */
-async function team() {
-  const users = {} as Record<Role, Awaited<ReturnType<typeof makeSignedInUser>>>;
-  for (const role of ROLES) users[role] = await makeSignedInUser(world.prisma);
-  const outsider = await makeSignedInUser(world.prisma);
-  const org = await makeOrg(
-    world.prisma,
-    ROLES.map((role) => ({ user: users[role].user, role })),
-    { flags: { beta: true, legacy: false } },
-  );
-  const memberships = await world.prisma.membership.findMany({ where: { organizationId: org.id } });
-  const flags = await world.prisma.featureFlag.findMany({ where: { organizationId: org.id }, orderBy: { key: 'asc' } });
-  const membershipOf = (role: Role) => {
-    const m = memberships.find((row) => row.userId === users[role].user.id);
-    if (!m) throw new Error(`no ${role} membership`);
-    return m;
-  };
-  return { org, orgId: globalId('Organization', org.id), users, outsider, flags, membershipOf };
-}
+const team = () => makeTeam(world.prisma, { flags: { beta: true, legacy: false } });
 
 const body = (res: { data?: unknown; errors?: unknown; status: number }) => ({
   status: res.status,
@@ -195,163 +170,6 @@ describe("a user's private fields", () => {
     expect(res.data?.user).toEqual({ id: s.id, name: s.subject.user.name, email: null, memberships: null });
     const node = await world.server.gql(NodeDocument, { variables: { id: s.id }, token: s.stranger.token });
     expect(node.data?.node).toEqual({ __typename: 'User', id: s.id, name: s.subject.user.name });
-  });
-});
-
-describe('organization writes', () => {
-  it.each(['OWNER', 'ADMIN'] as const)('a %s renames the organization', async (role) => {
-    const t = await team();
-    const res = await world.server.gql(UpdateOrganizationDocument, {
-      variables: { input: { organizationId: t.orgId, name: `Renamed by ${role}` } },
-      token: t.users[role].token,
-    });
-    expect(res.errors).toBeUndefined();
-    expect(res.data?.updateOrganization).toEqual({ id: t.orgId, name: `Renamed by ${role}`, slug: t.org.slug, plan: 'FREE' });
-    expect((await world.prisma.organization.findUniqueOrThrow({ where: { id: t.org.id } })).name).toBe(`Renamed by ${role}`);
-  });
-
-  it.each(['MEMBER', 'VIEWER'] as const)('a %s may not rename it: FORBIDDEN, nothing changes', async (role) => {
-    const t = await team();
-    const res = await world.server.gql(UpdateOrganizationDocument, {
-      variables: { input: { organizationId: t.orgId, name: 'Hijacked' } },
-      token: t.users[role].token,
-    });
-    expect(errorCodes(res)).toEqual(['FORBIDDEN']);
-    expect((await world.prisma.organization.findUniqueOrThrow({ where: { id: t.org.id } })).name).toBe(t.org.name);
-  });
-
-  it.each(['MEMBER', 'VIEWER'] as const)('a %s is FORBIDDEN even when the update would change nothing', async (role) => {
-    const t = await team();
-    const res = await world.server.gql(UpdateOrganizationDocument, {
-      variables: { input: { organizationId: t.orgId, plan: 'FREE' } },
-      token: t.users[role].token,
-    });
-    expect(errorCodes(res)).toEqual(['FORBIDDEN']);
-  });
-
-  it('only an OWNER changes the plan', async () => {
-    const t = await team();
-    const asOwner = await world.server.gql(UpdateOrganizationDocument, {
-      variables: { input: { organizationId: t.orgId, plan: 'PRO' } },
-      token: t.users.OWNER.token,
-    });
-    expect(asOwner.data?.updateOrganization.plan).toBe('PRO');
-    expect((await world.prisma.organization.findUniqueOrThrow({ where: { id: t.org.id } })).plan).toBe('PRO');
-    for (const role of ['ADMIN', 'MEMBER', 'VIEWER'] as const) {
-      const res = await world.server.gql(UpdateOrganizationDocument, {
-        variables: { input: { organizationId: t.orgId, plan: 'ENTERPRISE' } },
-        token: t.users[role].token,
-      });
-      expect(errorCodes(res), role).toEqual(['FORBIDDEN']);
-    }
-    // An ADMIN renaming and re-planning at once changes neither.
-    const both = await world.server.gql(UpdateOrganizationDocument, {
-      variables: { input: { organizationId: t.orgId, name: 'Both', plan: 'FREE' } },
-      token: t.users.ADMIN.token,
-    });
-    expect(errorCodes(both)).toEqual(['FORBIDDEN']);
-    expect(await world.prisma.organization.findUniqueOrThrow({ where: { id: t.org.id } })).toMatchObject({
-      plan: 'PRO',
-      name: t.org.name,
-    });
-  });
-
-  it('only an OWNER deletes the organization', async () => {
-    const t = await team();
-    for (const role of ['ADMIN', 'MEMBER', 'VIEWER'] as const) {
-      const res = await world.server.gql(DeleteOrganizationDocument, {
-        variables: { input: { organizationId: t.orgId } },
-        token: t.users[role].token,
-      });
-      expect(errorCodes(res), role).toEqual(['FORBIDDEN']);
-    }
-    expect(await world.prisma.organization.count({ where: { id: t.org.id } })).toBe(1);
-    const res = await world.server.gql(DeleteOrganizationDocument, {
-      variables: { input: { organizationId: t.orgId } },
-      token: t.users.OWNER.token,
-    });
-    expect(res.data?.deleteOrganization).toBe(t.orgId);
-    expect(await world.prisma.organization.count({ where: { id: t.org.id } })).toBe(0);
-  });
-
-  it('a non-member gets NOT_FOUND from every organization write, exactly as for an organization that does not exist', async () => {
-    const t = await team();
-    const token = t.outsider.token;
-    const absentId = globalId('Organization', unique('c'));
-    for (const organizationId of [t.orgId, absentId]) {
-      const writes = [
-        await world.server.gql(UpdateOrganizationDocument, { variables: { input: { organizationId, name: 'X' } }, token }),
-        await world.server.gql(UpdateOrganizationDocument, { variables: { input: { organizationId, plan: 'PRO' } }, token }),
-        await world.server.gql(DeleteOrganizationDocument, { variables: { input: { organizationId } }, token }),
-      ];
-      for (const res of writes) {
-        expect(errorCodes(res)).toEqual(['NOT_FOUND']);
-        expect(res.errors?.[0]?.message).toBe('Organization not found');
-      }
-    }
-    expect(await world.prisma.organization.findUniqueOrThrow({ where: { id: t.org.id } })).toMatchObject({
-      name: t.org.name,
-      plan: 'FREE',
-    });
-  });
-});
-
-describe('feature flag writes', () => {
-  it.each(['OWNER', 'ADMIN'] as const)('a %s sets and deletes flags', async (role) => {
-    const t = await team();
-    const token = t.users[role].token;
-    const set = await world.server.gql(SetFeatureFlagDocument, {
-      variables: { input: { organizationId: t.orgId, key: 'new-ui', enabled: true } },
-      token,
-    });
-    expect(set.errors).toBeUndefined();
-    expect(set.data?.setFeatureFlag).toMatchObject({ key: 'new-ui', enabled: true, organization: { id: t.orgId } });
-    expect(
-      await world.prisma.featureFlag.findUnique({ where: { organizationId_key: { organizationId: t.org.id, key: 'new-ui' } } }),
-    ).toMatchObject({ enabled: true });
-    const del = await world.server.gql(DeleteFeatureFlagDocument, {
-      variables: { input: { organizationId: t.orgId, key: 'beta' } },
-      token,
-    });
-    expect(del.data?.deleteFeatureFlag).toBe(globalId('FeatureFlag', t.flags[0]!.id));
-    expect(await world.prisma.featureFlag.count({ where: { id: t.flags[0]!.id } })).toBe(0);
-  });
-
-  it.each(['MEMBER', 'VIEWER'] as const)('a %s may not write flags: FORBIDDEN, nothing changes', async (role) => {
-    const t = await team();
-    const token = t.users[role].token;
-    const set = await world.server.gql(SetFeatureFlagDocument, {
-      variables: { input: { organizationId: t.orgId, key: 'legacy', enabled: true } },
-      token,
-    });
-    expect(errorCodes(set)).toEqual(['FORBIDDEN']);
-    const del = await world.server.gql(DeleteFeatureFlagDocument, {
-      variables: { input: { organizationId: t.orgId, key: 'beta' } },
-      token,
-    });
-    expect(errorCodes(del)).toEqual(['FORBIDDEN']);
-    const rows = await world.prisma.featureFlag.findMany({ where: { organizationId: t.org.id }, orderBy: { key: 'asc' } });
-    expect(rows.map((f) => [f.key, f.enabled])).toEqual([
-      ['beta', true],
-      ['legacy', false],
-    ]);
-  });
-
-  it('a non-member gets NOT_FOUND, nothing changes', async () => {
-    const t = await team();
-    const token = t.outsider.token;
-    const set = await world.server.gql(SetFeatureFlagDocument, {
-      variables: { input: { organizationId: t.orgId, key: 'legacy', enabled: true } },
-      token,
-    });
-    expect(errorCodes(set)).toEqual(['NOT_FOUND']);
-    const del = await world.server.gql(DeleteFeatureFlagDocument, {
-      variables: { input: { organizationId: t.orgId, key: 'beta' } },
-      token,
-    });
-    expect(errorCodes(del)).toEqual(['NOT_FOUND']);
-    expect(await world.prisma.featureFlag.count({ where: { organizationId: t.org.id } })).toBe(2);
-    expect((await world.prisma.featureFlag.findUniqueOrThrow({ where: { id: t.flags[1]!.id } })).enabled).toBe(false);
   });
 });
 

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { printSchemaSDL } from '../src/schema/print.ts';
+import { printSchemaSDL } from '../../src/schema/print.ts';
 
 describe('schema.graphql', () => {
   it('is what the code builds (run `npm run schema:print` after changing src/schema)', () => {
-    const committed = readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8');
+    const committed = readFileSync(new URL('../../schema.graphql', import.meta.url), 'utf8');
     expect(committed).toBe(printSchemaSDL());
   });
 
