@@ -7,6 +7,11 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { createYoga, maskError, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import { ACCESS_RULES_VERSION } from './auth/permissions.ts';
 import { createHotPath, type HotPath } from './http/hot-path.ts';
+import { instrument } from './http/instrument.ts';
+import { metricsEndpoint } from './metrics/endpoint.ts';
+import { createMetrics, type MetricSources } from './metrics/registry.ts';
+import { useRequestScope } from './plugins/use-request-scope.ts';
+import { checkReadiness, type DependencyCheck } from './readiness.ts';
 import { cacheTtls } from './cache/ttl.ts';
 import { createContext, requestState, type AppDeps, type Context } from './context.ts';
 import { useOperationBudget } from './plugins/use-operation-budget.ts';
@@ -28,9 +33,15 @@ export type App = YogaServerInstance<ServerContext, Context> & {
   hotPath: HotPath | null;
 };
 
-/** Extra checks for /ready beyond Postgres: each throws when its service does not answer. */
+/** How the app reaches what it does not own. */
 export interface AppOptions {
-  readinessChecks?: (() => Promise<void>)[];
+  /**
+   * Checks for /ready beyond Postgres (and Redis, checked when deps.store is
+   * Redis): named by their key, or `check1`… when given as a list.
+   */
+  readinessChecks?: DependencyCheck[] | Record<string, DependencyCheck>;
+  /** The Postgres pool, when the caller built it: /metrics then reports its connections. */
+  pool?: MetricSources['pool'];
 }
 
 /**
@@ -43,6 +54,16 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
   const schema = buildSchema();
   const ttls = cacheTtls(env);
   const limits = rateLimitConfig(env);
+  const readinessChecks: Record<string, DependencyCheck> = {
+    postgres: async () => {
+      await deps.prisma.$queryRaw`SELECT 1`;
+    },
+  };
+  const store = deps.store?.inner;
+  if (store?.kind === 'redis') readinessChecks['redis'] = () => store.ping();
+  const extra = options.readinessChecks ?? [];
+  for (const [name, check] of Array.isArray(extra) ? extra.map((c, i) => [`check${i + 1}`, c] as const) : Object.entries(extra))
+    readinessChecks[name] = check;
   // A deploy that changes the schema or the access rules starts from fresh response keys.
   const version = createHash('sha256')
     .update(printSchemaWithDirectives(schema))
@@ -109,6 +130,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
       },
     },
     plugins: [
+      useRequestScope(),
       useBodyLimit({ maxBytes: env.MAX_BODY_BYTES }),
       EnvelopArmorPlugin({
         maxDepth: { n: 12, ...reportLimit },
@@ -140,31 +162,53 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
       ...responseCache,
       useReadinessCheck({
         endpoint: '/ready',
-        check: async () => {
-          try {
-            await deps.prisma.$queryRaw`SELECT 1`;
-            for (const check of options.readinessChecks ?? []) await check();
-            return true;
-          } catch (error) {
-            logger.warn({ err: (error as Error).message }, 'not ready');
-            return false;
-          }
+        check: async ({ fetchAPI }) => {
+          const { ready, dependencies } = await checkReadiness(readinessChecks, READY_TIMEOUT_MS, (name, error) =>
+            logger.warn({ dependency: name, err: (error as Error).message }, 'not ready'),
+          );
+          const body = JSON.stringify({ status: ready ? 'ready' : 'unavailable', dependencies });
+          return new fetchAPI.Response(body, {
+            status: ready ? 200 : 503,
+            headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
+          });
         },
       }),
     ],
   });
-  const listener: RequestListener = hotPath
-    ? (req, res) => {
-        hotPath.serve(req, res).then(
-          (served) => {
-            if (!served) void yoga(req, res);
-          },
-          () => void yoga(req, res),
-        );
-      }
-    : (req, res) => void yoga(req, res);
+  const metrics = env.METRICS_TOKEN
+    ? createMetrics({
+        hotPath,
+        responseCache: deps.responseCache,
+        entityCache: deps.cache,
+        store: deps.store,
+        limiter: deps.limiter,
+        pool: options.pool,
+      })
+    : null;
+  const listener: RequestListener = instrument(
+    hotPath
+      ? (req, res, scope) => {
+          hotPath.serve(req, res, scope).then(
+            (served) => {
+              if (!served) void yoga(req, res);
+            },
+            () => void yoga(req, res),
+          );
+        }
+      : (req, res) => void yoga(req, res),
+    {
+      logger,
+      trustProxy: limits.trustProxy,
+      slowMs: env.SLOW_OPERATION_MS,
+      metrics,
+      metricsEndpoint: metrics ? metricsEndpoint(metrics.registry, env.METRICS_TOKEN) : null,
+    },
+  );
   return Object.assign(yoga, { listener, hotPath });
 }
+
+/** Longer than a healthy Postgres or Redis ever takes, shorter than a load balancer's probe timeout. */
+const READY_TIMEOUT_MS = 2_000;
 
 /** The validated viewer's id in a Yoga context (ours carries a RequestViewer). */
 function contextViewerId(context: unknown): string | null {

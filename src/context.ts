@@ -12,6 +12,7 @@ import type { FieldLimits } from './rate-limit/directive.ts';
 import { createFieldLimits } from './rate-limit/field-limits.ts';
 import { clientIp, type ServerContext } from './rate-limit/identity.ts';
 import type { RateLimiter } from './rate-limit/limiter.ts';
+import type { SafeStore } from './store/fail-soft.ts';
 import type { RateLimitConfig } from './rate-limit/policies.ts';
 import { createServices, type Services } from './services/index.ts';
 
@@ -26,6 +27,8 @@ export interface AppDeps {
   responseCache: ResponseCache | null;
   /** Rate limits in the shared store (Redis, or in-process). */
   limiter: RateLimiter;
+  /** The store under both caches: /ready pings it when it is Redis, /metrics reads its failures. */
+  store?: SafeStore | undefined;
   /** The clock sessions expire against, in ms; tests move it instead of sleeping. @default Date.now */
   now?: () => number;
 }

@@ -56,6 +56,8 @@ const spec = {
   CACHE_TTL_ENTITY_SECONDS: num({ default: 10 * 60, desc: 'Users, organizations, memberships' }),
   CACHE_TTL_SESSION_SECONDS: num({ default: 2 * 60 }),
   CACHE_TTL_MISSING_SECONDS: num({ default: 30, desc: 'How long a missing row is remembered' }),
+  METRICS_TOKEN: str({ default: '', desc: 'Bearer token for GET /metrics (Prometheus); empty serves no /metrics' }),
+  SLOW_OPERATION_MS: num({ default: 1_000, desc: 'Requests slower than this are logged with their operation name' }),
 };
 
 export type Env = Readonly<{
@@ -84,6 +86,8 @@ export type Env = Readonly<{
   CACHE_TTL_ENTITY_SECONDS: number;
   CACHE_TTL_SESSION_SECONDS: number;
   CACHE_TTL_MISSING_SECONDS: number;
+  METRICS_TOKEN: string;
+  SLOW_OPERATION_MS: number;
 }>;
 
 /** Raised with every invalid variable named, so a bad deployment says what to fix in one line. */
@@ -146,5 +150,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     CACHE_TTL_ENTITY_SECONDS: env.CACHE_TTL_ENTITY_SECONDS,
     CACHE_TTL_SESSION_SECONDS: env.CACHE_TTL_SESSION_SECONDS,
     CACHE_TTL_MISSING_SECONDS: env.CACHE_TTL_MISSING_SECONDS,
+    METRICS_TOKEN: env.METRICS_TOKEN,
+    SLOW_OPERATION_MS: env.SLOW_OPERATION_MS,
   };
 }

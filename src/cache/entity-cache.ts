@@ -24,6 +24,8 @@ export interface EntityCacheStats {
   fills: number;
   /** Keys served by another request's in-flight load on this instance. */
   joins: number;
+  /** Keys found leased to another instance's load, waited for by polling. */
+  leaseWaits: number;
 }
 
 /** How one kind of cached thing is loaded and stored. */
@@ -82,7 +84,7 @@ const nextToken = () => `${PROCESS_TOKEN}.${(tokenCounter++).toString(36)}`;
  * one instance load a cold key once.
  */
 export class EntityCache {
-  readonly stats: EntityCacheStats = { hits: 0, misses: 0, loads: 0, fills: 0, joins: 0 };
+  readonly stats: EntityCacheStats = { hits: 0, misses: 0, loads: 0, fills: 0, joins: 0, leaseWaits: 0 };
   private readonly inflight = new Map<string, InFlight>();
   private readonly lease: LeaseTimings;
 
@@ -142,6 +144,7 @@ export class EntityCache {
     });
     this.stats.misses += leased.length + unleased.length + waiting.length;
 
+    this.stats.leaseWaits += waiting.length;
     if (waiting.length > 0) unleased.push(...(await this.waitForOthers(storeKeys, waiting, out)));
 
     const toLoad = [...leased, ...unleased];

@@ -19,6 +19,8 @@ export interface ResponseCacheStats {
   refused: number;
   /** Identical concurrent misses that waited for one execution instead of running their own. */
   coalesced: number;
+  /** Invalidations of tags asked of the store (one per write that touched any). */
+  invalidations: number;
 }
 
 interface Pending {
@@ -65,7 +67,7 @@ function serialize(result: ExecutionResult): string {
  * they are. Keys are whole store keys (keys.response).
  */
 export class ResponseCache implements Cache {
-  readonly stats: ResponseCacheStats = { hits: 0, misses: 0, stored: 0, refused: 0, coalesced: 0 };
+  readonly stats: ResponseCacheStats = { hits: 0, misses: 0, stored: 0, refused: 0, coalesced: 0, invalidations: 0 };
   private readonly pending = new Map<string, Pending>();
   /** The ETag of each result this cache served or stored, for the response's headers. */
   private readonly etags = new WeakMap<object, string>();
@@ -199,6 +201,7 @@ export class ResponseCache implements Cache {
 
   /** Deletes every response showing one of the tags, on every instance, and blocks in-flight executions from storing. */
   async invalidateTags(tags: readonly EntityTag[]): Promise<void> {
+    if (tags.length > 0) this.stats.invalidations += 1;
     await this.store.responseInvalidate(
       tags.map((t) => keys.responseTag(t.typename, t.id)),
       keys.responseSequence(),

@@ -7,6 +7,8 @@ import { rateLimitHeaders } from '../rate-limit/headers.ts';
 import { budgetKey, type LimitCheck, type LimitRule, type RateLimiter } from '../rate-limit/limiter.ts';
 import type { SafeStore } from '../store/fail-soft.ts';
 import type { HotResult } from '../store/hot-store.ts';
+import type { RequestScope } from '../request-scope.ts';
+import { operationNameOf } from './operation-name.ts';
 import { answerType, isJsonBody, paramsOfJsonText, paramsOfQueryString } from './request-params.ts';
 import { AnswerCopies } from './answer-copies.ts';
 import { handOnBody, readBody } from './read-body.ts';
@@ -48,6 +50,13 @@ export interface HotPathStats {
   fromCopy: number;
 }
 
+/** A request text as the hot path remembers it: its operation hash ('' when left to Yoga) and name (for logs and metrics). */
+interface KnownText {
+  hash: string;
+  name: string | null;
+}
+const NOT_OURS: KnownText = { hash: '', name: null };
+
 /** The request's verdicts counted here and handed on with it, so Yoga does not count them again. */
 const verdicts = new WeakMap<object, LimitCheck>();
 
@@ -69,17 +78,17 @@ export function createHotPath(options: HotPathOptions) {
   // Clients send the same few requests over and over: the operation hash of a
   // request text (a POST body or a GET query string) is a pure function of it,
   // so it is remembered rather than parsed, canonicalised and hashed again.
-  // A text the hot path leaves to Yoga is remembered as such (''). Bounded by
+  // A text the hot path leaves to Yoga is remembered as such (NOT_OURS). Bounded by
   // the texts' total length, so distinct large bodies cannot grow it.
-  const hashOfText = new LRUCache<string, string>({ maxSize: 4 * 2 ** 20, sizeCalculation: (_, text) => text.length + 64 });
-  const hashOf = (text: string, parse: (text: string) => OperationParams | null): string | null => {
-    let hash = hashOfText.get(text);
-    if (hash === undefined) {
+  const hashOfText = new LRUCache<string, KnownText>({ maxSize: 4 * 2 ** 20, sizeCalculation: (_, text) => text.length + 64 });
+  const hashOf = (text: string, parse: (text: string) => OperationParams | null): KnownText | null => {
+    let known = hashOfText.get(text);
+    if (known === undefined) {
       const params = parse(text);
-      hash = params ? operationHash(params, options.version) : '';
-      if (text.length <= MEMO_TEXT_MAX) hashOfText.set(text, hash);
+      known = params ? { hash: operationHash(params, options.version), name: operationNameOf(params) } : NOT_OURS;
+      if (text.length <= MEMO_TEXT_MAX) hashOfText.set(text, known);
     }
-    return hash || null;
+    return known.hash ? known : null;
   };
   // The session key of a token is a hash of it; tokens come back on every request of a session.
   const sessionKeyOfToken = new LRUCache<string, string>({ max: 10_000 });
@@ -92,8 +101,8 @@ export function createHotPath(options: HotPathOptions) {
     return key;
   };
 
-  /** The request's operation hash, or null to leave it to Yoga; a POST body read here is handed on. */
-  async function operationOf(req: IncomingMessage): Promise<string | null> {
+  /** The request's operation hash and name, or null to leave it to Yoga; a POST body read here is handed on. */
+  async function operationOf(req: IncomingMessage): Promise<KnownText | null> {
     const url = req.url ?? '';
     if (req.method === 'GET') {
       const question = url.indexOf('?');
@@ -109,8 +118,8 @@ export function createHotPath(options: HotPathOptions) {
     return hashOf(body.toString('utf8'), paramsOfJsonText);
   }
 
-  /** Answers the request if it can; false hands it to Yoga. */
-  async function serve(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  /** Answers the request if it can; false hands it to Yoga. The operation's name, once read, goes to `scope`. */
+  async function serve(req: IncomingMessage, res: ServerResponse, scope?: RequestScope): Promise<boolean> {
     // Cross-origin requests get Yoga's CORS headers; anonymous ones have no viewer slot to key by.
     if (req.headers.origin !== undefined) return false;
     const token = bearerToken(req.headers.authorization);
@@ -119,12 +128,14 @@ export function createHotPath(options: HotPathOptions) {
     if (!userId) return false;
     const contentType = answerType(req);
     if (!contentType) return false;
-    const operation = await operationOf(req);
+    const known = await operationOf(req);
+    if (!known) return false;
+    if (scope) scope.operation = known.name;
     // While an invalidation this instance made is undelivered, only Postgres is fresh enough.
-    if (!operation || options.store.pendingInvalidations > 0) return false;
+    if (options.store.pendingInvalidations > 0) return false;
 
     const budget = options.budget;
-    const responseKey = keys.response(operation, userId);
+    const responseKey = keys.response(known.hash, userId);
     const copy = copies.get(responseKey);
     const clientEtag = singleEtag(req.headers['if-none-match']);
     const knownEtag = copy?.etag ?? clientEtag ?? '';

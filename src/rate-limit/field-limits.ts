@@ -45,7 +45,13 @@ export function createFieldLimits(deps: {
       for (const rule of rules) {
         const numbers = rule.policy ? deps.config.policies[rule.policy] : rule;
         const identity = identityOf(rule.by, { viewerId: deps.viewerId(), ip: deps.ip }, args);
-        const check = await deps.limiter.hit(coordinate, numbers, identity, FAIL_CLOSED_FIELDS.has(coordinate));
+        const check = await deps.limiter.hit(
+          coordinate,
+          numbers,
+          identity,
+          FAIL_CLOSED_FIELDS.has(coordinate),
+          rule.policy ?? undefined,
+        );
         if (!check.allowed) throw refused(check);
       }
     },

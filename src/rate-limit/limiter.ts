@@ -26,6 +26,10 @@ export interface LimiterStats {
   storeFailures: number;
   /** Of those, checks refused because the limit fails closed. */
   failedClosed: number;
+  /** Whether the last check the store was asked found it down: authentication limits then fail closed, the rest count in process. */
+  storeDown: boolean;
+  /** Checks by policy (the @rateLimit policy name, or `budget`): allowed and limited. */
+  byPolicy: Map<string, { allowed: number; limited: number }>;
 }
 
 /** A limit as configured: `limit` calls per `windowMs`. */
@@ -55,7 +59,14 @@ const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
  * a Redis outage neither opens the login door nor stops the API.
  */
 export class RateLimiter {
-  readonly stats: LimiterStats = { checks: 0, limited: 0, storeFailures: 0, failedClosed: 0 };
+  readonly stats: LimiterStats = {
+    checks: 0,
+    limited: 0,
+    storeFailures: 0,
+    failedClosed: 0,
+    storeDown: false,
+    byPolicy: new Map(),
+  };
   private readonly fallback = new MemoryWindowStore(new ExpiringMap(), { count: 0 });
   private lastLogged = 0;
 
@@ -64,28 +75,30 @@ export class RateLimiter {
     private readonly logger: Logger,
   ) {}
 
-  /** Counts one call of a @rateLimit field for `identity` (sliding log). */
-  async hit(scope: string, rule: LimitRule, identity: string, failClosed: boolean): Promise<LimitCheck> {
+  /** Counts one call of a @rateLimit field for `identity` (sliding log); `policy` names it in the stats. */
+  async hit(scope: string, rule: LimitRule, identity: string, failClosed: boolean, policy = 'custom'): Promise<LimitCheck> {
     const key = keys.rateLimit(scope, `${rule.limit}/${rule.window}`, hashIdentity(identity));
-    return this.check(rule, failClosed, (store) => store.slidingWindowHit(key, rule.limit, rule.windowMs, randomUUID()));
+    return this.check(rule, failClosed, policy, (store) => store.slidingWindowHit(key, rule.limit, rule.windowMs, randomUUID()));
   }
 
   /** Counts one operation against a client's budget (GCRA); it never fails closed. */
   async budget(rule: LimitRule, client: { userId: string } | { ip: string }): Promise<LimitCheck> {
     const key = budgetKey(rule, client);
-    return this.check(rule, false, (store) => store.gcraHit(key, rule.limit, rule.windowMs));
+    return this.check(rule, false, 'budget', (store) => store.gcraHit(key, rule.limit, rule.windowMs));
   }
 
   /** A budget verdict the hot path already counted in its own script: recorded as a check, not counted again. */
   counted(rule: LimitRule, result: WindowResult): LimitCheck {
     this.stats.checks += 1;
     if (!result.allowed) this.stats.limited += 1;
+    this.decided('budget', result.allowed);
     return toCheck(rule, result, false);
   }
 
   private async check(
     rule: LimitRule,
     failClosed: boolean,
+    policy: string,
     count: (store: WindowStore) => Promise<WindowResult>,
   ): Promise<LimitCheck> {
     this.stats.checks += 1;
@@ -93,7 +106,9 @@ export class RateLimiter {
     let result: WindowResult;
     try {
       result = await count(this.store);
+      this.stats.storeDown = false;
     } catch (error) {
+      this.stats.storeDown = true;
       this.stats.storeFailures += 1;
       this.logFailure(error, failClosed);
       if (failClosed) {
@@ -105,7 +120,18 @@ export class RateLimiter {
       }
     }
     if (!result.allowed) this.stats.limited += 1;
+    this.decided(policy, result.allowed);
     return toCheck(rule, result, unavailable);
+  }
+
+  private decided(policy: string, allowed: boolean): void {
+    let counts = this.stats.byPolicy.get(policy);
+    if (!counts) {
+      counts = { allowed: 0, limited: 0 };
+      this.stats.byPolicy.set(policy, counts);
+    }
+    if (allowed) counts.allowed += 1;
+    else counts.limited += 1;
   }
 
   private logFailure(error: unknown, failClosed: boolean): void {

@@ -1,0 +1,62 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Logger } from '../logger.ts';
+import type { CacheStatus, Metrics } from '../metrics/registry.ts';
+import { requestScope, type RequestScope } from '../request-scope.ts';
+import { requestIdOf } from './request-id.ts';
+
+/** Options of instrument(). */
+export interface InstrumentOptions {
+  logger: Logger;
+  /** Proxy hops trusted (TRUST_PROXY): only then is a sent X-Request-Id kept. */
+  trustProxy: number;
+  /** Requests slower than this are logged once, with their operation name. */
+  slowMs: number;
+  /** Null when METRICS_TOKEN is unset: then no duration is recorded and /metrics is not served. */
+  metrics: Metrics | null;
+  /** Serves /metrics; present exactly when `metrics` is. */
+  metricsEndpoint: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | null;
+}
+
+/** How the cache answered, from what the answer says: the hot path and Yoga's response cache both set X-Cache. */
+function cacheStatusOf(res: ServerResponse, scope: RequestScope): CacheStatus {
+  if (!scope.cacheable) return 'bypass';
+  if (res.statusCode === 304) return 'not_modified';
+  const label = res.getHeader('x-cache');
+  return label === 'HIT' ? 'hit' : label === 'MISS' ? 'miss' : 'bypass';
+}
+
+/**
+ * Wraps the app's listener: gives each request its id (echoed in
+ * X-Request-Id, stamped on its log lines through the request scope), and on
+ * its one `finish` records its duration and logs it when slow. Metrics are
+ * read from counters at scrape time, so this is all a request pays.
+ */
+export function instrument(
+  serve: (req: IncomingMessage, res: ServerResponse, scope: RequestScope) => void,
+  options: InstrumentOptions,
+): RequestListener {
+  const { logger, metrics, slowMs } = options;
+  return (req, res) => {
+    if (options.metricsEndpoint && req.url === '/metrics' && req.method === 'GET') {
+      void options.metricsEndpoint(req, res);
+      return;
+    }
+    const scope: RequestScope = { id: requestIdOf(req, options.trustProxy), operation: null, cacheable: true };
+    // Set before anything writes the head: both the hot path's writeHead and Yoga's merge it in.
+    res.setHeader('X-Request-Id', scope.id);
+    const started = performance.now();
+    res.once('finish', () => {
+      const ms = performance.now() - started;
+      metrics?.observe(scope.operation, cacheStatusOf(res, scope), ms / 1000);
+      if (ms > slowMs) {
+        requestScope.run(scope, () =>
+          logger.warn(
+            { operation: scope.operation ?? 'anonymous', durationMs: Math.round(ms), status: res.statusCode },
+            'slow operation',
+          ),
+        );
+      }
+    });
+    requestScope.run(scope, serve, req, res, scope);
+  };
+}
