@@ -167,6 +167,9 @@ describe('npm start, stopped by SIGTERM to its process group', () => {
     leftover = undefined;
     expect(Date.now() - signalled).toBeLessThan(20_000);
     expect(server.output()).toContain('"msg":"stopped"');
+    // The whole life of a real start, first run's demo seed included, logs no password.
+    expect(server.output()).toContain('demo sign-in: alice@example.com');
+    expect(server.output()).not.toContain('demo-password-1');
     browser.destroy();
   });
 
