@@ -1,9 +1,8 @@
 // Feature flag mutations refused: bad keys, unknown flags.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { globalId } from '../../src/schema/global-id.ts';
 import { DeleteFeatureFlagDocument, SetFeatureFlagDocument } from '../generated/graphql.ts';
 import { createTestWorld, errorCodes, type TestWorld } from '../helpers/app.ts';
-import { makeOrg, makeSignedInUser } from '../helpers/fixtures.ts';
+import { makeOwnedOrg } from '../helpers/fixtures.ts';
 
 let world: TestWorld;
 beforeAll(async () => {
@@ -11,12 +10,8 @@ beforeAll(async () => {
 });
 afterAll(() => world.close());
 
-/** A signed-in OWNER alone in a fresh org, with the org's global id. */
-async function ownedOrg(flags?: Record<string, boolean>) {
-  const owner = await makeSignedInUser(world.prisma);
-  const org = await makeOrg(world.prisma, [{ user: owner.user, role: 'OWNER' }], { flags });
-  return { owner, org, orgId: globalId('Organization', org.id), token: owner.token };
-}
+/** A signed-in OWNER alone in a fresh org (the shared fixture, on this file's database). */
+const ownedOrg = (flags?: Record<string, boolean>) => makeOwnedOrg(world.prisma, flags);
 
 describe('setFeatureFlag', () => {
   it.each(['Bad', 'under score', '1starts-with-digit', 'a', '-dash', 'a'.repeat(64), ''])(

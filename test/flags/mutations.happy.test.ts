@@ -8,7 +8,7 @@ import {
   SetFeatureFlagDocument,
 } from '../generated/graphql.ts';
 import { createTestWorld, type TestInstance, type TestWorld } from '../helpers/app.ts';
-import { makeOrg, makeSignedInUser } from '../helpers/fixtures.ts';
+import { makeOwnedOrg } from '../helpers/fixtures.ts';
 
 let world: TestWorld;
 let other: TestInstance;
@@ -18,12 +18,8 @@ beforeAll(async () => {
 });
 afterAll(() => world.close());
 
-/** A signed-in OWNER alone in a fresh org, with the org's global id. */
-async function ownedOrg(flags?: Record<string, boolean>) {
-  const owner = await makeSignedInUser(world.prisma);
-  const org = await makeOrg(world.prisma, [{ user: owner.user, role: 'OWNER' }], { flags });
-  return { owner, org, orgId: globalId('Organization', org.id), token: owner.token };
-}
+/** A signed-in OWNER alone in a fresh org (the shared fixture, on this file's database). */
+const ownedOrg = (flags?: Record<string, boolean>) => makeOwnedOrg(world.prisma, flags);
 
 describe('setFeatureFlag', () => {
   it('creates the flag, then updates the same row; every instance reads each state', async () => {

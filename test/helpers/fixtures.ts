@@ -125,3 +125,10 @@ export async function makeTeam(
 
 /** A team, as makeTeam builds it. */
 export type Team = Awaited<ReturnType<typeof makeTeam>>;
+
+/** A signed-in OWNER alone in a fresh org, with the org's global id. */
+export async function makeOwnedOrg(prisma: PrismaClient, flags?: Record<string, boolean>) {
+  const owner = await makeSignedInUser(prisma);
+  const org = await makeOrg(prisma, [{ user: owner.user, role: 'OWNER' }], { flags });
+  return { owner, org, orgId: globalId('Organization', org.id), token: owner.token };
+}

@@ -8,7 +8,7 @@ import {
   RemoveMemberDocument,
 } from '../generated/graphql.ts';
 import { createTestWorld, errorCodes, type TestInstance, type TestWorld } from '../helpers/app.ts';
-import { makeOrg, makeSignedInUser, makeUser } from '../helpers/fixtures.ts';
+import { makeUser, makeOwnedOrg } from '../helpers/fixtures.ts';
 
 let world: TestWorld;
 let other: TestInstance;
@@ -18,12 +18,8 @@ beforeAll(async () => {
 });
 afterAll(() => world.close());
 
-/** A signed-in OWNER alone in a fresh org, with the org's global id. */
-async function ownedOrg(flags?: Record<string, boolean>) {
-  const owner = await makeSignedInUser(world.prisma);
-  const org = await makeOrg(world.prisma, [{ user: owner.user, role: 'OWNER' }], { flags });
-  return { owner, org, orgId: globalId('Organization', org.id), token: owner.token };
-}
+/** A signed-in OWNER alone in a fresh org (the shared fixture, on this file's database). */
+const ownedOrg = (flags?: Record<string, boolean>) => makeOwnedOrg(world.prisma, flags);
 
 const memberCountOn = async (instance: TestInstance, slug: string, token: string) =>
   (await instance.gql(OrganizationPageDocument, { variables: { slug }, token })).data?.organization?.memberCount;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { globalId } from '../../src/schema/global-id.ts';
 import { OrganizationPageDocument } from '../generated/graphql.ts';
 import { createTestWorld, errorCodes, type TestInstance, type TestWorld } from '../helpers/app.ts';
-import { makeOrg, makeSignedInUser, makeUser } from '../helpers/fixtures.ts';
+import { makeUser, makeOwnedOrg } from '../helpers/fixtures.ts';
 
 let world: TestWorld;
 let other: TestInstance;
@@ -13,12 +13,8 @@ beforeAll(async () => {
 });
 afterAll(() => world.close());
 
-/** A signed-in OWNER alone in a fresh org, with the org's global id. */
-async function ownedOrg(flags?: Record<string, boolean>) {
-  const owner = await makeSignedInUser(world.prisma);
-  const org = await makeOrg(world.prisma, [{ user: owner.user, role: 'OWNER' }], { flags });
-  return { owner, org, orgId: globalId('Organization', org.id), token: owner.token };
-}
+/** A signed-in OWNER alone in a fresh org (the shared fixture, on this file's database). */
+const ownedOrg = (flags?: Record<string, boolean>) => makeOwnedOrg(world.prisma, flags);
 
 describe('members paging', () => {
   /** An org whose members joined one after another, two of them in the same millisecond; answers user ids in join order. */
