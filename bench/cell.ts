@@ -1,6 +1,9 @@
-// One measured cell: a server already running, one workload. Warm up, take
-// the counters, measure, take the counters again; everything per request is
-// a delta over the measured part only.
+// One measured cell: a server already running, one workload, in two passes.
+// The counted pass runs through the counting proxies and keeps only what the
+// server sent per request; the timed pass runs on a server wired straight to
+// the services and keeps the rest. Each warms up, takes its counters,
+// measures, takes them again: everything per request is a delta over a
+// measured part only.
 
 import { failureCount, runLoad, type LoadOptions } from './load.ts';
 import { pgDelta, type PgCounter } from './pg-counter.ts';
@@ -13,14 +16,18 @@ import type { Cell } from './report.ts';
 import type { ServerConfig } from './servers.ts';
 import { tokenRotation } from './viewers.ts';
 
-export interface CellOptions {
+/** What one cell's counted pass found: statements and commands per request, and the requests that failed there. */
+export interface CellCounts {
+  sqlPerRequest: number | null;
+  redisPerRequest: number;
+  errors: number;
+  sampled: number;
+  problems: string[];
+}
+
+interface LoadCellOptions {
   config: ServerConfig;
   process: ServerProcess;
-  /** The server's Postgres proxy; null for servers without a database. */
-  pg: PgCounter | null;
-  /** The server's Redis proxy. */
-  redisCounter: RedisCounter;
-  redis: RedisStats;
   load: Omit<LoadOptions, 'origin' | 'durationSeconds' | 'nextToken'>;
   /** Tokens of many signed-in users, rotated through across the warm-up and the measured part. */
   tokens?: readonly string[];
@@ -28,22 +35,55 @@ export interface CellOptions {
   durationSeconds: number;
   /** Pause after the warm-up so its last in-flight requests finish before the counters are read. */
   settleMs: number;
+}
+
+const loadOf = (options: LoadCellOptions) => ({
+  ...options.load,
+  origin: options.process.origin,
+  ...(options.tokens ? { nextToken: tokenRotation(options.tokens) } : {}),
+});
+
+/**
+ * The counted pass of a cell: the server talks to Postgres and Redis through
+ * the counting proxies, and only what it sends per request is kept. Its
+ * timing is not: the timed pass runs on a server without proxies.
+ */
+export async function measureCounts(
+  options: LoadCellOptions & { pg: PgCounter | null; redisCounter: RedisCounter },
+): Promise<CellCounts> {
+  const load = loadOf(options);
+  const warm = await runLoad({ ...load, durationSeconds: options.warmupSeconds });
+  await sleep(options.settleMs);
+  const pgBefore = options.pg?.counts();
+  const sentBefore = options.redisCounter.commands();
+  const result = await runLoad({ ...load, durationSeconds: options.durationSeconds });
+  const sentAfter = options.redisCounter.commands();
+  const pgAfter = options.pg?.counts();
+  const requests = Math.max(result.requests, 1);
+  return {
+    sqlPerRequest: pgBefore && pgAfter ? pgDelta(pgBefore, pgAfter).statements / requests : null,
+    redisPerRequest: (sentAfter - sentBefore) / requests,
+    errors: failureCount(result) + failureCount(warm),
+    sampled: warm.sampled + result.sampled,
+    problems: [...warm.problems, ...result.problems],
+  };
+}
+
+export interface CellOptions extends LoadCellOptions {
+  /** What the cell's counted pass found; null for a server that uses neither service (the bare ceiling). */
+  counts: CellCounts | null;
+  redis: RedisStats;
   /** Profiles the measured part when given. */
   profiler?: ProfileControl;
 }
 
+/** The timed pass of a cell, on a server wired straight to the services; the counts come from the counted pass. */
 export async function measureCell(options: CellOptions): Promise<Cell> {
-  const { config, process: server, pg, redis } = options;
-  const load = {
-    ...options.load,
-    origin: server.origin,
-    ...(options.tokens ? { nextToken: tokenRotation(options.tokens) } : {}),
-  };
+  const { config, process: server, redis, counts } = options;
+  const load = loadOf(options);
   const warm = await runLoad({ ...load, durationSeconds: options.warmupSeconds });
   await sleep(options.settleMs);
 
-  const pgBefore = pg?.counts();
-  const sentBefore = options.redisCounter.commands();
   const redisBefore = await redis.snapshot();
   await server.startRssWindow();
   await options.profiler?.start();
@@ -53,14 +93,12 @@ export async function measureCell(options: CellOptions): Promise<Cell> {
   const profile = await options.profiler?.stop();
   const peakRssBytes = await server.endRssWindow();
   const redisAfter = await redis.snapshot();
-  const sentAfter = options.redisCounter.commands();
-  const pgAfter = pg?.counts();
 
   const requests = Math.max(result.requests, 1);
-  const sql = pgBefore && pgAfter ? pgDelta(pgBefore, pgAfter).statements / requests : null;
+  // Server-wide, so read here, with one server running and no proxy to count through.
   const redisExecuted = totalCommands(commandDelta(redisBefore, redisAfter)) / requests;
-  // Warm-up requests are requests too: a failure there fails the run as well.
-  const errors = failureCount(result) + failureCount(warm);
+  // Warm-up requests are requests too, and so are the counted pass's: a failure there fails the run as well.
+  const errors = failureCount(result) + failureCount(warm) + (counts?.errors ?? 0);
   return {
     serverId: config.id,
     server: config.name,
@@ -70,8 +108,8 @@ export async function measureCell(options: CellOptions): Promise<Cell> {
     p50: result.p50,
     p99: result.p99,
     errors,
-    sqlPerRequest: sql,
-    redisPerRequest: (sentAfter - sentBefore) / requests,
+    sqlPerRequest: counts?.sqlPerRequest ?? null,
+    redisPerRequest: counts?.redisPerRequest ?? 0,
     redisExecPerRequest: redisExecuted,
     peakRssBytes,
     cpuMicrosPerRequest: (cpuAfter - cpuBefore) / requests,
@@ -81,7 +119,7 @@ export async function measureCell(options: CellOptions): Promise<Cell> {
     vsBare: null,
     vsPeer: null,
     hitRatio: result.cacheHits === null ? null : result.cacheHits / requests,
-    sampled: warm.sampled + result.sampled,
-    problems: [...warm.problems, ...result.problems].slice(0, 5),
+    sampled: warm.sampled + result.sampled + (counts?.sampled ?? 0),
+    problems: [...(counts?.problems ?? []), ...warm.problems, ...result.problems].slice(0, 5),
   };
 }

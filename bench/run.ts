@@ -1,20 +1,20 @@
 // `npm run bench`: prepares the seeded database, then for each server under
-// test starts it in its own process (on its own fresh copy of the database,
-// behind its own counting proxies), signs in as alice, runs every workload
-// against it, stops it; prints one table, writes the report, and exits
-// non-zero if any request failed or any response carried errors.
+// test starts two processes of it on its own fresh copy of the database, one
+// behind counting proxies (what it sends per request), one wired straight to
+// Postgres and Redis (its speed), and runs every workload through both. Prints one table, writes the report, and exits non-zero
+// if any request failed or any response carried errors.
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cellTiming, parseBenchArgs, runKind, viewerCount, type BenchArgs } from './args.ts';
-import { measureCell } from './cell.ts';
+import { cellTiming, countTiming, parseBenchArgs, runKind, viewerCount, type BenchArgs } from './args.ts';
+import { type CellCounts, measureCell, measureCounts } from './cell.ts';
 import { ProfileControl } from './profile.ts';
 import type { Expectation } from './check.ts';
 import { logInAlice, recordReference, workloadContext, type Reference } from './client.ts';
 import { cloneDatabase, dropLeftoverClones, ensureTemplate, postgresVersion } from './database.ts';
 import { BUSY, cpuBusy, describeMachine } from './machine.ts';
-import { stopEverything, withCleanup, withServer, withWiring, type Wiring } from './lifecycle.ts';
+import { directWiring, stopEverything, withCleanup, withServer, withWiring } from './lifecycle.ts';
 import type { ServerProcess } from './process.ts';
 import { publish } from './publish.ts';
 import { RedisStats } from './redis-stats.ts';
@@ -52,6 +52,8 @@ interface Run {
   args: BenchArgs;
   redis: RedisStats;
   timing: { warmup: number; duration: number };
+  /** The counted pass of each cell: its warm-up and measured seconds. */
+  countTiming: { warmupSeconds: number; durationSeconds: number };
   references: Map<string, Reference>;
   cells: Cell[];
   /** Where profiled servers write their profiles; undefined without --profile. */
@@ -62,39 +64,63 @@ interface Run {
 const profileDirFor = async (run: Run) => (run.profileDir ? mkdtemp(join(run.profileDir, 'server-')) : undefined);
 const profilerFor = (server: ServerProcess, dir: string | undefined) => (dir ? new ProfileControl(server, dir) : undefined);
 
-/** Runs a database-backed server (tenant-graph or a peer) through its workloads; records the reference first if none yet. */
+/**
+ * Runs a database-backed server (tenant-graph or a peer) through its
+ * workloads with two processes of it up at once, on the same database and
+ * Redis keys, like two instances: one behind the counting proxies (the
+ * counted pass; it records the reference first if none yet) and one wired
+ * straight to the services (the timed pass). Each workload runs its counted
+ * pass, then its timed pass, so writes happen in workload order as before.
+ */
 async function benchDatabaseServer(config: ServerConfig, workloads: Workload[], run: Run, measure: boolean): Promise<void> {
   const db = await cloneDatabase(run.args.databaseUrl, config.id);
-  const profileDir = await profileDirFor(run);
   await withCleanup(
     () => db.drop(),
     () =>
       withWiring(run.args, db.url, (wiring) =>
-        withServer(
-          config,
-          wiring,
-          {},
-          async (server) => {
-            const profiler = profilerFor(server, profileDir);
-            const token = await logInAlice(server.origin);
-            const context = await workloadContext(server.origin, token);
-            if (run.references.size === 0) {
-              for (const op of READ_OPERATIONS)
-                run.references.set(op.name, await recordReference(server.origin, token, op, context));
-              log(`  reference responses recorded from ${config.name}`);
-            }
-            if (!measure) return;
-            const viewers = await signInViewers(config, db.url, workloads, run.args);
-            for (const workload of workloads) {
-              const tokens = workload.viewers ? viewers.slice(0, viewerCount(workload, run.args)) : undefined;
-              await benchCell(config, server, wiring, workload, { token, ...(tokens ? { tokens } : {}) }, context, run, profiler);
-            }
-          },
-          profileDir,
-        ),
+        withServer(config, wiring, {}, async (counted) => {
+          const who = await signIn(counted);
+          if (run.references.size === 0) {
+            for (const op of READ_OPERATIONS)
+              run.references.set(op.name, await recordReference(counted.origin, who.token, op, who.context));
+            log(`  reference responses recorded from ${config.name}`);
+          }
+          if (!measure) return;
+          const viewers = await signInViewers(config, db.url, workloads, run.args);
+          const profileDir = await profileDirFor(run);
+          await withServer(
+            config,
+            directWiring(run.args, db.url),
+            {},
+            async (timed) => {
+              const profiler = profilerFor(timed, profileDir);
+              const timedWho = { ...(await signIn(timed)), viewers };
+              for (const workload of workloads) {
+                const counts = await measureCounts({
+                  ...cellLoad(config, counted, workload, { ...who, viewers }, run),
+                  ...run.countTiming,
+                  pg: wiring.pg,
+                  redisCounter: wiring.redisCounter!,
+                });
+                log(`  ${workload.id} counted: ${describeCounts(counts)}`);
+                await benchCell(config, timed, workload, timedWho, counts, run, profiler);
+              }
+            },
+            profileDir,
+          );
+        }),
       ),
   );
   await run.redis.deletePrefix(redisPrefix(config));
+}
+
+const describeCounts = (c: CellCounts) =>
+  `${c.sqlPerRequest === null ? '' : `${c.sqlPerRequest.toFixed(2)} SQL, `}${c.redisPerRequest.toFixed(2)} Redis/req`;
+
+/** Alice's token and the ids the workloads name, from this server process. */
+async function signIn(server: ServerProcess): Promise<{ token: string; context: WorkloadContext }> {
+  const token = await logInAlice(server.origin);
+  return { token, context: await workloadContext(server.origin, token) };
 }
 
 /** Signs in as many seeded users as the workloads rotate through (none for most runs), in the server's own database. */
@@ -111,7 +137,7 @@ async function signInViewers(
   return tokens;
 }
 
-/** The ceiling: one bare server per read workload, replaying the reference bytes. */
+/** The ceiling: one bare server per read workload, replaying the reference bytes. It uses no service, so it has no counted pass. */
 async function benchBare(config: ServerConfig, workloads: Workload[], run: Run): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'tg-bench-'));
   await withCleanup(
@@ -121,50 +147,61 @@ async function benchBare(config: ServerConfig, workloads: Workload[], run: Run):
         const file = join(dir, `${workload.id}.json`);
         await writeFile(file, run.references.get(workload.sequence[0]!.name)!.body);
         const profileDir = await profileDirFor(run);
-        await withWiring(run.args, null, (wiring) =>
-          withServer(
-            config,
-            wiring,
-            { BARE_RESPONSE_FILE: file },
-            async (server) =>
-              benchCell(config, server, wiring, workload, {}, { acmeId: '' }, run, profilerFor(server, profileDir)),
-            profileDir,
-          ),
+        await withServer(
+          config,
+          directWiring(run.args, null),
+          { BARE_RESPONSE_FILE: file },
+          async (server) =>
+            benchCell(config, server, workload, { context: { acmeId: '' } }, null, run, profilerFor(server, profileDir)),
+          profileDir,
         );
       }
     },
   );
 }
 
-async function benchCell(
-  config: ServerConfig,
-  server: ServerProcess,
-  wiring: Wiring,
-  workload: Workload,
-  who: { token?: string; tokens?: readonly string[] },
-  context: WorkloadContext,
-  run: Run,
-  profiler: ProfileControl | undefined,
-): Promise<void> {
-  const cell = await measureCell({
-    ...(profiler ? { profiler } : {}),
+/** Who a cell's requests come from: alice, or (many-users) the signed-in viewers in turn. */
+interface Who {
+  token?: string;
+  viewers?: readonly string[];
+  context: WorkloadContext;
+}
+
+/** The load of one cell, shared by its counted and its timed pass. */
+function cellLoad(config: ServerConfig, server: ServerProcess, workload: Workload, who: Who, run: Run) {
+  const tokens = workload.viewers && who.viewers ? who.viewers.slice(0, viewerCount(workload, run.args)) : undefined;
+  return {
     config,
     process: server,
-    pg: wiring.pg,
-    redisCounter: wiring.redisCounter,
-    redis: run.redis,
-    ...(who.tokens ? { tokens: who.tokens } : {}),
+    ...(tokens ? { tokens } : {}),
     load: {
       ...(who.token ? { token: who.token } : {}),
       ...(config.cacheHit ? { cacheHit: config.cacheHit } : {}),
       workload,
-      context,
+      context: who.context,
       connections: run.args.connections,
-      expect: (op) => expectation(config, workload, op, run.references),
+      expect: (op: Operation) => expectation(config, workload, op, run.references),
     },
+    settleMs: run.args.quick ? 50 : 250,
+  };
+}
+
+async function benchCell(
+  config: ServerConfig,
+  server: ServerProcess,
+  workload: Workload,
+  who: Who,
+  counts: CellCounts | null,
+  run: Run,
+  profiler: ProfileControl | undefined,
+): Promise<void> {
+  const cell = await measureCell({
+    ...cellLoad(config, server, workload, who, run),
+    ...(profiler ? { profiler } : {}),
+    counts,
+    redis: run.redis,
     warmupSeconds: run.timing.warmup,
     durationSeconds: run.timing.duration,
-    settleMs: run.args.quick ? 50 : 250,
   });
   run.cells.push(cell);
   if (cell.profile)
@@ -204,7 +241,15 @@ async function main(): Promise<number> {
   const redis = await RedisStats.connect(args.redisUrl);
   const profileRoot = args.profile ? await mkdtemp(join(tmpdir(), 'tg-profiles-')) : undefined;
   if (profileRoot) log(`CPU profiles of each cell: ${profileRoot}`);
-  const run: Run = { args, redis, timing, references: new Map(), cells: [], profileDir: profileRoot };
+  const run: Run = {
+    args,
+    redis,
+    timing,
+    countTiming: countTiming(args, timing),
+    references: new Map(),
+    cells: [],
+    profileDir: profileRoot,
+  };
   try {
     await dropLeftoverClones(args.databaseUrl);
     await ensureTemplate(args.databaseUrl, log);

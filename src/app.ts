@@ -2,7 +2,7 @@ import { useGraphQlJit } from '@envelop/graphql-jit';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { GraphQLError, type ValidationContext } from 'graphql';
 import { createHash } from 'node:crypto';
-import type { RequestListener } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { createYoga, maskError, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import { ACCESS_RULES_VERSION } from './auth/permissions.ts';
@@ -12,6 +12,7 @@ import { metricsEndpoint } from './metrics/endpoint.ts';
 import { createMetrics, type MetricSources } from './metrics/registry.ts';
 import { useRequestScope } from './plugins/use-request-scope.ts';
 import { checkReadiness, type DependencyCheck } from './readiness.ts';
+import { runInScope, type RequestScope } from './request-scope.ts';
 import { cacheTtls } from './cache/ttl.ts';
 import { createContext, requestState, type AppDeps, type Context } from './context.ts';
 import { useOperationBudget } from './plugins/use-operation-budget.ts';
@@ -185,17 +186,22 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
         pool: options.pool,
       })
     : null;
+  const viaYoga = (req: IncomingMessage, res: ServerResponse, scope: RequestScope) => {
+    // The hot path writes the id into its own head; Yoga's head merges what was set before it.
+    res.setHeader('X-Request-Id', scope.id);
+    void runInScope(scope, async () => yoga(req, res));
+  };
   const listener: RequestListener = instrument(
     hotPath
       ? (req, res, scope) => {
           hotPath.serve(req, res, scope).then(
             (served) => {
-              if (!served) void yoga(req, res);
+              if (!served) viaYoga(req, res, scope);
             },
-            () => void yoga(req, res),
+            () => viaYoga(req, res, scope),
           );
         }
-      : (req, res) => void yoga(req, res),
+      : viaYoga,
     {
       logger,
       trustProxy: limits.trustProxy,

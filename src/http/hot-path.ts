@@ -57,8 +57,19 @@ interface KnownText {
 }
 const NOT_OURS: KnownText = { hash: '', name: null };
 
+/** The signed-in viewer a bearer token names, with the keys the lookup reads for them. */
+interface Viewer {
+  userId: string;
+  sessionKey: string;
+  /** '' when rate limits are off. */
+  budgetKey: string;
+}
+const NO_VIEWER: Viewer = { userId: '', sessionKey: '', budgetKey: '' };
+
 /** The request's verdicts counted here and handed on with it, so Yoga does not count them again. */
 const verdicts = new WeakMap<object, LimitCheck>();
+/** POST bodies read here, handed to Yoga only when the request goes there. */
+const bodies = new WeakMap<IncomingMessage, Buffer>();
 
 /**
  * Cached reads at wire speed, in front of Yoga. For a signed-in query (POST
@@ -90,18 +101,31 @@ export function createHotPath(options: HotPathOptions) {
     }
     return known.hash ? known : null;
   };
-  // The session key of a token is a hash of it; tokens come back on every request of a session.
-  const sessionKeyOfToken = new LRUCache<string, string>({ max: 10_000 });
-  const sessionKeyOf = (token: string, userId: string): string => {
-    let key = sessionKeyOfToken.get(token);
-    if (key === undefined) {
-      key = keys.session(sessionRef(userId, hashToken(token)));
-      sessionKeyOfToken.set(token, key);
+  // What an Authorization header names (the viewer and the keys of their session
+  // and budget) is a pure function of it, and it comes back on every request of
+  // a session: worked out once, remembered by the header. Headers naming no
+  // viewer the hot path can key by are remembered too (NO_VIEWER).
+  const viewerOfHeader = new LRUCache<string, Viewer>({ max: 10_000 });
+  const viewerOf = (header: string | undefined): Viewer | null => {
+    if (header === undefined) return null;
+    let viewer = viewerOfHeader.get(header);
+    if (viewer === undefined) {
+      viewer = NO_VIEWER;
+      const token = bearerToken(header);
+      const userId = token ? tokenUserId(token) : '';
+      if (token && userId) {
+        viewer = {
+          userId,
+          sessionKey: keys.session(sessionRef(userId, hashToken(token))),
+          budgetKey: options.budget ? budgetKey(options.budget, { userId }) : '',
+        };
+      }
+      if (header.length <= 1024) viewerOfHeader.set(header, viewer);
     }
-    return key;
+    return viewer === NO_VIEWER ? null : viewer;
   };
 
-  /** The request's operation hash and name, or null to leave it to Yoga; a POST body read here is handed on. */
+  /** The request's operation hash and name, or null to leave it to Yoga; a POST body read here is handed on with it. */
   async function operationOf(req: IncomingMessage): Promise<KnownText | null> {
     const url = req.url ?? '';
     if (req.method === 'GET') {
@@ -114,18 +138,29 @@ export function createHotPath(options: HotPathOptions) {
     if (!reading) return null;
     const body = await reading;
     if (!body) return null;
-    handOnBody(req, body);
+    bodies.set(req, body);
     return hashOf(body.toString('utf8'), paramsOfJsonText);
   }
 
-  /** Answers the request if it can; false hands it to Yoga. The operation's name, once read, goes to `scope`. */
+  /**
+   * Answers the request if it can; false hands it to Yoga, with the body read
+   * here. The operation's name, once read, goes to `scope`, and its id into
+   * the head written here.
+   */
   async function serve(req: IncomingMessage, res: ServerResponse, scope?: RequestScope): Promise<boolean> {
+    if (await answer(req, res, scope)) return true;
+    // Only now: the property a hit never needs would cost every hit a slower request object.
+    const body = bodies.get(req);
+    if (body) handOnBody(req, body);
+    return false;
+  }
+
+  async function answer(req: IncomingMessage, res: ServerResponse, scope?: RequestScope): Promise<boolean> {
     // Cross-origin requests get Yoga's CORS headers; anonymous ones have no viewer slot to key by.
     if (req.headers.origin !== undefined) return false;
-    const token = bearerToken(req.headers.authorization);
-    if (!token) return false;
-    const userId = tokenUserId(token);
-    if (!userId) return false;
+    const viewer = viewerOf(req.headers.authorization);
+    if (!viewer) return false;
+    const userId = viewer.userId;
     const contentType = answerType(req);
     if (!contentType) return false;
     const known = await operationOf(req);
@@ -142,8 +177,8 @@ export function createHotPath(options: HotPathOptions) {
     let found: HotResult;
     try {
       found = await options.store.inner.hot.lookup({
-        sessionKey: sessionKeyOf(token, userId),
-        budgetKey: budget ? budgetKey(budget, { userId }) : '',
+        sessionKey: viewer.sessionKey,
+        budgetKey: viewer.budgetKey,
         responseKey,
         userId,
         nowIso: new Date((options.now ?? Date.now)()).toISOString(),
@@ -164,12 +199,17 @@ export function createHotPath(options: HotPathOptions) {
 
     // `known`: the store holds the answer whose ETag we named, our copy's or else the client's own.
     const answer = found.stored === 'known' ? (copy ?? { etag: knownEtag, body: null }) : copies.keep(responseKey, found.stored);
+    // One object handed to writeHead, nothing set on `res` before: Node then writes it as it is.
     const headers: Record<string, string | number> = {
       'X-Cache': 'HIT',
       ETag: answer.etag,
       'Cache-Control': 'private, no-cache',
     };
     if (check && budget) for (const [name, value] of rateLimitHeaders(check, budget)) headers[name] = value;
+    if (scope) {
+      headers['X-Request-Id'] = scope.id;
+      scope.servedHot = true;
+    }
     if (matches(req.headers['if-none-match'], answer.etag)) {
       stats.notModified += 1;
       res.writeHead(304, headers);

@@ -1,7 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.ts';
 import type { CacheStatus, Metrics } from '../metrics/registry.ts';
-import { requestScope, type RequestScope } from '../request-scope.ts';
+import type { RequestScope } from '../request-scope.ts';
 import { requestIdOf } from './request-id.ts';
 
 /** Options of instrument(). */
@@ -21,13 +21,14 @@ export interface InstrumentOptions {
 function cacheStatusOf(res: ServerResponse, scope: RequestScope): CacheStatus {
   if (!scope.cacheable) return 'bypass';
   if (res.statusCode === 304) return 'not_modified';
+  if (scope.servedHot) return 'hit';
   const label = res.getHeader('x-cache');
   return label === 'HIT' ? 'hit' : label === 'MISS' ? 'miss' : 'bypass';
 }
 
 /**
- * Wraps the app's listener: gives each request its id (echoed in
- * X-Request-Id, stamped on its log lines through the request scope), and on
+ * Wraps the app's listener: gives each request its id (`serve` echoes it in
+ * X-Request-Id and runs whatever may log inside the request scope), and on
  * its one `finish` records its duration and logs it when slow. Metrics are
  * read from counters at scrape time, so this is all a request pays.
  */
@@ -41,22 +42,19 @@ export function instrument(
       void options.metricsEndpoint(req, res);
       return;
     }
-    const scope: RequestScope = { id: requestIdOf(req, options.trustProxy), operation: null, cacheable: true };
-    // Set before anything writes the head: both the hot path's writeHead and Yoga's merge it in.
-    res.setHeader('X-Request-Id', scope.id);
+    const scope: RequestScope = { id: requestIdOf(req, options.trustProxy), operation: null, cacheable: true, servedHot: false };
     const started = performance.now();
-    res.once('finish', () => {
+    // 'finish' comes once per response: a plain listener spares the once-wrapper.
+    res.on('finish', () => {
       const ms = performance.now() - started;
       metrics?.observe(scope.operation, cacheStatusOf(res, scope), ms / 1000);
       if (ms > slowMs) {
-        requestScope.run(scope, () =>
-          logger.warn(
-            { operation: scope.operation ?? 'anonymous', durationMs: Math.round(ms), status: res.statusCode },
-            'slow operation',
-          ),
+        logger.warn(
+          { reqId: scope.id, operation: scope.operation ?? 'anonymous', durationMs: Math.round(ms), status: res.statusCode },
+          'slow operation',
         );
       }
     });
-    requestScope.run(scope, serve, req, res, scope);
+    serve(req, res, scope);
   };
 }

@@ -50,7 +50,19 @@ export function paramsOfQueryString(search: string): OperationParams | null {
  * answers those).
  */
 export function answerType(req: IncomingMessage): string | null {
-  const accept = (req.headers.accept || '*/*').replace(/\s/g, '').toLowerCase();
+  const accept = req.headers.accept ?? '';
+  let type = typeOfAccept.get(accept);
+  if (type === undefined) {
+    type = answerTypeOf(accept);
+    // Clients send a handful of distinct Accept values; a flood of made-up ones is only not remembered.
+    if (typeOfAccept.size < 256) typeOfAccept.set(accept, type);
+  }
+  return type;
+}
+const typeOfAccept = new Map<string, string | null>();
+
+function answerTypeOf(header: string): string | null {
+  const accept = (header || '*/*').replace(/\s/g, '').toLowerCase();
   for (const part of accept.split(',')) {
     const [type, ...params] = part.split(';');
     const charset = params.find((param) => param.includes('charset=')) ?? 'charset=utf-8';

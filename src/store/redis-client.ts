@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
+import { HOT_LOOKUP } from './hot-store.redis.ts';
 
 /** Options of the Redis connection; defaults suit a request path that must never wait on a cache. */
 export interface RedisOptions {
@@ -23,6 +24,8 @@ export async function createRedisClient(options: RedisOptions): Promise<Redis> {
     enableOfflineQueue: false,
     // Commands issued in the same tick (a batch's lease read beside the budget count) leave in one write.
     enableAutoPipelining: true,
+    // One lookup per hit, each in its own tick: a pipeline around it would only cost the hit a tick and an object.
+    autoPipeliningIgnoredCommands: [HOT_LOOKUP],
     commandTimeout: options.commandTimeoutMs ?? 500,
     maxRetriesPerRequest: 1,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
