@@ -85,6 +85,7 @@ export function createHotPath(options: HotPathOptions) {
   const endpoint = options.endpoint ?? '/graphql';
   const stats: HotPathStats = { hits: 0, notModified: 0, passed: 0, storeErrors: 0, fromCopy: 0 };
   const copies = new AnswerCopies(options.copyBytes ?? 64 * 2 ** 20);
+  const lookupBudget = options.budget ? { limit: options.budget.limit, windowMs: options.budget.windowMs } : null;
 
   // Clients send the same few requests over and over: the operation hash of a
   // request text (a POST body or a GET query string) is a pure function of it,
@@ -182,7 +183,7 @@ export function createHotPath(options: HotPathOptions) {
         responseKey,
         userId,
         nowIso: new Date((options.now ?? Date.now)()).toISOString(),
-        budget: budget ? { limit: budget.limit, windowMs: budget.windowMs } : null,
+        budget: lookupBudget,
         knownEtag,
       });
     } catch {
@@ -191,8 +192,9 @@ export function createHotPath(options: HotPathOptions) {
     }
     if (found.kind === 'unknown') return false;
     const check = budget && found.budget ? options.limiter.counted(budget, found.budget) : null;
-    if (check) verdicts.set(req, check);
     if ((check && !check.allowed) || !found.stored) {
+      // Only a request handed on carries its verdict: a hit needs no entry in the map.
+      if (check) verdicts.set(req, check);
       stats.passed += 1;
       return false;
     }
@@ -217,7 +219,10 @@ export function createHotPath(options: HotPathOptions) {
       return true;
     }
     // Unreachable (an ETag the client named and the store confirmed matches it), but never an empty 200.
-    if (!answer.body) return false;
+    if (!answer.body) {
+      if (check) verdicts.set(req, check);
+      return false;
+    }
     stats.hits += 1;
     if (found.stored === 'known') stats.fromCopy += 1;
     headers['Content-Type'] = contentType;

@@ -77,5 +77,8 @@ function answerTypeOf(header: string): string | null {
 /** Whether a POST body is JSON, as Yoga requires for these parameters. */
 export function isJsonBody(req: IncomingMessage): boolean {
   const type = req.headers['content-type'];
-  return type !== undefined && type.split(';', 1)[0]?.trim().toLowerCase() === 'application/json';
+  if (type === undefined) return false;
+  // The common spellings, without splitting; anything else the general rule.
+  if (type === 'application/json' || type === 'application/json; charset=utf-8') return true;
+  return type.split(';', 1)[0]?.trim().toLowerCase() === 'application/json';
 }
