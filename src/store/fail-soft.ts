@@ -97,11 +97,16 @@ export class SafeStore {
   }
 
   /** Null when the store did not answer: load from Postgres and do not fill. */
-  async readThrough(keys: readonly string[], token: string, leaseMs: number): Promise<ReadResult[] | null> {
+  async readThrough(
+    keys: readonly string[],
+    token: string,
+    leaseMs: number,
+    known?: readonly string[],
+  ): Promise<ReadResult[] | null> {
     if (keys.length === 0) return [];
     if (!(await this.ready())) return null;
     try {
-      return await this.inner.leases.readThrough(keys, token, leaseMs);
+      return await this.inner.leases.readThrough(keys, token, leaseMs, known);
     } catch (error) {
       this.fail('read', error);
       return null;

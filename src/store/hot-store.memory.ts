@@ -1,5 +1,6 @@
 import type { ExpiringMap } from './expiring-map.ts';
-import { carries, type HotLookup, type HotResult, type HotStore } from './hot-store.ts';
+import type { HotLookup, HotResult, HotStore } from './hot-store.ts';
+import { carries, splitVersion } from './stored-text.ts';
 import type { RoundTrips } from './round-trips.ts';
 import type { MemoryWindowStore } from './window-store.memory.ts';
 
@@ -13,7 +14,8 @@ export class MemoryHotStore implements HotStore {
 
   async lookup(request: HotLookup): Promise<HotResult> {
     this.trips.count += 1;
-    const text = this.map.get(request.sessionKey);
+    const stored = this.map.get(request.sessionKey);
+    const text = stored === null ? null : splitVersion(stored).body;
     if (text === null || text === 'null') return { kind: 'unknown' };
     let session: unknown;
     try {
@@ -29,8 +31,8 @@ export class MemoryHotStore implements HotStore {
       ? this.windows.gcraCount(request.budgetKey, request.budget.limit, request.budget.windowMs)
       : null;
     if (budget && !budget.allowed) return { kind: 'counted', budget, stored: null };
-    const stored = this.map.get(request.responseKey);
-    if (stored === null) return { kind: 'counted', budget, stored: null };
-    return { kind: 'counted', budget, stored: carries(stored, request.knownEtag) ? 'known' : Buffer.from(stored) };
+    const answer = this.map.get(request.responseKey);
+    if (answer === null) return { kind: 'counted', budget, stored: null };
+    return { kind: 'counted', budget, stored: carries(answer, request.knownEtag) ? 'known' : Buffer.from(answer) };
   }
 }

@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import { GCRA_LUA, NOW_LUA } from './gcra.lua.ts';
 import type { HotLookup, HotResult, HotStore } from './hot-store.ts';
 import type { RoundTrips } from './round-trips.ts';
+import { STRIP_VERSION_LUA } from './stored-text.ts';
 
 // KEYS: session, budget, response. ARGV: user id, now (ISO), budget limit (0: off), budget window ms, known ETag ('' for none).
 // Replies {0} when the session is not cached as valid (nothing counted), else
@@ -18,7 +19,9 @@ local function answer()
   return v
 end
 local s = redis.call('GET', KEYS[1])
-if not s or s == 'null' then return {0} end
+if not s then return {0} end
+${STRIP_VERSION_LUA}
+if s == 'null' then return {0} end
 local ok, session = pcall(cjson.decode, s)
 if not ok or type(session) ~= 'table' or session.userId ~= ARGV[1] or type(session.expiresAt) ~= 'string' or session.expiresAt <= ARGV[2] then
   return {0}

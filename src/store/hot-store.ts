@@ -30,13 +30,6 @@ export interface HotLookup {
  */
 export type HotResult = { kind: 'unknown' } | { kind: 'counted'; budget: WindowResult | null; stored: Buffer | 'known' | null };
 
-/** Whether a stored answer (`<ETag>\n<body>`, cache/response-key.ts) carries this ETag. */
-export function carries(stored: Buffer | string, etag: string): boolean {
-  if (etag === '' || stored.length <= etag.length) return false;
-  const head = typeof stored === 'string' ? stored.slice(0, etag.length + 1) : stored.toString('latin1', 0, etag.length + 1);
-  return head === `${etag}\n`;
-}
-
 /**
  * The hot path's store: one round trip that validates the session, counts the
  * operation budget and fetches the stored answer. Under Redis Cluster the

@@ -1,6 +1,7 @@
 import type { ExpiringMap } from './expiring-map.ts';
 import { leaseKey, type FillEntry, type LeaseStore, type ReadResult } from './lease-store.ts';
 import type { RoundTrips } from './round-trips.ts';
+import { carries } from './stored-text.ts';
 
 /** The lease store in process memory, for one instance: the same steps as the Lua scripts, in the same order. */
 export class MemoryLeaseStore implements LeaseStore {
@@ -9,12 +10,12 @@ export class MemoryLeaseStore implements LeaseStore {
     private readonly trips: RoundTrips,
   ) {}
 
-  async readThrough(keys: readonly string[], token: string, leaseMs: number): Promise<ReadResult[]> {
+  async readThrough(keys: readonly string[], token: string, leaseMs: number, known?: readonly string[]): Promise<ReadResult[]> {
     if (keys.length === 0) return [];
     this.trips.count += 1;
-    return keys.map((key): ReadResult => {
+    return keys.map((key, i): ReadResult => {
       const value = this.map.get(key);
-      if (value !== null) return { kind: 'hit', value };
+      if (value !== null) return carries(value, known?.[i] ?? '') ? { kind: 'same' } : { kind: 'hit', value };
       const holder = this.map.get(leaseKey(key));
       if (holder !== null) return { kind: 'held', token: holder };
       this.map.setMs(leaseKey(key), token, leaseMs);

@@ -3,13 +3,18 @@ import { leaseKey, type FillEntry, type LeaseStore, type ReadResult } from './le
 import type { RoundTrips } from './round-trips.ts';
 import { wholeSeconds } from './ttl.ts';
 
-// KEYS: pairs (key, lease key). ARGV: token, lease ms. One reply per pair:
-// {1, value} hit, {2} lease taken, {3, token} lease held by another loader.
+// KEYS: pairs (key, lease key). ARGV: token, lease ms, then per pair the
+// version the caller holds ('' for none; missing ones are ''). One reply per
+// pair: {1, value} hit, {4} hit of the version named, {2} lease taken,
+// {3, token} lease held by another loader.
 const READ_THROUGH = `
 local out = {}
 for i = 1, #KEYS, 2 do
   local value = redis.call('GET', KEYS[i])
-  if value then
+  local known = ARGV[2 + (i + 1) / 2]
+  if value and known and known ~= '' and string.sub(value, 1, #known + 1) == known .. '\\n' then
+    out[#out + 1] = {4}
+  elseif value then
     out[#out + 1] = {1, value}
   elseif redis.call('SET', KEYS[i + 1], ARGV[1], 'NX', 'PX', ARGV[2]) then
     out[#out + 1] = {2}
@@ -50,13 +55,14 @@ export class RedisLeaseStore implements LeaseStore {
     this.redis = client as LeaseRedis;
   }
 
-  async readThrough(keys: readonly string[], token: string, leaseMs: number): Promise<ReadResult[]> {
+  async readThrough(keys: readonly string[], token: string, leaseMs: number, known?: readonly string[]): Promise<ReadResult[]> {
     if (keys.length === 0) return [];
     this.trips.count += 1;
     const pairs = keys.flatMap((key) => [key, leaseKey(key)]);
-    const replies = await this.redis.leaseReadThrough(pairs.length, ...pairs, token, String(leaseMs));
+    const replies = await this.redis.leaseReadThrough(pairs.length, ...pairs, token, String(leaseMs), ...(known ?? []));
     return replies.map(([kind, payload]): ReadResult => {
       if (kind === 1) return { kind: 'hit', value: payload ?? '' };
+      if (kind === 4) return { kind: 'same' };
       if (kind === 2) return { kind: 'leased' };
       return { kind: 'held', token: payload ?? '' };
     });

@@ -7,11 +7,13 @@
  */
 
 /**
- * What one key of a read-through batch turned out to be: a cached value; a
- * miss whose lease this batch now holds (it alone may fill the key); or a miss
- * another loader holds the lease of (it is loading the key right now).
+ * What one key of a read-through batch turned out to be: a cached value; the
+ * cached value of the version the reader named (stored-text.ts: it holds a
+ * copy, so the bytes are not sent); a miss whose lease this batch now holds
+ * (it alone may fill the key); or a miss another loader holds the lease of
+ * (it is loading the key right now).
  */
-export type ReadResult = { kind: 'hit'; value: string } | { kind: 'leased' } | { kind: 'held'; token: string };
+export type ReadResult = { kind: 'hit'; value: string } | { kind: 'same' } | { kind: 'leased' } | { kind: 'held'; token: string };
 
 /** A value to write back, with the TTL its type calls for. */
 export interface FillEntry {
@@ -22,8 +24,12 @@ export interface FillEntry {
 
 /** Every method is one round trip and throws on store failure (the fail-soft wrapper turns that into a miss). */
 export interface LeaseStore {
-  /** For each key: its value, or a lease taken for `token` (valid `leaseMs`), or the other holder's token. */
-  readThrough(keys: readonly string[], token: string, leaseMs: number): Promise<ReadResult[]>;
+  /**
+   * For each key: its value (`same` when it is of the version `known` names for
+   * that key; '' names none), or a lease taken for `token` (valid `leaseMs`),
+   * or the other holder's token.
+   */
+  readThrough(keys: readonly string[], token: string, leaseMs: number, known?: readonly string[]): Promise<ReadResult[]>;
   /** Writes each entry whose lease still belongs to `token`, releasing it; answers how many landed. */
   fill(entries: readonly FillEntry[], token: string): Promise<number>;
   /** Plain values in key order; null for a missing key (what a loader waiting on another's lease polls). */

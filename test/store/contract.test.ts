@@ -96,6 +96,36 @@ describe.each(factories)('store contract: %s', (kind, factory) => {
       expect(await store.leases.mget([key])).toEqual([null]);
     });
 
+    it("answers 'same' for a key holding the version the reader names, and the value for any other", async () => {
+      const [kept, changed, bare, missing] = [fresh('ver'), fresh('ver'), fresh('ver'), fresh('ver')];
+      for (const key of [kept, changed, bare]) await store.leases.readThrough([key], 'tok-a', 30_000);
+      expect(
+        await store.leases.fill(
+          [
+            { key: kept, value: 'tok-a\n{"n":1}', ttlSeconds: 60 },
+            { key: changed, value: 'tok-a\n{"n":2}', ttlSeconds: 60 },
+            { key: bare, value: '{"n":3}', ttlSeconds: 60 },
+          ],
+          'tok-a',
+        ),
+      ).toBe(3);
+      // kept: named right; changed: a version the key only begins with; bare: no version line; missing: no value.
+      expect(
+        await store.leases.readThrough([kept, changed, bare, missing], 'tok-b', 30_000, ['tok-a', 'tok-', '{"n"', 'tok-a']),
+      ).toEqual([
+        { kind: 'same' },
+        { kind: 'hit', value: 'tok-a\n{"n":2}' },
+        { kind: 'hit', value: '{"n":3}' },
+        { kind: 'leased' },
+      ]);
+      // Fewer versions than keys, or none: the rest are named by none.
+      expect(await store.leases.readThrough([kept, changed], 'tok-c', 30_000, ['tok-a'])).toEqual([
+        { kind: 'same' },
+        { kind: 'hit', value: 'tok-a\n{"n":2}' },
+      ]);
+      expect(await store.leases.readThrough([kept], 'tok-c', 30_000)).toEqual([{ kind: 'hit', value: 'tok-a\n{"n":1}' }]);
+    });
+
     it('a fill with the right token lands and releases the lease; the value is then a hit', async () => {
       const key = fresh('lease');
       await store.leases.readThrough([key], 'tok-a', 30_000);
