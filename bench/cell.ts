@@ -1,7 +1,7 @@
 // One measured cell: a server already running, one workload, in two passes.
-// The counted pass runs through the counting proxies and keeps only what the
-// server sent per request; the timed pass runs on a server wired straight to
-// the services and keeps the rest. Each warms up, takes its counters,
+// The timed pass runs on a server wired straight to the services; then the
+// counted pass runs through the counting proxies and keeps only what the
+// server sent per request, from the same warm state. Each warms up, takes its counters,
 // measures, takes them again: everything per request is a delta over a
 // measured part only.
 
@@ -70,16 +70,14 @@ export async function measureCounts(
 }
 
 export interface CellOptions extends LoadCellOptions {
-  /** What the cell's counted pass found; null for a server that uses neither service (the bare ceiling). */
-  counts: CellCounts | null;
   redis: RedisStats;
   /** Profiles the measured part when given. */
   profiler?: ProfileControl;
 }
 
-/** The timed pass of a cell, on a server wired straight to the services; the counts come from the counted pass. */
+/** The timed pass of a cell, on a server wired straight to the services; its counts come from the counted pass (withCounts). */
 export async function measureCell(options: CellOptions): Promise<Cell> {
-  const { config, process: server, redis, counts } = options;
+  const { config, process: server, redis } = options;
   const load = loadOf(options);
   const warm = await runLoad({ ...load, durationSeconds: options.warmupSeconds });
   await sleep(options.settleMs);
@@ -97,8 +95,8 @@ export async function measureCell(options: CellOptions): Promise<Cell> {
   const requests = Math.max(result.requests, 1);
   // Server-wide, so read here, with one server running and no proxy to count through.
   const redisExecuted = totalCommands(commandDelta(redisBefore, redisAfter)) / requests;
-  // Warm-up requests are requests too, and so are the counted pass's: a failure there fails the run as well.
-  const errors = failureCount(result) + failureCount(warm) + (counts?.errors ?? 0);
+  // Warm-up requests are requests too: a failure there fails the run as well.
+  const errors = failureCount(result) + failureCount(warm);
   return {
     serverId: config.id,
     server: config.name,
@@ -108,8 +106,8 @@ export async function measureCell(options: CellOptions): Promise<Cell> {
     p50: result.p50,
     p99: result.p99,
     errors,
-    sqlPerRequest: counts?.sqlPerRequest ?? null,
-    redisPerRequest: counts?.redisPerRequest ?? 0,
+    sqlPerRequest: null,
+    redisPerRequest: 0,
     redisExecPerRequest: redisExecuted,
     peakRssBytes,
     cpuMicrosPerRequest: (cpuAfter - cpuBefore) / requests,
@@ -119,7 +117,19 @@ export async function measureCell(options: CellOptions): Promise<Cell> {
     vsBare: null,
     vsPeer: null,
     hitRatio: result.cacheHits === null ? null : result.cacheHits / requests,
-    sampled: warm.sampled + result.sampled + (counts?.sampled ?? 0),
-    problems: [...(counts?.problems ?? []), ...warm.problems, ...result.problems].slice(0, 5),
+    sampled: warm.sampled + result.sampled,
+    problems: [...warm.problems, ...result.problems].slice(0, 5),
+  };
+}
+
+/** A timed cell with what its counted pass found: the counts, and its requests' failures and samples too. */
+export function withCounts(cell: Cell, counts: CellCounts): Cell {
+  return {
+    ...cell,
+    sqlPerRequest: counts.sqlPerRequest,
+    redisPerRequest: counts.redisPerRequest,
+    errors: cell.errors + counts.errors,
+    sampled: cell.sampled + counts.sampled,
+    problems: [...cell.problems, ...counts.problems].slice(0, 5),
   };
 }

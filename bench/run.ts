@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cellTiming, countTiming, parseBenchArgs, runKind, viewerCount, type BenchArgs } from './args.ts';
-import { type CellCounts, measureCell, measureCounts } from './cell.ts';
+import { type CellCounts, measureCell, measureCounts, withCounts } from './cell.ts';
 import { ProfileControl } from './profile.ts';
 import type { Expectation } from './check.ts';
 import { logInAlice, recordReference, workloadContext, type Reference } from './client.ts';
@@ -69,8 +69,8 @@ const profilerFor = (server: ServerProcess, dir: string | undefined) => (dir ? n
  * workloads with two processes of it up at once, on the same database and
  * Redis keys, like two instances: one behind the counting proxies (the
  * counted pass; it records the reference first if none yet) and one wired
- * straight to the services (the timed pass). Each workload runs its counted
- * pass, then its timed pass, so writes happen in workload order as before.
+ * straight to the services (the timed pass). Each workload runs its timed
+ * pass, then its counted pass, so writes happen in workload order as before.
  */
 async function benchDatabaseServer(config: ServerConfig, workloads: Workload[], run: Run, measure: boolean): Promise<void> {
   const db = await cloneDatabase(run.args.databaseUrl, config.id);
@@ -96,14 +96,15 @@ async function benchDatabaseServer(config: ServerConfig, workloads: Workload[], 
               const profiler = profilerFor(timed, profileDir);
               const timedWho = { ...(await signIn(timed)), viewers };
               for (const workload of workloads) {
-                const counts = await measureCounts({
-                  ...cellLoad(config, counted, workload, { ...who, viewers }, run),
-                  ...run.countTiming,
-                  pg: wiring.pg,
-                  redisCounter: wiring.redisCounter!,
-                });
-                log(`  ${workload.id} counted: ${describeCounts(counts)}`);
-                await benchCell(config, timed, workload, timedWho, counts, run, profiler);
+                // Timed first, so the counted pass meets the caches as warm as the timed pass left them.
+                const count = () =>
+                  measureCounts({
+                    ...cellLoad(config, counted, workload, { ...who, viewers }, run),
+                    ...run.countTiming,
+                    pg: wiring.pg,
+                    redisCounter: wiring.redisCounter!,
+                  });
+                await benchCell(config, timed, workload, timedWho, count, run, profiler);
               }
             },
             profileDir,
@@ -113,9 +114,6 @@ async function benchDatabaseServer(config: ServerConfig, workloads: Workload[], 
   );
   await run.redis.deletePrefix(redisPrefix(config));
 }
-
-const describeCounts = (c: CellCounts) =>
-  `${c.sqlPerRequest === null ? '' : `${c.sqlPerRequest.toFixed(2)} SQL, `}${c.redisPerRequest.toFixed(2)} Redis/req`;
 
 /** Alice's token and the ids the workloads name, from this server process. */
 async function signIn(server: ServerProcess): Promise<{ token: string; context: WorkloadContext }> {
@@ -191,18 +189,19 @@ async function benchCell(
   server: ServerProcess,
   workload: Workload,
   who: Who,
-  counts: CellCounts | null,
+  /** Runs the cell's counted pass; null for a server that uses neither service (the bare ceiling). */
+  count: (() => Promise<CellCounts>) | null,
   run: Run,
   profiler: ProfileControl | undefined,
 ): Promise<void> {
-  const cell = await measureCell({
+  const timed = await measureCell({
     ...cellLoad(config, server, workload, who, run),
     ...(profiler ? { profiler } : {}),
-    counts,
     redis: run.redis,
     warmupSeconds: run.timing.warmup,
     durationSeconds: run.timing.duration,
   });
+  const cell = count ? withCounts(timed, await count()) : timed;
   run.cells.push(cell);
   if (cell.profile)
     log(
