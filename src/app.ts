@@ -22,6 +22,7 @@ import { rateLimitConfig } from './rate-limit/policies.ts';
 import { ErrorCode } from './errors.ts';
 import { useBodyLimit } from './plugins/use-body-limit.ts';
 import { useErrorCodes } from './plugins/use-error-codes.ts';
+import { useNestingLimit } from './plugins/use-nesting-limit.ts';
 import { useTextInputs } from './plugins/use-text-inputs.ts';
 import { buildSchema } from './schema/index.ts';
 import { createKinds } from './loaders/kinds.ts';
@@ -142,6 +143,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
         // Suggestions help developers in GraphiQL; in production they would map the schema for anyone.
         blockFieldSuggestion: { enabled: env.NODE_ENV === 'production' },
       }),
+      // After armor: it wraps armor's token-counting parser with a depth check that runs first.
+      useNestingLimit(),
       useErrorCodes(),
       // Before the response cache: hits count against the budget too.
       useOperationBudget({
