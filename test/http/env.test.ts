@@ -33,4 +33,23 @@ describe('configuration', () => {
     expect(attempt).toThrow(/DATABASE_URL must be a postgres/);
     expect(attempt).toThrow(/LOG_LEVEL/);
   });
+
+  it("bounds how long a client may take to send a request: seconds, not Node's minutes", () => {
+    expect(loadEnv({})).toMatchObject({ HTTP_HEADERS_TIMEOUT_MS: 10_000, HTTP_REQUEST_TIMEOUT_MS: 30_000 });
+    expect(loadEnv({ HTTP_HEADERS_TIMEOUT_MS: '2000', HTTP_REQUEST_TIMEOUT_MS: '2000' })).toMatchObject({
+      HTTP_HEADERS_TIMEOUT_MS: 2_000,
+      HTTP_REQUEST_TIMEOUT_MS: 2_000,
+    });
+    // Node refuses headers that may take longer than the whole request; 0 would turn a limit off.
+    expect(() => loadEnv({ HTTP_HEADERS_TIMEOUT_MS: '40000' })).toThrow(
+      /^Invalid configuration: HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS$/,
+    );
+    for (const [name, value] of [
+      ['HTTP_REQUEST_TIMEOUT_MS', '0'],
+      ['HTTP_HEADERS_TIMEOUT_MS', '-1'],
+      ['HTTP_HEADERS_TIMEOUT_MS', '1.5'],
+    ] as const) {
+      expect(() => loadEnv({ [name]: value }), `${name}=${value}`).toThrow(`${name} must be a positive whole number`);
+    }
+  });
 });
