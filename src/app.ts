@@ -4,6 +4,7 @@ import { GraphQLError, type ValidationContext } from 'graphql';
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { createYoga, maskError, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import { ACCESS_RULES_VERSION } from './auth/permissions.ts';
 import { createHotPath, type HotPath } from './http/hot-path.ts';
@@ -145,6 +146,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
       }),
       // After armor: it wraps armor's token-counting parser with a depth check that runs first.
       useNestingLimit(),
+      // graphql-js's NoSchemaIntrospectionCustomRule: __schema and __type fail validation (coded as armor's
+      // limits are, by useErrorCodes), __typename stays.
+      ...(env.INTROSPECTION ? [] : [useDisableIntrospection()]),
       useErrorCodes(),
       // Before the response cache: hits count against the budget too.
       useOperationBudget({

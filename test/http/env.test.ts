@@ -52,4 +52,19 @@ describe('configuration', () => {
       expect(() => loadEnv({ [name]: value }), `${name}=${value}`).toThrow(`${name} must be a positive whole number`);
     }
   });
+
+  it('turns introspection off in production unless set, and GraphiQL, which needs it, follows unless set', () => {
+    const pick = (source: Record<string, string>) => {
+      const { INTROSPECTION, GRAPHIQL } = loadEnv(source);
+      return { INTROSPECTION, GRAPHIQL };
+    };
+    expect(pick({})).toEqual({ INTROSPECTION: true, GRAPHIQL: true });
+    expect(pick({ NODE_ENV: 'test' })).toEqual({ INTROSPECTION: true, GRAPHIQL: true });
+    expect(pick({ NODE_ENV: 'production' })).toEqual({ INTROSPECTION: false, GRAPHIQL: false });
+    expect(pick({ NODE_ENV: 'production', INTROSPECTION: 'true' })).toEqual({ INTROSPECTION: true, GRAPHIQL: true });
+    expect(pick({ NODE_ENV: 'production', GRAPHIQL: 'true' })).toEqual({ INTROSPECTION: false, GRAPHIQL: true });
+    expect(pick({ INTROSPECTION: 'false' })).toEqual({ INTROSPECTION: false, GRAPHIQL: false });
+    expect(pick({ INTROSPECTION: 'true', GRAPHIQL: 'false' })).toEqual({ INTROSPECTION: true, GRAPHIQL: false });
+    expect(() => loadEnv({ INTROSPECTION: 'sometimes' })).toThrow(/INTROSPECTION/);
+  });
 });
