@@ -4,6 +4,7 @@ import { GraphQLError, type ValidationContext } from 'graphql';
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { createYoga, maskError, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import { ACCESS_RULES_VERSION } from './auth/permissions.ts';
 import { createHotPath, type HotPath } from './http/hot-path.ts';
@@ -22,6 +23,7 @@ import { rateLimitConfig } from './rate-limit/policies.ts';
 import { ErrorCode } from './errors.ts';
 import { useBodyLimit } from './plugins/use-body-limit.ts';
 import { useErrorCodes } from './plugins/use-error-codes.ts';
+import { useNestingLimit } from './plugins/use-nesting-limit.ts';
 import { useTextInputs } from './plugins/use-text-inputs.ts';
 import { buildSchema } from './schema/index.ts';
 import { createKinds } from './loaders/kinds.ts';
@@ -142,6 +144,11 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
         // Suggestions help developers in GraphiQL; in production they would map the schema for anyone.
         blockFieldSuggestion: { enabled: env.NODE_ENV === 'production' },
       }),
+      // After armor: it wraps armor's token-counting parser with a depth check that runs first.
+      useNestingLimit(),
+      // graphql-js's NoSchemaIntrospectionCustomRule: __schema and __type fail validation (coded as armor's
+      // limits are, by useErrorCodes), __typename stays.
+      ...(env.INTROSPECTION ? [] : [useDisableIntrospection()]),
       useErrorCodes(),
       // Before the response cache: hits count against the budget too.
       useOperationBudget({

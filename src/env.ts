@@ -35,8 +35,17 @@ const spec = {
   HOST: str({ default: '127.0.0.1', desc: 'Interface to listen on; 0.0.0.0 in a container' }),
   NODE_ENV: str({ choices: ['development', 'production', 'test'], default: 'development' }),
   LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }),
-  GRAPHIQL: bool({ default: true, desc: 'Serve GraphiQL to browsers at /graphql' }),
+  GRAPHIQL: bool({ default: undefined, desc: 'Serve GraphiQL to browsers at /graphql; unset: as INTROSPECTION, which it needs' }),
+  INTROSPECTION: bool({ default: undefined, desc: 'Answer __schema and __type queries; unset: off in production, on otherwise' }),
   DATA_DIR: str({ default: '.data', desc: 'Folder of the embedded database' }),
+  HTTP_HEADERS_TIMEOUT_MS: num({
+    default: 10_000,
+    desc: 'How long a client may take to send the headers of a request; 408 and closed after',
+  }),
+  HTTP_REQUEST_TIMEOUT_MS: num({
+    default: 30_000,
+    desc: 'How long a client may take to send a whole request, body included; 408 and closed after',
+  }),
   SHUTDOWN_GRACE_SECONDS: num({
     default: 10,
     desc: 'On SIGTERM/SIGINT, how long in-flight requests may run before their connections are closed',
@@ -69,7 +78,10 @@ export type Env = Readonly<{
   NODE_ENV: 'development' | 'production' | 'test';
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   GRAPHIQL: boolean;
+  INTROSPECTION: boolean;
   DATA_DIR: string;
+  HTTP_HEADERS_TIMEOUT_MS: number;
+  HTTP_REQUEST_TIMEOUT_MS: number;
   SHUTDOWN_GRACE_SECONDS: number;
   SESSION_TTL_DAYS: number;
   MAX_BODY_BYTES: number;
@@ -120,10 +132,22 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   ] as const) {
     if (!(env[name] > 0)) throw new ConfigError(`Invalid configuration: ${name} must be positive`);
   }
+  for (const name of ['HTTP_HEADERS_TIMEOUT_MS', 'HTTP_REQUEST_TIMEOUT_MS'] as const) {
+    // 0 would turn Node's timeout off: a slow client could hold a connection for ever.
+    if (!Number.isInteger(env[name]) || env[name] <= 0) {
+      throw new ConfigError(`Invalid configuration: ${name} must be a positive whole number of milliseconds`);
+    }
+  }
+  // Node refuses a server whose headers may take longer than the whole request.
+  if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError('Invalid configuration: HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
+  }
   // A fractional or negative hop count would make clientIp read the leftmost, client-chosen, X-Forwarded-For entry.
   if (!Number.isInteger(env.TRUST_PROXY) || env.TRUST_PROXY < 0) {
     throw new ConfigError('Invalid configuration: TRUST_PROXY must be a whole number of proxy hops (0 or more)');
   }
+  // Off in production unless asked for: clients and codegen read schema.graphql, nobody needs to download the schema.
+  const introspection = env.INTROSPECTION ?? env.NODE_ENV !== 'production';
   return {
     DATABASE_URL: env.DATABASE_URL,
     REDIS_URL: env.REDIS_URL,
@@ -132,8 +156,14 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     HOST: env.HOST,
     NODE_ENV: env.NODE_ENV as Env['NODE_ENV'],
     LOG_LEVEL: env.LOG_LEVEL as Env['LOG_LEVEL'],
-    GRAPHIQL: env.GRAPHIQL,
+    // GraphiQL without introspection runs queries but shows no docs and completes nothing. Left unset it
+    // follows INTROSPECTION, the least surprising default: a production deploy serves neither, and turning
+    // introspection on brings the explorer that uses it. Set, it is obeyed either way.
+    GRAPHIQL: env.GRAPHIQL ?? introspection,
+    INTROSPECTION: introspection,
     DATA_DIR: env.DATA_DIR,
+    HTTP_HEADERS_TIMEOUT_MS: env.HTTP_HEADERS_TIMEOUT_MS,
+    HTTP_REQUEST_TIMEOUT_MS: env.HTTP_REQUEST_TIMEOUT_MS,
     SHUTDOWN_GRACE_SECONDS: env.SHUTDOWN_GRACE_SECONDS,
     SESSION_TTL_DAYS: env.SESSION_TTL_DAYS,
     MAX_BODY_BYTES: env.MAX_BODY_BYTES,

@@ -1,5 +1,5 @@
-import { createServer } from 'node:http';
 import { createApp } from './app.ts';
+import { createHttpServer } from './http/server.ts';
 import { createSharedState } from './shared-state.ts';
 import { openDatabase } from './db/index.ts';
 import { ConfigError, type Env, loadEnv } from './env.ts';
@@ -39,7 +39,10 @@ async function main(): Promise<void> {
   }
   const app = createApp({ env, logger, prisma: db.prisma, ...createSharedState(inner, env, logger) });
 
-  const server = createServer(app.listener);
+  const server = createHttpServer(app.listener, {
+    headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+  });
   await new Promise<void>((resolve) => server.listen(env.PORT, env.HOST, resolve));
   const shown = env.HOST === '0.0.0.0' || env.HOST === '127.0.0.1' ? 'localhost' : env.HOST;
   logger.info(`serving http://${shown}:${env.PORT}/graphql${env.GRAPHIQL ? ' (GraphiQL in a browser)' : ''}`);

@@ -149,11 +149,16 @@ export function createHotPath(options: HotPathOptions) {
    * the head written here.
    */
   async function serve(req: IncomingMessage, res: ServerResponse, scope?: RequestScope): Promise<boolean> {
-    if (await answer(req, res, scope)) return true;
-    // Only now: the property a hit never needs would cost every hit a slower request object.
-    const body = bodies.get(req);
-    if (body) handOnBody(req, body);
-    return false;
+    let served = false;
+    try {
+      served = await answer(req, res, scope);
+    } finally {
+      // Only now: the property a hit never needs would cost every hit a slower request object.
+      // Also when answering threw: the listener then hands the request to Yoga, which must not find its body gone.
+      const body = served ? undefined : bodies.get(req);
+      if (body) handOnBody(req, body);
+    }
+    return served;
   }
 
   async function answer(req: IncomingMessage, res: ServerResponse, scope?: RequestScope): Promise<boolean> {

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { OperationParams } from '../cache/response-key.ts';
+import { MAX_NESTING, nestsDeeperThan } from './nesting.ts';
 
 /** The GraphQL parameters of a JSON object, or null when they are not plain query parameters (the hot path then steps aside). */
 export function paramsOfJson(value: unknown): OperationParams | null {
@@ -11,6 +12,8 @@ export function paramsOfJson(value: unknown): OperationParams | null {
   if (typeof query !== 'string' || Reflect.get(value, 'extensions') !== undefined) return null;
   if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return null;
   if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) return null;
+  // Keying them would overflow the stack (canonicalJson recurses); Yoga refuses them with a code (use-nesting-limit).
+  if (nestsDeeperThan(variables, MAX_NESTING)) return null;
   return { query, operationName: operationName ?? null, variables };
 }
 

@@ -79,7 +79,9 @@ export function useTenantResponseCache(options: TenantResponseCacheOptions): Plu
     return key;
   }
 
-  const ttlPerSchemaCoordinate: Record<string, number> = {};
+  // Envelop never stores __schema answers; __type is introspection too, and one stored while INTROSPECTION was
+  // on would be served by the hot path after it is turned off.
+  const ttlPerSchemaCoordinate: Record<string, number> = { 'Query.__type': 0 };
   for (const [coordinate, seconds] of Object.entries(options.ttlSeconds)) ttlPerSchemaCoordinate[coordinate] = seconds * 1000;
   for (const field of Object.keys(options.schema.getMutationType()?.getFields() ?? {}))
     ttlPerSchemaCoordinate[`Mutation.${field}`] = 0;

@@ -33,4 +33,38 @@ describe('configuration', () => {
     expect(attempt).toThrow(/DATABASE_URL must be a postgres/);
     expect(attempt).toThrow(/LOG_LEVEL/);
   });
+
+  it("bounds how long a client may take to send a request: seconds, not Node's minutes", () => {
+    expect(loadEnv({})).toMatchObject({ HTTP_HEADERS_TIMEOUT_MS: 10_000, HTTP_REQUEST_TIMEOUT_MS: 30_000 });
+    expect(loadEnv({ HTTP_HEADERS_TIMEOUT_MS: '2000', HTTP_REQUEST_TIMEOUT_MS: '2000' })).toMatchObject({
+      HTTP_HEADERS_TIMEOUT_MS: 2_000,
+      HTTP_REQUEST_TIMEOUT_MS: 2_000,
+    });
+    // Node refuses headers that may take longer than the whole request; 0 would turn a limit off.
+    expect(() => loadEnv({ HTTP_HEADERS_TIMEOUT_MS: '40000' })).toThrow(
+      /^Invalid configuration: HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS$/,
+    );
+    for (const [name, value] of [
+      ['HTTP_REQUEST_TIMEOUT_MS', '0'],
+      ['HTTP_HEADERS_TIMEOUT_MS', '-1'],
+      ['HTTP_HEADERS_TIMEOUT_MS', '1.5'],
+    ] as const) {
+      expect(() => loadEnv({ [name]: value }), `${name}=${value}`).toThrow(`${name} must be a positive whole number`);
+    }
+  });
+
+  it('turns introspection off in production unless set, and GraphiQL, which needs it, follows unless set', () => {
+    const pick = (source: Record<string, string>) => {
+      const { INTROSPECTION, GRAPHIQL } = loadEnv(source);
+      return { INTROSPECTION, GRAPHIQL };
+    };
+    expect(pick({})).toEqual({ INTROSPECTION: true, GRAPHIQL: true });
+    expect(pick({ NODE_ENV: 'test' })).toEqual({ INTROSPECTION: true, GRAPHIQL: true });
+    expect(pick({ NODE_ENV: 'production' })).toEqual({ INTROSPECTION: false, GRAPHIQL: false });
+    expect(pick({ NODE_ENV: 'production', INTROSPECTION: 'true' })).toEqual({ INTROSPECTION: true, GRAPHIQL: true });
+    expect(pick({ NODE_ENV: 'production', GRAPHIQL: 'true' })).toEqual({ INTROSPECTION: false, GRAPHIQL: true });
+    expect(pick({ INTROSPECTION: 'false' })).toEqual({ INTROSPECTION: false, GRAPHIQL: false });
+    expect(pick({ INTROSPECTION: 'true', GRAPHIQL: 'false' })).toEqual({ INTROSPECTION: true, GRAPHIQL: false });
+    expect(() => loadEnv({ INTROSPECTION: 'sometimes' })).toThrow(/INTROSPECTION/);
+  });
 });

@@ -1,5 +1,14 @@
 import { print, type DocumentNode } from 'graphql';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.ts';
+import { EntityCache } from '../../src/cache/entity-cache.ts';
+import { cacheTtls } from '../../src/cache/ttl.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createSharedState } from '../../src/shared-state.ts';
+import { SafeStore } from '../../src/store/fail-soft.ts';
+import { memoryStore } from '../../src/store/index.ts';
 import { globalId } from '../../src/schema/global-id.ts';
 import {
   LogOutDocument,
@@ -211,5 +220,33 @@ describe('the hot path', () => {
     const hit = await post(loose, ViewerDocument, { token: owner.token });
     expect(hit.headers.get('x-cache')).toBe('HIT');
     expect(hot(loose).stats).toMatchObject({ hits: 1, storeErrors: 0 });
+  });
+
+  it('hands a request it failed on to Yoga with the body it had read', async () => {
+    // Nothing known throws in the hot path; if something ever does, Yoga must still see the request whole.
+    class UnreadableStore extends SafeStore {
+      override get pendingInvalidations(): number {
+        throw new Error('store state unreadable');
+      }
+    }
+    const { env } = world;
+    const logger = createLogger(env);
+    const inner = memoryStore();
+    const shared = createSharedState(inner, env, logger);
+    const cache = new EntityCache(new UnreadableStore(inner, logger), cacheTtls(env));
+    const app = createApp({ env, logger, prisma: world.prisma, ...shared, cache });
+    const server = createServer(app.listener);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const answer = await request({ origin }, { query: '{ __typename }', token: 'tg_someone.unknown' });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual({ data: { __typename: 'Query' } });
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await app.dispose();
+      await inner.close();
+    }
   });
 });
