@@ -22,6 +22,10 @@ import { clientIp, serverContextOf, type ServerContext } from './rate-limit/iden
 import { rateLimitConfig } from './rate-limit/policies.ts';
 import { ErrorCode } from './errors.ts';
 import { useBodyLimit } from './plugins/use-body-limit.ts';
+import { useGraphiQLAssets } from './plugins/use-graphiql-assets.ts';
+import { loadGraphiQLAssets } from './graphiql/assets.ts';
+import { renderGraphiQLPage } from './graphiql/page.ts';
+import { GRAPHIQL_OPTIONS } from './graphiql/walkthrough.ts';
 import { useErrorCodes } from './plugins/use-error-codes.ts';
 import { useNestingLimit } from './plugins/use-nesting-limit.ts';
 import { useTextInputs } from './plugins/use-text-inputs.ts';
@@ -109,7 +113,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
-    graphiql: env.GRAPHIQL ? { title: 'tenant-graph', defaultQuery: GRAPHIQL_DEFAULT_QUERY } : false,
+    graphiql: env.GRAPHIQL ? GRAPHIQL_OPTIONS : false,
+    // Its files from this server (useGraphiQLAssets below): Yoga's own page loads them from a CDN.
+    renderGraphiQL: async (options) => renderGraphiQLPage(await loadGraphiQLAssets(), options),
     // Enforced on Content-Length by useBodyLimit instead (see there).
     maxRequestBodySize: false,
     logging: {
@@ -134,6 +140,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
     },
     plugins: [
       useRequestScope(),
+      ...(env.GRAPHIQL ? [useGraphiQLAssets()] : []),
       useBodyLimit({ maxBytes: env.MAX_BODY_BYTES }),
       EnvelopArmorPlugin({
         maxDepth: { n: 12, ...reportLimit },
@@ -254,24 +261,3 @@ const reportLimit = {
     },
   ],
 };
-
-const GRAPHIQL_DEFAULT_QUERY = `# Sign in first: run LogIn, copy the token into the headers tab as
-# { "Authorization": "Bearer <token>" }, then run Acme.
-mutation LogIn {
-  logIn(input: { email: "alice@example.com", password: "demo-password-1" }) {
-    token
-    user { name }
-  }
-}
-
-query Acme {
-  organization(slug: "acme") {
-    name
-    plan
-    viewerRole
-    memberCount
-    members(first: 10) { edges { node { role user { name email } } } }
-    featureFlags { key enabled }
-  }
-}
-`;

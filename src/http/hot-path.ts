@@ -79,7 +79,8 @@ const bodies = new WeakMap<IncomingMessage, Buffer>();
  * bytes as they are. Anything it cannot answer goes to Yoga unchanged (with
  * the body it read and the budget verdict it counted): a miss, a mutation,
  * over budget, an unknown or expired token, anonymous or cross-origin
- * requests, streams, extensions, pending invalidations, a store error.
+ * requests, GETs that accept HTML (GraphiQL's), streams, extensions,
+ * pending invalidations, a store error.
  */
 export function createHotPath(options: HotPathOptions) {
   const endpoint = options.endpoint ?? '/graphql';
@@ -130,6 +131,8 @@ export function createHotPath(options: HotPathOptions) {
   async function operationOf(req: IncomingMessage): Promise<KnownText | null> {
     const url = req.url ?? '';
     if (req.method === 'GET') {
+      // Yoga answers a GET that accepts HTML with GraphiQL (its test, mirrored), whatever the query string holds.
+      if (req.headers.accept?.includes('text/html')) return null;
       const question = url.indexOf('?');
       if (question < 0 || url.slice(0, question) !== endpoint) return null;
       return hashOf(url.slice(question + 1), paramsOfQueryString);
