@@ -40,7 +40,7 @@ const load = (origin: string) =>
     origin,
     token: 'tkn',
     workload,
-    context: { acmeId: 'acme' },
+    context: { acmeId: 'acme', largestOrgSlug: 'big' },
     expect: (op) => (op.kind === 'write' ? { mode: 'ok' } : { mode: 'bytes', body: good }),
     connections: 2,
     durationSeconds: 0.5,
