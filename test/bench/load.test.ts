@@ -93,6 +93,21 @@ describe('a load run', () => {
   });
 });
 
+describe('a timed load run', () => {
+  it('ends a timed run within a tenth of a second of its time, not on the next whole second', async () => {
+    const origin = await serve(() => [200, good]);
+    const result = await runLoad({
+      origin,
+      workload: { ...workload, sequence: [read] },
+      context: { acmeId: 'acme', largestOrgSlug: 'big' },
+      expect: () => ({ mode: 'bytes', body: good }),
+      connections: 1,
+      durationSeconds: 0.3,
+    });
+    expect(result.durationSeconds).toBeLessThan(0.6);
+  });
+});
+
 describe('percentiles', () => {
   it('are nearest-rank', () => {
     const sorted = Float64Array.from({ length: 100 }, (_, i) => i + 1);
