@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { cellTiming, parseBenchArgs, runKind, scalingTiming, viewerCount } from '../../bench/args.ts';
 import { runOrder, workloadsFor } from '../../bench/plan.ts';
+import { untilIdle } from '../../bench/process.ts';
 import { commandDelta, parseCommandStats, RedisStats, totalCommands } from '../../bench/redis-stats.ts';
 import { header, SERVERS, selectServers } from '../../bench/servers.ts';
 import { seededAccounts, tokenRotation } from '../../bench/viewers.ts';
@@ -239,5 +240,41 @@ describe('the scaling cells', () => {
       duration: 5,
       counted: { warmupSeconds: 0.2, durationSeconds: 0.3 },
     });
+  });
+});
+
+describe('settling between runs', () => {
+  /** A server whose CPU time grows by each step in turn on every read, then stays put. */
+  const server = (steps: number[]) => {
+    let total = 0;
+    let reads = 0;
+    return {
+      reads: () => reads,
+      cpuMicros: async () => {
+        total += steps[reads++] ?? 0;
+        return total;
+      },
+    };
+  };
+
+  it('waits while the server still works off what the last run left in flight, and no longer', async () => {
+    const busy = server([0, 40_000, 40_000, 5_000]);
+    await untilIdle(busy, 3000, 1);
+    expect(busy.reads()).toBe(4);
+    const idle = server([0, 0]);
+    await untilIdle(idle, 3000, 1);
+    expect(idle.reads()).toBe(2);
+  });
+
+  it('gives up after its limit on a server that never idles', async () => {
+    const forever = {
+      cpuMicros: (() => {
+        let t = 0;
+        return async () => (t += 50_000);
+      })(),
+    };
+    const waited = await untilIdle(forever, 30, 1);
+    expect(waited).toBeGreaterThanOrEqual(30);
+    expect(waited).toBeLessThan(1000);
   });
 });

@@ -93,7 +93,31 @@ describe('a load run', () => {
   });
 });
 
-describe('a timed load run', () => {
+describe('a load run of a number of requests', () => {
+  it('sends exactly that many, answers all in, and ends when the last arrives, not when its time is up', async () => {
+    let received = 0;
+    let answered = 0;
+    const origin = await serve(() => {
+      received += 1;
+      return [200, good];
+    });
+    server!.on('request', (_req, res) => res.on('finish', () => (answered += 1)));
+    const started = performance.now();
+    const result = await runLoad({
+      origin,
+      workload: { ...workload, sequence: [read] },
+      context: { acmeId: 'acme', largestOrgSlug: 'big' },
+      expect: () => ({ mode: 'bytes', body: good }),
+      connections: 3,
+      durationSeconds: 30,
+      requests: 37,
+    });
+    expect(result.requests).toBe(37);
+    expect(received).toBe(37);
+    expect(answered).toBe(37);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
   it('ends a timed run within a tenth of a second of its time, not on the next whole second', async () => {
     const origin = await serve(() => [200, good]);
     const result = await runLoad({
