@@ -7,6 +7,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEMO_ORGANIZATIONS } from '../prisma/seed.ts';
 import {
   cellTiming,
   countTiming,
@@ -326,6 +327,7 @@ async function main(): Promise<number> {
         connections: args.connections,
         warmupSeconds: timing.warmup,
         durationSeconds: timing.duration,
+        ...(scalingCells > 0 ? { scaling: { warmupSeconds: scaling.warmup, durationSeconds: scaling.duration } } : {}),
       },
       machine: describeMachine({ postgres: await postgresVersion(args.databaseUrl), redis: await redis.version(), busyAtStart }),
       cells,
@@ -333,7 +335,9 @@ async function main(): Promise<number> {
       workloads: workloads.map((w) => ({
         id: w.id,
         title: w.viewers ? `${w.title} (${viewerCount(w, args)} users signed in)` : w.title,
+        ...(w.scaling ? { scaling: w.scaling } : {}),
       })),
+      orgs: { acmeMembers: DEMO_ORGANIZATIONS.acme.members, largest: run.largestOrg },
       peerName: peer?.name ?? null,
       invalidation: servers.map((s) => ({ server: s.name, invalidates: s.invalidates })),
     };
