@@ -345,7 +345,7 @@ async function main(): Promise<number> {
     log(renderTable(cells));
     const written = await publish(report);
     log('');
-    log(`report: ${written.markdown} (chart ${written.chart}); ${Math.round(report.totalSeconds)} s in all`);
+    log(`report: ${written.markdown} (charts: ${written.charts.join(', ')}); ${Math.round(report.totalSeconds)} s in all`);
     const errors = totalErrors(cells);
     if (errors > 0) {
       log(`FAILED: ${errors} requests failed or answered errors`);

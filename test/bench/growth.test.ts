@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { costGrowth, growthOf, type GrowthPoint, type ServerGrowth } from '../../bench/growth.ts';
+import { logDomain, renderGrowthChart } from '../../bench/growth-chart.ts';
 import { growthSentence, parseGrowthTable, renderGrowth, renderGrowthTable } from '../../bench/growth-report.ts';
 import { SCALING_WORKLOADS } from '../../bench/workloads.ts';
 
@@ -144,5 +145,36 @@ describe('how cost grows', () => {
     expect(parseGrowthTable(entity.split('\n'))).toHaveLength(5);
     expect(text.slice(text.indexOf('### tenant-graph (both caches)'))).toContain('not flat');
     expect(renderGrowth({ growth: [], orgs, timing: undefined, chartFile: null })).toEqual([]);
+  });
+});
+
+describe('the growth chart', () => {
+  const growth: ServerGrowth[] = [
+    { serverId: 'tg-entity', server: 'a <weird> & name', points: pointsOf(linear(1)) },
+    { serverId: 'tg-both', server: 'tenant-graph (both caches)', points: pointsOf(linear(1)) },
+  ];
+
+  it('draws req/s and p99 against rows and connections: a line per server and query, the largest org hollow', () => {
+    const svg = renderGrowthChart(growth, 'title & more');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+    // Per measure: a rows line per server, and an acme and a deep line per server against connections.
+    expect(svg.match(/<polyline /g)).toHaveLength(2 * (2 + 2 * 2));
+    expect(svg.match(/stroke-dasharray/g)).toHaveLength(2 * 2);
+    expect(svg.match(/<circle [^>]*fill="#ffffff"/g)).toHaveLength(2 * 2);
+    // 3 acme rows + 1 largest + 3 acme first: 50 + 3 deep, per server and measure.
+    expect(svg.match(/<circle /g)).toHaveLength(2 * 2 * 10);
+    expect(svg).toContain('a &lt;weird&gt; &amp; name');
+    expect(svg).not.toContain('<weird>');
+    expect(svg).toContain('title &amp; more');
+    expect(svg).toContain('against rows returned');
+    expect(svg).toContain('against connections');
+  });
+
+  it('puts its log axes on the 1-2-5 values around the data', () => {
+    expect(logDomain([130, 4200])).toEqual([100, 5000]);
+    expect(logDomain([0.31, 1.9])).toEqual([0.2, 2]);
+    expect(logDomain([100])).toEqual([100, 200]);
+    expect(logDomain([])).toEqual([1, 10]);
   });
 });
