@@ -29,11 +29,13 @@ export const USAGE = `npm run bench [-- options]
   --profile            a CPU profile of each cell's measured part (V8's sampler; costs some throughput, so the run is a custom one):
                        the report gains self time per request by package/file and by function
   --servers=a,b        server ids (bare, tg, tg-entity, tg-both, apollo, apollo-rc, mercurius, mercurius-cache, yoga-stock, ...) or "all"; default: the default set
-  --workloads=a,b      page-load, org-page, deep, mixed, many-users; default: all
-  --connections=N      concurrent connections per cell (default 10)
+  --workloads=a,b      page-load, org-page, deep, mixed, many-users, scaling (its 15 cells, or one by id: scale-org-50@10c);
+                       default: all (the scaling cells on the servers configured for them: tg-entity, tg-both)
+  --connections=N      concurrent connections per cell (default 10; the scaling cells fix theirs: 1, 10, 50)
   --viewers=N          users many-users signs in (sessions written to each server's database) and rotates through (default 500, quick 50)
-  --warmup=S           warm-up seconds per cell (default 2, quick 0.3)
-  --duration=S         measured seconds per cell (default: 10, less if the cells would not fit 4 minutes; quick 1-2)
+  --warmup=S           warm-up seconds per cell (default 2, quick 0.3; scaling cells 1, quick 0.3)
+  --duration=S         measured seconds per cell (default: 10, less if the cells would not fit 4 minutes; quick 1-2;
+                       scaling cells 2, quick 1)
 
   BENCH_DATABASE_URL   admin URL of PostgreSQL (default postgresql://postgres@127.0.0.1:5432/postgres)
   BENCH_REDIS_URL      Redis (default redis://127.0.0.1:6379); keys live under bench:*`;
@@ -125,6 +127,31 @@ export function cellTiming(
   const fit = Math.floor((budget / Math.max(cells, 1) - warmup) * 2) / 2;
   const duration = args.quick ? Math.min(2, Math.max(1, fit)) : Math.min(10, Math.max(3, fit));
   return { warmup, duration };
+}
+
+/** How long one cell runs: its timed pass, and its counted pass before it. */
+export interface CellTiming {
+  warmup: number;
+  duration: number;
+  counted: { warmupSeconds: number; durationSeconds: number };
+}
+
+/**
+ * Seconds of each scaling cell. There are 15 per server, so each is short:
+ * 1 s of warm-up and 2 s measured (0.3 s + 1 s with --quick), and a counted
+ * pass of 0.3 s + 0.3 s (counts per request settle within a few dozen
+ * requests), so the two default scaling servers add about two minutes.
+ * --warmup and --duration set these cells as they set every other.
+ */
+export function scalingTiming(args: Pick<BenchArgs, 'quick' | 'warmupSeconds' | 'durationSeconds'>): CellTiming {
+  const warmup = args.warmupSeconds ?? (args.quick ? 0.3 : 1);
+  const duration = args.durationSeconds ?? (args.quick ? 1 : 2);
+  const counted = 0.3;
+  return {
+    warmup,
+    duration,
+    counted: { warmupSeconds: Math.min(counted, warmup), durationSeconds: Math.min(counted, duration) },
+  };
 }
 
 /**

@@ -9,7 +9,7 @@ import { failureCount, runLoad, type LoadOptions } from './load.ts';
 import { pgDelta, type PgCounter } from './pg-counter.ts';
 import { type ProfileControl, selfTime } from './profile.ts';
 import type { ServerProcess } from './process.ts';
-import { sleep } from './process.ts';
+import { sleep, untilIdle } from './process.ts';
 import { commandDelta, totalCommands, type RedisStats } from './redis-stats.ts';
 import type { RedisCounter } from './redis-counter.ts';
 import type { Cell } from './report.ts';
@@ -33,7 +33,7 @@ interface LoadCellOptions {
   tokens?: readonly string[];
   warmupSeconds: number;
   durationSeconds: number;
-  /** Pause after the warm-up so its last in-flight requests finish before the counters are read. */
+  /** Pause after the warm-up so its last in-flight requests finish before the counters are read (then until the server is idle). */
   settleMs: number;
 }
 
@@ -46,7 +46,11 @@ const loadOf = (options: LoadCellOptions) => ({
 /**
  * The counted pass of a cell: the server talks to Postgres and Redis through
  * the counting proxies, and only what it sends per request is kept. Its
- * timing is not: the timed pass runs on a server without proxies.
+ * timing is not: the timed pass runs on a server without proxies. It
+ * measures a number of requests rather than a time, about as many as the
+ * warm-up's rate gives in durationSeconds: a timed window ends with requests
+ * in flight whose commands are counted but not they, which at 50 connections
+ * and a short window outweighed the requests themselves.
  */
 export async function measureCounts(
   options: LoadCellOptions & { pg: PgCounter | null; redisCounter: RedisCounter },
@@ -54,9 +58,13 @@ export async function measureCounts(
   const load = loadOf(options);
   const warm = await runLoad({ ...load, durationSeconds: options.warmupSeconds });
   await sleep(options.settleMs);
+  await untilIdle(options.process);
   const pgBefore = options.pg?.counts();
   const sentBefore = options.redisCounter.commands();
-  const result = await runLoad({ ...load, durationSeconds: options.durationSeconds });
+  const amount = Math.max(options.load.connections * 4, Math.round(warm.requestsPerSecond * options.durationSeconds));
+  const result = await runLoad({ ...load, durationSeconds: options.durationSeconds, requests: amount });
+  // Work a server does after answering (storing an answer, filling a cache) belongs to these requests too.
+  await untilIdle(options.process);
   const sentAfter = options.redisCounter.commands();
   const pgAfter = options.pg?.counts();
   const requests = Math.max(result.requests, 1);
@@ -81,6 +89,7 @@ export async function measureCell(options: CellOptions): Promise<Cell> {
   const load = loadOf(options);
   const warm = await runLoad({ ...load, durationSeconds: options.warmupSeconds });
   await sleep(options.settleMs);
+  await untilIdle(options.process);
 
   const redisBefore = await redis.snapshot();
   await server.startRssWindow();

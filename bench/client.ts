@@ -28,12 +28,12 @@ export async function logIn(origin: string, { email, password }: Account): Promi
 
 export const logInAlice = (origin: string) => logIn(origin, DEMO_ACCOUNTS.alice);
 
-/** What the workloads need to know about the seeded data, asked of the server under test. */
-export async function workloadContext(origin: string, token: string): Promise<WorkloadContext> {
+/** What the workloads need to know about the seeded data: acme's id asked of the server under test, the largest org's slug given. */
+export async function workloadContext(origin: string, token: string, largestOrgSlug: string): Promise<WorkloadContext> {
   const body = JSON.stringify({ query: 'query { organization(slug: "acme") { id } }' });
   const json = JSON.parse(await post(origin, body, token)) as { data: { organization: { id: string } | null } };
   if (!json.data.organization) throw new Error(`${origin}: alice cannot see acme`);
-  return { acmeId: json.data.organization.id };
+  return { acmeId: json.data.organization.id, largestOrgSlug };
 }
 
 /** A read's response as the reference server answers it: the bytes, and the data for other servers to match. */
@@ -42,7 +42,13 @@ export interface Reference {
   data: unknown;
 }
 
-export async function recordReference(origin: string, token: string, op: Operation, ctx: WorkloadContext): Promise<Reference> {
+/** Records a read's reference answer; a missing token fails loudly, since every read needs a viewer. */
+export async function recordReference(
+  origin: string,
+  token: string | undefined,
+  op: Operation,
+  ctx: WorkloadContext,
+): Promise<Reference> {
   const body = await post(origin, requestBody(op, 0, ctx), token);
   return { body, data: (JSON.parse(body) as { data: unknown }).data };
 }

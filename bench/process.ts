@@ -161,3 +161,27 @@ async function answers(origin: string): Promise<boolean> {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** CPU time per poll below which a server counts as idle: one clock tick (10 ms) in 50 ms, timers and GC at most. */
+const IDLE_POLL_MS = 50;
+const IDLE_CPU_MICROS = 10_000;
+
+/**
+ * Waits until the server has worked off the requests a load run left in
+ * flight: autocannon drops its connections when its time is up, but the
+ * server still executes what they sent (50 connections of the deep query on
+ * the miss path: a quarter of a second of work), and that work would fall
+ * into the next measured part, counted against its requests. Answers the
+ * milliseconds waited; gives up after `maxMs`.
+ */
+export async function untilIdle(server: Pick<ServerProcess, 'cpuMicros'>, maxMs = 3000, pollMs = IDLE_POLL_MS): Promise<number> {
+  const started = performance.now();
+  let before = await server.cpuMicros();
+  while (performance.now() - started < maxMs) {
+    await sleep(pollMs);
+    const now = await server.cpuMicros();
+    if (now - before <= IDLE_CPU_MICROS) break;
+    before = now;
+  }
+  return performance.now() - started;
+}

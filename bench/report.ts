@@ -2,8 +2,11 @@
 // the terminal and written to bench/results/<date>.md, and a parser of that
 // table so the harness's tests (and anyone scripting) can read it back.
 
+import { growthOf } from './growth.ts';
+import { renderGrowth, type OrgSizes } from './growth-report.ts';
 import { BUSY, type MachineInfo } from './machine.ts';
 import type { ProfileRow } from './profile.ts';
+import type { ScalingPoint } from './workloads.ts';
 
 /** One server × workload measurement. */
 export interface Cell {
@@ -46,6 +49,8 @@ export interface RunSettings {
   connections: number;
   warmupSeconds: number;
   durationSeconds: number;
+  /** The seconds of each scaling cell, when the run has any (their connections are their own). */
+  scaling?: { warmupSeconds: number; durationSeconds: number };
 }
 
 export interface BenchReport {
@@ -55,8 +60,10 @@ export interface BenchReport {
   cells: Cell[];
   /** Wall-clock time of the whole run. */
   totalSeconds: number;
-  /** Workload id → description, in run order. */
-  workloads: { id: string; title: string }[];
+  /** Workload id → description, in run order; the scaling cells with their place on the growth curves. */
+  workloads: { id: string; title: string; scaling?: ScalingPoint }[];
+  /** The organizations the scaling cells compare: acme, and the largest (null if no server's database was asked). */
+  orgs: OrgSizes;
   /** The name of the peer the "× peer" column divides by. */
   peerName: string | null;
   /** Each server of the run and what a write invalidates in its caches (null: it has none). */
@@ -205,8 +212,16 @@ export function renderInvalidation(servers: BenchReport['invalidation']): string
   return cached.map((s) => `- **${s.server}**: ${s.invalidates}`);
 }
 
-/** The whole Markdown report; `chartFile` is the SVG's name beside it. */
-export function renderReport(report: BenchReport, chartFile: string): string {
+/** The cells of the scaling workloads, which the growth section and its chart show instead of the main chart. */
+export function isScalingCell(report: Pick<BenchReport, 'workloads'>, cell: Pick<Cell, 'workload'>): boolean {
+  return report.workloads.some((w) => w.id === cell.workload && w.scaling);
+}
+
+/**
+ * The whole Markdown report; `chartFile` is the main SVG's name beside it,
+ * `growthChartFile` the scaling cells' (null: not written, so not linked).
+ */
+export function renderReport(report: BenchReport, chartFile: string | null, growthChartFile: string | null = null): string {
   const { machine, settings } = report;
   const failures = report.cells.filter((c) => c.errors > 0);
   const lines = [
@@ -214,7 +229,8 @@ export function renderReport(report: BenchReport, chartFile: string): string {
     '',
     `\`npm run bench${settings.kind === 'quick' ? ' -- --quick' : settings.kind === 'custom' ? ' -- …' : ''}\` on ${machine.cpuCount} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, ${machine.os}; ` +
       `Node ${machine.node}, ${machine.postgres}, ${machine.redis}; commit ${machine.commit}. ` +
-      `Each cell: ${settings.connections} connections, ${settings.warmupSeconds} s warm-up, then ${settings.durationSeconds} s measured; ` +
+      `Each cell: ${settings.connections} connections, ${settings.warmupSeconds} s warm-up, then ${settings.durationSeconds} s measured` +
+      (settings.scaling ? ' (the scaling cells: see How cost grows); ' : '; ') +
       `whole run ${Math.round(report.totalSeconds)} s. CPUs busy just before the run: ${Math.round(machine.busyAtStart * 100)}%` +
       (machine.busyAtStart >= BUSY ? ' (**other work was running: every figure is lower than on an idle machine**).' : '.'),
     '',
@@ -224,8 +240,15 @@ export function renderReport(report: BenchReport, chartFile: string): string {
       : `**${totalErrors(report.cells)} failed requests** in ${failures.map((c) => `${c.server} · ${c.workload}`).join(', ')}.`,
     '',
     renderTable(report.cells),
-    '',
-    `![requests/s and p99 latency per server and workload](${chartFile})`,
+    ...(chartFile ? ['', `![requests/s and p99 latency per server and workload](${chartFile})`] : []),
+    ...withBlankLine(
+      renderGrowth({
+        growth: growthOf(report.cells, report.workloads),
+        orgs: report.orgs,
+        timing: settings.scaling,
+        chartFile: growthChartFile,
+      }),
+    ),
     '',
     '## What a write invalidates',
     '',
@@ -255,6 +278,8 @@ export function renderReport(report: BenchReport, chartFile: string): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+const withBlankLine = (lines: string[]) => (lines.length > 0 ? ['', ...lines] : []);
 
 /** Top rows of a self-time table, µs per request with the share of sampled time. */
 export function renderProfileRows(rows: readonly ProfileRow[], top: number): string[] {

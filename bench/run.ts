@@ -7,7 +7,17 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cellTiming, countTiming, parseBenchArgs, runKind, viewerCount, type BenchArgs } from './args.ts';
+import { DEMO_ORGANIZATIONS } from '../prisma/seed.ts';
+import {
+  cellTiming,
+  countTiming,
+  parseBenchArgs,
+  runKind,
+  scalingTiming,
+  viewerCount,
+  type BenchArgs,
+  type CellTiming,
+} from './args.ts';
 import { type CellCounts, measureCell, measureCounts, withCounts } from './cell.ts';
 import { ProfileControl } from './profile.ts';
 import type { Expectation } from './check.ts';
@@ -15,25 +25,25 @@ import { logInAlice, recordReference, workloadContext, type Reference } from './
 import { cloneDatabase, dropLeftoverClones, ensureTemplate, postgresVersion } from './database.ts';
 import { BUSY, cpuBusy, describeMachine } from './machine.ts';
 import { directWiring, stopEverything, withCleanup, withServer, withWiring } from './lifecycle.ts';
+import { runOrder, workloadsFor } from './plan.ts';
 import type { ServerProcess } from './process.ts';
 import { publish } from './publish.ts';
 import { RedisStats } from './redis-stats.ts';
 import { renderTable, totalErrors, withRatios, type BenchReport, type Cell } from './report.ts';
 import { redisPrefix, selectServers, SERVERS, type ServerConfig } from './servers.ts';
-import { issueSessions, seededAccounts } from './viewers.ts';
-import { READ_OPERATIONS, selectWorkloads, type Operation, type Workload, type WorkloadContext } from './workloads.ts';
+import { issueSessions, largestOrg, seededAccounts, type LargestOrg } from './viewers.ts';
+import {
+  READ_OPERATIONS,
+  SCALING_CONNECTIONS,
+  selectWorkloads,
+  senderOf,
+  type Operation,
+  type Sender,
+  type Workload,
+  type WorkloadContext,
+} from './workloads.ts';
 
 const log = (line: string) => console.log(line);
-
-/**
- * The bare server only replays single-read workloads (only the per-page-load
- * one in a quick run, which is a smoke check); everything else runs them all.
- */
-function workloadsFor(config: ServerConfig, workloads: Workload[], quick: boolean): Workload[] {
-  if (config.kind !== 'bare') return workloads;
-  const replayable = workloads.filter((w) => w.check === 'exact' && w.sequence.length === 1);
-  return quick ? replayable.slice(0, 1) : replayable;
-}
 
 /** What a sampled response must be: same bytes from tenant-graph and the replaying ceiling, same data from peers. */
 function expectation(config: ServerConfig, workload: Workload, op: Operation, references: Map<string, Reference>): Expectation {
@@ -51,10 +61,12 @@ function expectation(config: ServerConfig, workload: Workload, op: Operation, re
 interface Run {
   args: BenchArgs;
   redis: RedisStats;
-  timing: { warmup: number; duration: number };
-  /** The counted pass of each cell: its warm-up and measured seconds. */
-  countTiming: { warmupSeconds: number; durationSeconds: number };
+  /** The seconds of each workload's cells, and of each scaling cell. */
+  timing: CellTiming;
+  scalingTiming: CellTiming;
   references: Map<string, Reference>;
+  /** The organization the scaling cells compare acme with, once a server's database has been asked. */
+  largestOrg: Omit<LargestOrg, 'owner'> | null;
   cells: Cell[];
   /** Where profiled servers write their profiles; undefined without --profile. */
   profileDir: string | undefined;
@@ -63,6 +75,7 @@ interface Run {
 /** A folder of its own for each profiled server process; undefined without --profile. */
 const profileDirFor = async (run: Run) => (run.profileDir ? mkdtemp(join(run.profileDir, 'server-')) : undefined);
 const profilerFor = (server: ServerProcess, dir: string | undefined) => (dir ? new ProfileControl(server, dir) : undefined);
+const timingOf = (run: Run, workload: Workload) => (workload.scaling ? run.scalingTiming : run.timing);
 
 /**
  * Runs a database-backed server (tenant-graph or a peer) through its
@@ -76,13 +89,17 @@ async function benchDatabaseServer(config: ServerConfig, workloads: Workload[], 
   const db = await cloneDatabase(run.args.databaseUrl, config.id);
   await withCleanup(
     () => db.drop(),
-    () =>
-      withWiring(run.args, db.url, (wiring) =>
+    async () => {
+      // Its owner signs in like the many users: a session written to this server's database.
+      const largest = await largestOrg(db.url);
+      const [largestOrgToken] = await issueSessions(db.url, [largest.owner]);
+      run.largestOrg ??= { slug: largest.slug, members: largest.members };
+      await withWiring(run.args, db.url, (wiring) =>
         withServer(config, wiring, {}, async (counted) => {
-          const who = await signIn(counted);
+          const who = { ...(await signIn(counted, largest.slug)), largestOrgToken };
           if (run.references.size === 0) {
             for (const op of READ_OPERATIONS)
-              run.references.set(op.name, await recordReference(counted.origin, who.token, op, who.context));
+              run.references.set(op.name, await recordReference(counted.origin, tokenOf(op.sender, who), op, who.context));
             log(`  reference responses recorded from ${config.name}`);
           }
           if (!measure) return;
@@ -94,13 +111,13 @@ async function benchDatabaseServer(config: ServerConfig, workloads: Workload[], 
             {},
             async (timed) => {
               const profiler = profilerFor(timed, profileDir);
-              const timedWho = { ...(await signIn(timed)), viewers };
-              for (const workload of workloads) {
+              const timedWho = { ...(await signIn(timed, largest.slug)), largestOrgToken, viewers };
+              for (const workload of runOrder(workloads)) {
                 // Timed first, so the counted pass meets the caches as warm as the timed pass left them.
                 const count = () =>
                   measureCounts({
                     ...cellLoad(config, counted, workload, { ...who, viewers }, run),
-                    ...run.countTiming,
+                    ...timingOf(run, workload).counted,
                     pg: wiring.pg,
                     redisCounter: wiring.redisCounter!,
                   });
@@ -110,15 +127,16 @@ async function benchDatabaseServer(config: ServerConfig, workloads: Workload[], 
             profileDir,
           );
         }),
-      ),
+      );
+    },
   );
   await run.redis.deletePrefix(redisPrefix(config));
 }
 
 /** Alice's token and the ids the workloads name, from this server process. */
-async function signIn(server: ServerProcess): Promise<{ token: string; context: WorkloadContext }> {
+async function signIn(server: ServerProcess, largestOrgSlug: string): Promise<{ token: string; context: WorkloadContext }> {
   const token = await logInAlice(server.origin);
-  return { token, context: await workloadContext(server.origin, token) };
+  return { token, context: await workloadContext(server.origin, token, largestOrgSlug) };
 }
 
 /** Signs in as many seeded users as the workloads rotate through (none for most runs), in the server's own database. */
@@ -150,7 +168,15 @@ async function benchBare(config: ServerConfig, workloads: Workload[], run: Run):
           directWiring(run.args, null),
           { BARE_RESPONSE_FILE: file },
           async (server) =>
-            benchCell(config, server, workload, { context: { acmeId: '' } }, null, run, profilerFor(server, profileDir)),
+            benchCell(
+              config,
+              server,
+              workload,
+              { context: { acmeId: '', largestOrgSlug: '' } },
+              null,
+              run,
+              profilerFor(server, profileDir),
+            ),
           profileDir,
         );
       }
@@ -158,26 +184,30 @@ async function benchBare(config: ServerConfig, workloads: Workload[], run: Run):
   );
 }
 
-/** Who a cell's requests come from: alice, or (many-users) the signed-in viewers in turn. */
+/** Who a cell's requests come from: alice, the largest org's owner, or (many-users) the signed-in viewers in turn. */
 interface Who {
   token?: string;
+  largestOrgToken?: string;
   viewers?: readonly string[];
   context: WorkloadContext;
 }
 
+const tokenOf = (sender: Sender | undefined, who: Who) => (sender === 'largest-org-member' ? who.largestOrgToken : who.token);
+
 /** The load of one cell, shared by its counted and its timed pass. */
 function cellLoad(config: ServerConfig, server: ServerProcess, workload: Workload, who: Who, run: Run) {
   const tokens = workload.viewers && who.viewers ? who.viewers.slice(0, viewerCount(workload, run.args)) : undefined;
+  const token = tokenOf(senderOf(workload), who);
   return {
     config,
     process: server,
     ...(tokens ? { tokens } : {}),
     load: {
-      ...(who.token ? { token: who.token } : {}),
+      ...(token ? { token } : {}),
       ...(config.cacheHit ? { cacheHit: config.cacheHit } : {}),
       workload,
       context: who.context,
-      connections: run.args.connections,
+      connections: workload.connections ?? run.args.connections,
       expect: (op: Operation) => expectation(config, workload, op, run.references),
     },
     settleMs: run.args.quick ? 50 : 250,
@@ -198,8 +228,8 @@ async function benchCell(
     ...cellLoad(config, server, workload, who, run),
     ...(profiler ? { profiler } : {}),
     redis: run.redis,
-    warmupSeconds: run.timing.warmup,
-    durationSeconds: run.timing.duration,
+    warmupSeconds: timingOf(run, workload).warmup,
+    durationSeconds: timingOf(run, workload).duration,
   });
   const cell = count ? withCounts(timed, await count()) : timed;
   run.cells.push(cell);
@@ -226,11 +256,26 @@ async function main(): Promise<number> {
   const busyAtStart = await cpuBusy();
   const servers = selectServers(args.servers);
   const workloads = selectWorkloads(args.workloads);
-  const cellCount = servers.reduce((n, s) => n + workloadsFor(s, workloads, args.quick).length, 0);
-  const timing = cellTiming(args, cellCount);
+  const planned = servers.flatMap((s) => workloadsFor(s, workloads, args.quick));
+  const scalingCells = planned.filter((w) => w.scaling).length;
+  const cellCount = planned.length - scalingCells;
+  if (planned.length === 0)
+    throw new Error(
+      'no cells to run for these servers and workloads: the bare server replays single reads only, and the scaling cells ' +
+        `run only on ${SERVERS.filter((s) => s.scaling)
+          .map((s) => s.id)
+          .join(', ')}`,
+    );
+  // The scaling cells have their own fixed seconds, so they leave the others' share of the budget alone.
+  const regular = cellTiming(args, cellCount);
+  const timing: CellTiming = { ...regular, counted: countTiming(args, regular) };
+  const scaling = scalingTiming(args);
   log(
     `bench${args.quick ? ' (quick)' : ''}: ${servers.length} servers, ${cellCount} cells of ${timing.warmup} s warm-up + ${timing.duration} s measured, ` +
-      `${args.connections} connections`,
+      `${args.connections} connections` +
+      (scalingCells > 0
+        ? `; ${scalingCells} scaling cells of ${scaling.warmup} s warm-up + ${scaling.duration} s measured at ${SCALING_CONNECTIONS.join(', ')} connections`
+        : ''),
   );
 
   if (busyAtStart >= BUSY)
@@ -244,8 +289,9 @@ async function main(): Promise<number> {
     args,
     redis,
     timing,
-    countTiming: countTiming(args, timing),
+    scalingTiming: scaling,
     references: new Map(),
+    largestOrg: null,
     cells: [],
     profileDir: profileRoot,
   };
@@ -280,6 +326,7 @@ async function main(): Promise<number> {
         connections: args.connections,
         warmupSeconds: timing.warmup,
         durationSeconds: timing.duration,
+        ...(scalingCells > 0 ? { scaling: { warmupSeconds: scaling.warmup, durationSeconds: scaling.duration } } : {}),
       },
       machine: describeMachine({ postgres: await postgresVersion(args.databaseUrl), redis: await redis.version(), busyAtStart }),
       cells,
@@ -287,7 +334,9 @@ async function main(): Promise<number> {
       workloads: workloads.map((w) => ({
         id: w.id,
         title: w.viewers ? `${w.title} (${viewerCount(w, args)} users signed in)` : w.title,
+        ...(w.scaling ? { scaling: w.scaling } : {}),
       })),
+      orgs: { acmeMembers: DEMO_ORGANIZATIONS.acme.members, largest: run.largestOrg },
       peerName: peer?.name ?? null,
       invalidation: servers.map((s) => ({ server: s.name, invalidates: s.invalidates })),
     };
@@ -295,7 +344,7 @@ async function main(): Promise<number> {
     log(renderTable(cells));
     const written = await publish(report);
     log('');
-    log(`report: ${written.markdown} (chart ${written.chart}); ${Math.round(report.totalSeconds)} s in all`);
+    log(`report: ${written.markdown} (charts: ${written.charts.join(', ')}); ${Math.round(report.totalSeconds)} s in all`);
     const errors = totalErrors(cells);
     if (errors > 0) {
       log(`FAILED: ${errors} requests failed or answered errors`);

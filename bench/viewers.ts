@@ -1,5 +1,7 @@
-// The many users of the many-users workload: which seeded accounts sign in,
-// and which of their tokens each request carries.
+// The users the bench signs in besides alice: the many users of the
+// many-users workload (which seeded accounts, which of their tokens each
+// request carries), and the owner of the largest organization for the
+// scaling cells. Both get sessions written straight into the database.
 
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -39,9 +41,7 @@ export function tokenRotation(tokens: readonly string[]): () => string {
  * of a run for nothing the cells measure. Tokens in the accounts' order.
  */
 export async function issueSessions(databaseUrl: string, accounts: readonly Account[], days = 1): Promise<string[]> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
+  return withClient(databaseUrl, async (client) => {
     const emails = accounts.map((a) => a.email);
     const { rows } = await client.query<{ id: string; email: string }>('SELECT id, email FROM "User" WHERE email = ANY($1)', [
       emails,
@@ -58,6 +58,47 @@ export async function issueSessions(databaseUrl: string, accounts: readonly Acco
       [tokens.map(() => randomUUID()), tokens.map((t) => hashToken(t.token)), tokens.map((t) => t.id), days],
     );
     return tokens.map((t) => t.token);
+  });
+}
+
+/** The organization the scaling cells compare acme with, and who reads it. */
+export interface LargestOrg {
+  slug: string;
+  members: number;
+  /** Its first OWNER to join (as alice is acme's); the password is the generated users' shared one. */
+  owner: Account;
+}
+
+/**
+ * The organization with the most members (ties: the lowest id), read from the
+ * database rather than named, so the bench follows the seed if its sizes move;
+ * the seed is deterministic, so every server's clone answers the same.
+ */
+export async function largestOrg(databaseUrl: string): Promise<LargestOrg> {
+  const { rows } = await withClient(databaseUrl, (client) =>
+    client.query<{ slug: string; members: number; email: string }>(
+      `WITH biggest AS (
+         SELECT "organizationId" AS id, count(*)::int AS members FROM "Membership"
+         GROUP BY "organizationId" ORDER BY members DESC, "organizationId" LIMIT 1)
+       SELECT o.slug, b.members, u.email
+       FROM biggest b
+       JOIN "Organization" o ON o.id = b.id
+       JOIN LATERAL (
+         SELECT "userId" FROM "Membership" m WHERE m."organizationId" = b.id
+         ORDER BY (m.role = 'OWNER') DESC, m."createdAt", m.id LIMIT 1) first ON true
+       JOIN "User" u ON u.id = first."userId"`,
+    ),
+  );
+  const row = rows[0];
+  if (!row) throw new Error('no organization has members');
+  return { slug: row.slug, members: row.members, owner: { email: row.email, password: SEED_PASSWORD } };
+}
+
+async function withClient<T>(databaseUrl: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return await use(client);
   } finally {
     await client.end();
   }

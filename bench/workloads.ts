@@ -4,12 +4,20 @@
 
 import type { ShapeTemplate } from './check.ts';
 
+/**
+ * Who sends an operation: alice, or the first OWNER of the seed's largest
+ * organization (about 500 members), which alice is not in.
+ */
+export type Sender = 'alice' | 'largest-org-member';
+
 /** One GraphQL operation as a client sends it. */
 export interface Operation {
   /** Also the operationName sent. */
   name: string;
   kind: 'read' | 'write';
   query: string;
+  /** @default 'alice' */
+  sender?: Sender;
   /**
    * Variables of the n-th send of this operation (n counts up across all
    * connections), so writes can alternate values.
@@ -21,6 +29,19 @@ export interface Operation {
 export interface WorkloadContext {
   /** acme's global ID, as the server shows it. */
   acmeId: string;
+  /** The slug of the organization with the most members, read from the server's database. */
+  largestOrgSlug: string;
+}
+
+/** The reads the scaling cells repeat: acme's org page, the largest org's, or the deep query. */
+export type ScalingQuery = 'acme' | 'largest' | 'deep';
+
+/** Where a scaling cell sits on the report's growth curves. */
+export interface ScalingPoint {
+  query: ScalingQuery;
+  /** Members on the page the answer returns; null for the deep query, whose answer has no one page size. */
+  rows: number | null;
+  connections: number;
 }
 
 export interface Workload {
@@ -42,6 +63,10 @@ export interface Workload {
    * cycles through (one per request); without it every request is alice's.
    */
   viewers?: number;
+  /** Concurrent connections, when the workload fixes them (the scaling cells); otherwise --connections. */
+  connections?: number;
+  /** Set on the scaling cells only. */
+  scaling?: ScalingPoint;
 }
 
 const none = () => ({});
@@ -64,19 +89,36 @@ export const PAGE_LOAD_SHAPE: ShapeTemplate = {
   },
 };
 
-/** The acme organization page: its details, its first 50 members with their users, and its flags. */
-export const orgPage: Operation = {
-  name: 'OrgPage',
-  kind: 'read',
-  query: `query OrgPage($slug: String!) {
+/**
+ * An organization page: its details, its first `first` members with their
+ * users, and its flags. Only the name and the page size differ between the
+ * variants, so their costs differ by the rows returned alone.
+ */
+function orgPageOf(name: string, first: number, slug: (ctx: WorkloadContext) => string, sender?: Sender): Operation {
+  return {
+    name,
+    kind: 'read',
+    query: `query ${name}($slug: String!) {
   organization(slug: $slug) {
     id name slug plan viewerRole memberCount
-    members(first: 50) { edges { node { id role user { id name email avatarUrl } } } pageInfo { hasNextPage } }
+    members(first: ${first}) { edges { node { id role user { id name email avatarUrl } } } pageInfo { hasNextPage } }
     featureFlags { id key enabled }
   }
 }`,
-  variables: () => ({ slug: 'acme' }),
-};
+    variables: (_n, ctx) => ({ slug: slug(ctx) }),
+    ...(sender ? { sender } : {}),
+  };
+}
+
+const acme = () => 'acme';
+
+/** The acme organization page: its details, its first 50 members with their users, and its flags. */
+export const orgPage = orgPageOf('OrgPage', 50, acme);
+/** acme's page with 10 and with 100 members: the same document, other page sizes. */
+export const orgPage10 = orgPageOf('OrgPage10', 10, acme);
+export const orgPage100 = orgPageOf('OrgPage100', 100, acme);
+/** The first 50 members of the largest organization (about 500 members, against acme's 150), as its owner. */
+export const largestOrgPage = orgPageOf('LargestOrgPage', 50, (ctx) => ctx.largestOrgSlug, 'largest-org-member');
 
 /** The deep nested query: every member's memberships' organizations' flags. */
 export const deepNested: Operation = {
@@ -138,18 +180,66 @@ export const WORKLOADS: Workload[] = [
   },
 ];
 
-/** The workloads named by --workloads, in the order given; all without it. */
+/** The concurrencies every scaling read runs at. */
+export const SCALING_CONNECTIONS = [1, 10, 50] as const;
+
+/** The reads of the scaling cells, each run at every one of SCALING_CONNECTIONS. */
+const SCALING_READS: { key: string; title: string; op: Operation; query: ScalingQuery; rows: number | null }[] = [
+  { key: 'org-10', title: 'acme org page, first 10 members', op: orgPage10, query: 'acme', rows: 10 },
+  { key: 'org-50', title: 'acme org page, first 50 members', op: orgPage, query: 'acme', rows: 50 },
+  { key: 'org-100', title: 'acme org page, first 100 members', op: orgPage100, query: 'acme', rows: 100 },
+  {
+    key: 'largest-50',
+    title: 'the largest org page (about 500 members), first 50, as its owner',
+    op: largestOrgPage,
+    query: 'largest',
+    rows: 50,
+  },
+  { key: 'deep', title: 'the deep nested query', op: deepNested, query: 'deep', rows: null },
+];
+
+/** The scaling cells: how cost grows with the rows returned, the rows not returned and the concurrency. */
+export const SCALING_WORKLOADS: Workload[] = SCALING_READS.flatMap((read) =>
+  SCALING_CONNECTIONS.map(
+    (connections): Workload => ({
+      id: `scale-${read.key}@${connections}c`,
+      title: `${read.title}, ${connections} connection${connections === 1 ? '' : 's'}`,
+      sequence: [read.op],
+      check: 'exact',
+      connections,
+      scaling: { query: read.query, rows: read.rows, connections },
+    }),
+  ),
+);
+
+/** The --workloads name of every scaling cell at once. */
+export const SCALING = 'scaling';
+
+/** The workloads named by --workloads (a workload id, or "scaling" for all scaling cells), in the order given; all without it. */
 export function selectWorkloads(ids: string[] | undefined): Workload[] {
-  if (!ids || ids.length === 0) return WORKLOADS;
-  return ids.map((id) => {
-    const workload = WORKLOADS.find((w) => w.id === id);
-    if (!workload) throw new Error(`unknown workload ${id}; known: ${WORKLOADS.map((w) => w.id).join(', ')}`);
-    return workload;
+  const known = [...WORKLOADS, ...SCALING_WORKLOADS];
+  if (!ids || ids.length === 0) return known;
+  const chosen = ids.flatMap((id) => {
+    if (id === SCALING) return SCALING_WORKLOADS;
+    const workload = known.find((w) => w.id === id);
+    if (!workload)
+      throw new Error(
+        `unknown workload ${id}; known: ${WORKLOADS.map((w) => w.id).join(', ')}, ${SCALING} or one of its cells (${SCALING_WORKLOADS[0]!.id}, ...)`,
+      );
+    return [workload];
   });
+  return [...new Set(chosen)];
 }
 
 /** The distinct read operations of all workloads: the reference responses to record. */
-export const READ_OPERATIONS: Operation[] = [pageLoad, orgPage, deepNested];
+export const READ_OPERATIONS: Operation[] = [pageLoad, orgPage, deepNested, orgPage10, orgPage100, largestOrgPage];
+
+/** Who sends a workload's requests: one sender for all its operations, since a cell carries one token. */
+export function senderOf(workload: Workload): Sender {
+  const senders = new Set(workload.sequence.map((op) => op.sender ?? 'alice'));
+  if (senders.size !== 1) throw new Error(`${workload.id} mixes senders: ${[...senders].join(', ')}`);
+  return [...senders][0]!;
+}
 
 /** The request body of an operation, as sent on the wire. */
 export function requestBody(op: Operation, n: number, ctx: WorkloadContext): string {

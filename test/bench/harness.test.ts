@@ -1,11 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { cellTiming, parseBenchArgs, runKind, viewerCount } from '../../bench/args.ts';
+import { cellTiming, parseBenchArgs, runKind, scalingTiming, viewerCount } from '../../bench/args.ts';
+import { runOrder, workloadsFor } from '../../bench/plan.ts';
+import { untilIdle } from '../../bench/process.ts';
 import { commandDelta, parseCommandStats, RedisStats, totalCommands } from '../../bench/redis-stats.ts';
 import { header, SERVERS, selectServers } from '../../bench/servers.ts';
 import { seededAccounts, tokenRotation } from '../../bench/viewers.ts';
-import { WORKLOADS, writeShare } from '../../bench/workloads.ts';
+import {
+  largestOrgPage,
+  orgPage,
+  orgPage10,
+  orgPage100,
+  READ_OPERATIONS,
+  SCALING_WORKLOADS,
+  selectWorkloads,
+  senderOf,
+  WORKLOADS,
+  writeShare,
+  type Workload,
+} from '../../bench/workloads.ts';
 import { TEST_REDIS_URL } from '../helpers/services.ts';
 
 describe('Redis command counts', () => {
@@ -134,5 +148,133 @@ describe('the run plan', () => {
     expect(WORKLOADS.find((w) => w.id === 'deep')!.sequence[0]!.query).toContain(
       'organizations { members(first: 50) { edges { node { user { memberships { organization { featureFlags { key enabled } } } } } } } }',
     );
+  });
+});
+
+describe('the scaling cells', () => {
+  const ids = (workloads: readonly Workload[]) => workloads.map((w) => w.id);
+
+  it('are each scaling read at 1, 10 and 50 connections, with ids unique among all workloads', () => {
+    expect(ids(SCALING_WORKLOADS)).toEqual(
+      ['org-10', 'org-50', 'org-100', 'largest-50', 'deep'].flatMap((read) => [1, 10, 50].map((c) => `scale-${read}@${c}c`)),
+    );
+    for (const w of SCALING_WORKLOADS) expect(w.connections, w.id).toBe(w.scaling?.connections);
+    expect(SCALING_WORKLOADS.map((w) => w.scaling?.rows)).toEqual([
+      10,
+      10,
+      10,
+      50,
+      50,
+      50,
+      100,
+      100,
+      100,
+      50,
+      50,
+      50,
+      null,
+      null,
+      null,
+    ]);
+    const all = ids(selectWorkloads(undefined));
+    expect(new Set(all).size).toBe(all.length);
+  });
+
+  it('ask the same org page but for the page size and the name, the largest org as its owner', () => {
+    const shape = (query: string) => query.replace(/^query \w+/, 'query X').replace(/first: \d+/, 'first: N');
+    for (const op of [orgPage10, orgPage100, largestOrgPage]) expect(shape(op.query)).toBe(shape(orgPage.query));
+    expect(orgPage10.query).toContain('members(first: 10)');
+    expect(orgPage100.query).toContain('members(first: 100)');
+    const ctx = { acmeId: 'a', largestOrgSlug: 'big-one' };
+    expect(largestOrgPage.variables(0, ctx)).toEqual({ slug: 'big-one' });
+    expect(orgPage.variables(0, ctx)).toEqual({ slug: 'acme' });
+    const largest = SCALING_WORKLOADS.find((w) => w.scaling?.query === 'largest')!;
+    expect(senderOf(largest)).toBe('largest-org-member');
+    expect(senderOf(SCALING_WORKLOADS[0]!)).toBe('alice');
+    expect(() => senderOf({ ...largest, sequence: [orgPage, largestOrgPage] })).toThrow(/mixes senders/);
+    // Each is checked against a reference of its own.
+    for (const w of SCALING_WORKLOADS) expect(READ_OPERATIONS, w.id).toContain(w.sequence[0]);
+  });
+
+  it('run by default after the other workloads, alone with --workloads=scaling, one by one by id', () => {
+    expect(ids(selectWorkloads(undefined))).toEqual([...ids(WORKLOADS), ...ids(SCALING_WORKLOADS)]);
+    expect(selectWorkloads(['scaling'])).toEqual(SCALING_WORKLOADS);
+    expect(ids(selectWorkloads(['deep', 'scale-org-50@10c', 'scaling']))).toEqual([
+      'deep',
+      'scale-org-50@10c',
+      ...ids(SCALING_WORKLOADS).filter((id) => id !== 'scale-org-50@10c'),
+    ]);
+    expect(() => selectWorkloads(['scale-org-7@1c'])).toThrow(/unknown workload/);
+  });
+
+  it('run on tg-entity and tg-both only, and --servers still filters', () => {
+    const all = selectWorkloads(undefined);
+    const withScaling = selectServers(['all']).filter((s) => workloadsFor(s, all, false).some((w) => w.scaling));
+    expect(withScaling.map((s) => s.id)).toEqual(['tg-entity', 'tg-both']);
+    expect(selectServers(['tg-entity']).flatMap((s) => ids(workloadsFor(s, selectWorkloads(['scaling']), true)))).toEqual(
+      ids(SCALING_WORKLOADS),
+    );
+    expect(selectServers(['tg', 'apollo']).flatMap((s) => workloadsFor(s, selectWorkloads(['scaling']), false))).toEqual([]);
+    // The ceiling still replays what it did.
+    const bare = SERVERS.find((s) => s.id === 'bare')!;
+    expect(ids(workloadsFor(bare, all, false))).toEqual(['page-load', 'org-page', 'deep']);
+    expect(ids(workloadsFor(bare, all, true))).toEqual(['page-load']);
+  });
+
+  it("run before the mixed workload's writes, whose answers they must match byte for byte", () => {
+    const order = ids(runOrder(selectWorkloads(undefined)));
+    expect(order.indexOf('mixed')).toBeGreaterThan(order.indexOf('scale-deep@50c'));
+    expect(order.slice(0, 3)).toEqual(['page-load', 'org-page', 'deep']);
+    expect(order.at(-1)).toBe('many-users');
+  });
+
+  it('are short: two servers add about two minutes to the full run, less than 40 s to a quick one', () => {
+    const full = scalingTiming({ quick: false, warmupSeconds: undefined, durationSeconds: undefined });
+    expect(full).toEqual({ warmup: 1, duration: 2, counted: { warmupSeconds: 0.3, durationSeconds: 0.3 } });
+    const seconds = (t: typeof full) => t.warmup + t.duration + t.counted.warmupSeconds + t.counted.durationSeconds;
+    expect(2 * SCALING_WORKLOADS.length * seconds(full)).toBeLessThanOrEqual(120);
+    const quick = scalingTiming({ quick: true, warmupSeconds: undefined, durationSeconds: undefined });
+    expect(SCALING_WORKLOADS.length * seconds(quick)).toBeLessThanOrEqual(40);
+    expect(scalingTiming({ quick: false, warmupSeconds: 0.2, durationSeconds: 5 })).toEqual({
+      warmup: 0.2,
+      duration: 5,
+      counted: { warmupSeconds: 0.2, durationSeconds: 0.3 },
+    });
+  });
+});
+
+describe('settling between runs', () => {
+  /** A server whose CPU time grows by each step in turn on every read, then stays put. */
+  const server = (steps: number[]) => {
+    let total = 0;
+    let reads = 0;
+    return {
+      reads: () => reads,
+      cpuMicros: async () => {
+        total += steps[reads++] ?? 0;
+        return total;
+      },
+    };
+  };
+
+  it('waits while the server still works off what the last run left in flight, and no longer', async () => {
+    const busy = server([0, 40_000, 40_000, 5_000]);
+    await untilIdle(busy, 3000, 1);
+    expect(busy.reads()).toBe(4);
+    const idle = server([0, 0]);
+    await untilIdle(idle, 3000, 1);
+    expect(idle.reads()).toBe(2);
+  });
+
+  it('gives up after its limit on a server that never idles', async () => {
+    const forever = {
+      cpuMicros: (() => {
+        let t = 0;
+        return async () => (t += 50_000);
+      })(),
+    };
+    const waited = await untilIdle(forever, 30, 1);
+    expect(waited).toBeGreaterThanOrEqual(30);
+    expect(waited).toBeLessThan(1000);
   });
 });

@@ -40,7 +40,7 @@ const load = (origin: string) =>
     origin,
     token: 'tkn',
     workload,
-    context: { acmeId: 'acme' },
+    context: { acmeId: 'acme', largestOrgSlug: 'big' },
     expect: (op) => (op.kind === 'write' ? { mode: 'ok' } : { mode: 'bytes', body: good }),
     connections: 2,
     durationSeconds: 0.5,
@@ -90,6 +90,45 @@ describe('a load run', () => {
     expect(result.errorBodies).toBe(0);
     expect(result.sampleFailures).toBeGreaterThan(0);
     expect(result.problems[0]).toMatch(/Read: body differs from the reference/);
+  });
+});
+
+describe('a load run of a number of requests', () => {
+  it('sends exactly that many, answers all in, and ends when the last arrives, not when its time is up', async () => {
+    let received = 0;
+    let answered = 0;
+    const origin = await serve(() => {
+      received += 1;
+      return [200, good];
+    });
+    server!.on('request', (_req, res) => res.on('finish', () => (answered += 1)));
+    const started = performance.now();
+    const result = await runLoad({
+      origin,
+      workload: { ...workload, sequence: [read] },
+      context: { acmeId: 'acme', largestOrgSlug: 'big' },
+      expect: () => ({ mode: 'bytes', body: good }),
+      connections: 3,
+      durationSeconds: 30,
+      requests: 37,
+    });
+    expect(result.requests).toBe(37);
+    expect(received).toBe(37);
+    expect(answered).toBe(37);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
+  it('ends a timed run within a tenth of a second of its time, not on the next whole second', async () => {
+    const origin = await serve(() => [200, good]);
+    const result = await runLoad({
+      origin,
+      workload: { ...workload, sequence: [read] },
+      context: { acmeId: 'acme', largestOrgSlug: 'big' },
+      expect: () => ({ mode: 'bytes', body: good }),
+      connections: 1,
+      durationSeconds: 0.3,
+    });
+    expect(result.durationSeconds).toBeLessThan(0.6);
   });
 });
 

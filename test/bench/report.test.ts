@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { renderChart } from '../../bench/chart.ts';
 import { placeOf, selfTime } from '../../bench/profile.ts';
+import { SCALING_WORKLOADS } from '../../bench/workloads.ts';
 import {
+  isScalingCell,
   parseTable,
   renderReport,
   renderTable,
@@ -64,6 +66,7 @@ const report = (rows: Cell[]): BenchReport => ({
     { id: 'mixed', title: 'mixed' },
   ],
   peerName: 'Apollo + response cache',
+  orgs: { acmeMembers: 150, largest: { slug: 'big-org', members: 500 } },
   invalidation: [
     { server: 'tenant-graph (no cache)', invalidates: null },
     { server: 'Apollo + response cache', invalidates: 'nothing: TTL only' },
@@ -136,6 +139,56 @@ describe('the results table', () => {
 
   it('refuses text without its table', () => {
     expect(() => parseTable('# nothing here')).toThrow(/no results table/);
+  });
+});
+
+describe('the scaling cells in the report', () => {
+  const scaling = SCALING_WORKLOADS.map((w, i) =>
+    cell('tg-entity', 'tenant-graph (entity cache)', w.id, 100 * (i + 1), { cpuMicrosPerRequest: 200 + i }),
+  );
+  const withScaling = (): BenchReport => {
+    const base = report(withRatios([...cells, ...scaling], 'apollo-rc'));
+    return {
+      ...base,
+      settings: { ...base.settings, scaling: { warmupSeconds: 1, durationSeconds: 2 } },
+      workloads: [...base.workloads, ...SCALING_WORKLOADS.map((w) => ({ id: w.id, title: w.title, scaling: w.scaling! }))],
+    };
+  };
+
+  it('are rows of the main table, each with its own id, read back like the others', () => {
+    const rows = parseTable(renderTable(withScaling().cells));
+    expect(rows).toHaveLength(cells.length + SCALING_WORKLOADS.length);
+    const scaled = rows.filter((r) => r.workload.startsWith('scale-'));
+    expect(scaled.map((r) => r.workload)).toEqual(SCALING_WORKLOADS.map((w) => w.id));
+    expect(scaled[4]).toMatchObject({
+      workload: 'scale-org-50@10c',
+      requestsPerSecond: 500,
+      cpuMicrosPerRequest: 204,
+      vsBare: null,
+    });
+  });
+
+  it('get a "How cost grows" section with its chart, between the table and the invalidation', () => {
+    const markdown = renderReport(withScaling(), '2026-12-02.svg', '2026-12-02-scaling.svg');
+    const section = markdown.slice(markdown.indexOf('## How cost grows'), markdown.indexOf('## What a write invalidates'));
+    expect(section).toContain('![req/s and p99 against rows returned and against connections](2026-12-02-scaling.svg)');
+    expect(section).toContain('### tenant-graph (entity cache)');
+    expect(section).toContain('with `first: 50` on big-org (the largest org, 500 members)');
+    // At 10 connections: CPU 201 at first: 10, 207 at first: 100, so (207 - 201) / 90 per row.
+    expect(section).toContain('each returned row costs 0.07 CPU µs');
+    expect(section).toContain("the 500-member big-org's first 50 costs 1.03× acme's");
+    expect(markdown).toContain('(the scaling cells: see How cost grows)');
+    expect(parseTable(markdown)).toHaveLength(cells.length + SCALING_WORKLOADS.length);
+  });
+
+  it('leave the report as it was when the run has none, and the main chart out when it has nothing else', () => {
+    const markdown = renderReport(report(cells), 'x.svg');
+    expect(markdown).not.toContain('How cost grows');
+    expect(markdown).toContain('](x.svg)');
+    const scalingOnly = { ...withScaling(), cells: scaling };
+    expect(renderReport(scalingOnly, null, 'y-scaling.svg')).not.toContain('![requests/s and p99 latency');
+    expect(scaling.every((c) => isScalingCell(scalingOnly, c))).toBe(true);
+    expect(cells.some((c) => isScalingCell(scalingOnly, c))).toBe(false);
   });
 });
 
