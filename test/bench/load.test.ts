@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { failureCount, percentile, runLoad } from '../../bench/load.ts';
+import { failureCount, type LoadOptions, percentile, runLoad } from '../../bench/load.ts';
 import type { Operation, Workload } from '../../bench/workloads.ts';
 
 const read: Operation = { name: 'Read', kind: 'read', query: 'query Read { viewer { name } }', variables: () => ({}) };
@@ -93,6 +93,15 @@ describe('a load run', () => {
   });
 });
 
+/** A run of the read alone, each answer checked against `good`. */
+const readsOf = (origin: string, run: Pick<LoadOptions, 'connections' | 'durationSeconds' | 'requests'>): LoadOptions => ({
+  origin,
+  workload: { ...workload, sequence: [read] },
+  context: { acmeId: 'acme', largestOrgSlug: 'big' },
+  expect: () => ({ mode: 'bytes', body: good }),
+  ...run,
+});
+
 describe('a load run of a number of requests', () => {
   it('sends exactly that many, answers all in, and ends when the last arrives, not when its time is up', async () => {
     let received = 0;
@@ -103,15 +112,7 @@ describe('a load run of a number of requests', () => {
     });
     server!.on('request', (_req, res) => res.on('finish', () => (answered += 1)));
     const started = performance.now();
-    const result = await runLoad({
-      origin,
-      workload: { ...workload, sequence: [read] },
-      context: { acmeId: 'acme', largestOrgSlug: 'big' },
-      expect: () => ({ mode: 'bytes', body: good }),
-      connections: 3,
-      durationSeconds: 30,
-      requests: 37,
-    });
+    const result = await runLoad(readsOf(origin, { connections: 3, durationSeconds: 30, requests: 37 }));
     expect(result.requests).toBe(37);
     expect(received).toBe(37);
     expect(answered).toBe(37);
@@ -120,14 +121,7 @@ describe('a load run of a number of requests', () => {
 
   it('ends a timed run within a tenth of a second of its time, not on the next whole second', async () => {
     const origin = await serve(() => [200, good]);
-    const result = await runLoad({
-      origin,
-      workload: { ...workload, sequence: [read] },
-      context: { acmeId: 'acme', largestOrgSlug: 'big' },
-      expect: () => ({ mode: 'bytes', body: good }),
-      connections: 1,
-      durationSeconds: 0.3,
-    });
+    const result = await runLoad(readsOf(origin, { connections: 1, durationSeconds: 0.3 }));
     expect(result.durationSeconds).toBeLessThan(0.6);
   });
 });
