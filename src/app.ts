@@ -57,7 +57,7 @@ export interface AppOptions {
  */
 export function createApp(deps: AppDeps, options: AppOptions = {}): App {
   const { env, logger } = deps;
-  const kinds = createKinds(deps.prisma);
+  const kinds = createKinds(deps.reads);
   const schema = buildSchema();
   const ttls = cacheTtls(env);
   const limits = rateLimitConfig(env);

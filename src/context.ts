@@ -3,6 +3,7 @@ import { RequestViewer, resolveViewer } from './auth/viewer.ts';
 import type { EntityCache } from './cache/entity-cache.ts';
 import { createInvalidator } from './cache/invalidate.ts';
 import type { ResponseCache } from './cache/response-cache.ts';
+import type { BatchReads } from './db/batch-reads.ts';
 import type { Env } from './env.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import { createLoaders, type Loaders } from './loaders/index.ts';
@@ -21,6 +22,8 @@ export interface AppDeps {
   env: Env;
   logger: Logger;
   prisma: PrismaClient;
+  /** The loaders' batch reads (db/index.ts picks them for the database). */
+  reads: BatchReads;
   /** The shared entity cache over the instance's store (Redis, or in-process). */
   cache: EntityCache;
   /** Whole responses per viewer; null when RESPONSE_CACHE is off. */

@@ -24,7 +24,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 describe('request ids', () => {
   it('every request gets a fresh id, echoed in X-Request-Id and on its log lines, hot-path hits included', async () => {
     // Every request is "slow" here, so each logs exactly one line of its own.
-    const server = await startOpsInstance(db.prisma, { SLOW_OPERATION_MS: '0' });
+    const server = await startOpsInstance(db, { SLOW_OPERATION_MS: '0' });
     try {
       const email = `${unique('ids')}@test.example`;
       const signUp = await server.gql(SignUpDocument, {
@@ -55,7 +55,7 @@ describe('request ids', () => {
   });
 
   it('keeps the X-Request-Id a trusted proxy sends, and refuses one that could forge a log line', async () => {
-    const server = await startOpsInstance(db.prisma, { TRUST_PROXY: '1', SLOW_OPERATION_MS: '0' });
+    const server = await startOpsInstance(db, { TRUST_PROXY: '1', SLOW_OPERATION_MS: '0' });
     try {
       const kept = await server.gql(ViewerDocument, { headers: { 'x-request-id': 'lb-7f3a.42:1' } });
       expect(kept.response.headers.get('x-request-id')).toBe('lb-7f3a.42:1');
@@ -71,7 +71,7 @@ describe('request ids', () => {
   });
 
   it('logs an operation under SLOW_OPERATION_MS not at all', async () => {
-    const server = await startOpsInstance(db.prisma, { SLOW_OPERATION_MS: '60000' });
+    const server = await startOpsInstance(db, { SLOW_OPERATION_MS: '60000' });
     try {
       await server.gql(ViewerDocument, {});
       expect(server.logs.filter((line) => line['msg'] === 'slow operation')).toEqual([]);
@@ -83,7 +83,7 @@ describe('request ids', () => {
 
 describe('secrets', () => {
   it('no password and no token reaches the logs of sign-up, log-in, reads, writes and log-out, at trace level', async () => {
-    const server = await startOpsInstance(db.prisma, { LOG_LEVEL: 'trace', SLOW_OPERATION_MS: '0' });
+    const server = await startOpsInstance(db, { LOG_LEVEL: 'trace', SLOW_OPERATION_MS: '0' });
     try {
       const password = `pw-${unique('secret')}`;
       const wrongPassword = `pw-${unique('wrong')}`;
