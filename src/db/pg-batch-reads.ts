@@ -7,10 +7,11 @@ import { columnsOf } from './row-fields.ts';
 /** Called with each statement's text as it is sent: tests count statements with it. */
 export type StatementHook = (text: string) => void;
 
-// Prisma stores DateTime as `timestamp(3)` holding UTC. `pg` would read a
-// timestamp without zone in the process's local zone, so each is turned into a
-// timestamptz in the statement, which `pg` reads right in any zone.
-const utc = (column: string) => `"${column}" AT TIME ZONE 'UTC'`;
+// Prisma stores DateTime as `timestamp(3)` holding UTC. Each is sent as
+// milliseconds since the epoch (EXTRACT takes a zoneless timestamp as UTC), a
+// float8 that `pg` reads with parseFloat: right in any process time zone, and
+// a fraction of the cost of parsing the timestamp's text per row.
+const utc = (column: string) => `(EXTRACT(EPOCH FROM "${column}") * 1000)::float8`;
 
 const USER = `SELECT "id","email","name","avatarUrl",${utc('createdAt')},${utc('updatedAt')} FROM "public"."User"`;
 const ORGANIZATION = `SELECT "id","name","slug","plan",${utc('createdAt')} FROM "public"."Organization"`;

@@ -31,10 +31,11 @@ export function columnsOf(table: string) {
       if (typeof value === 'boolean') return value;
       throw new RowShapeError(table, column, 'boolean', value);
     },
+    /** A timestamp sent as milliseconds since the epoch. */
     date(row: readonly unknown[], column: number): Date {
       const value = row[column];
-      if (value instanceof Date) return value;
-      throw new RowShapeError(table, column, 'timestamp', value);
+      if (typeof value === 'number' && Number.isFinite(value)) return new Date(value);
+      throw new RowShapeError(table, column, 'milliseconds since the epoch', value);
     },
     /** A Postgres enum, checked against the generated enum object (whose keys are its values). */
     oneOf<T extends string>(values: Readonly<Record<string, T>>, row: readonly unknown[], column: number): T {

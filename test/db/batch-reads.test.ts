@@ -99,6 +99,8 @@ describe('a row that does not fit its model', () => {
     expect(() => columns.text([42], 0)).toThrow(RowShapeError);
     expect(() => columns.optionalText([undefined], 0)).toThrow(RowShapeError);
     expect(() => columns.date(['2026-01-01'], 0)).toThrow(RowShapeError);
+    expect(() => columns.date([Number.NaN], 0)).toThrow(RowShapeError);
+    expect(columns.date([1_700_000_000_123], 0).toISOString()).toBe('2023-11-14T22:13:20.123Z');
     expect(() => columns.bool(['true'], 0)).toThrow(RowShapeError);
     expect(() => columns.oneOf(Role, ['GOLD'], 0)).toThrow(/OWNER\|ADMIN\|MEMBER\|VIEWER/);
     expect(() => columns.oneOf(Role, ['toString'], 0)).toThrow(RowShapeError);
