@@ -7,6 +7,7 @@ import type { BatchReads } from './db/batch-reads.ts';
 import type { Env } from './env.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import { createLoaders, type Loaders } from './loaders/index.ts';
+import { logUnexpected, scopeOfRequest } from './request-scope.ts';
 import type { Kinds } from './loaders/kinds.ts';
 import type { Logger } from './logger.ts';
 import type { FieldLimits } from './rate-limit/directive.ts';
@@ -64,10 +65,16 @@ export function requestState(deps: AppDeps, kinds: Kinds, request: Request): Pro
   if (!state) {
     state = (async () => {
       const loaders = createLoaders(deps.cache, kinds);
-      const viewer = new RequestViewer(
-        await resolveViewer(request.headers.get('authorization'), loaders, (deps.now ?? Date.now)()),
-      );
-      return { loaders, viewer };
+      try {
+        const viewer = new RequestViewer(
+          await resolveViewer(request.headers.get('authorization'), loaders, (deps.now ?? Date.now)()),
+        );
+        return { loaders, viewer };
+      } catch (error) {
+        // Before execution, so no execution hook sees it: logged here, with its request.
+        logUnexpected(deps.logger, error, scopeOfRequest(request));
+        throw error;
+      }
     })();
     states.set(request, state);
   }

@@ -8,7 +8,7 @@ import {
   ViewerDocument,
 } from '../generated/graphql.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { makeOrg, unique } from '../helpers/fixtures.ts';
+import { makeOrg, makeSignedInUser, unique } from '../helpers/fixtures.ts';
 import { loadEnv } from '../../src/env.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startOpsInstance } from './instance.ts';
@@ -75,6 +75,39 @@ describe('request ids', () => {
     try {
       await server.gql(ViewerDocument, {});
       expect(server.logs.filter((line) => line['msg'] === 'slow operation')).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('unexpected errors', () => {
+  it('are logged once each, with their request id, whether they happen while resolving the viewer or while executing', async () => {
+    // A fault in the loaders' reads, as a bug or a drifted schema would raise it: not an answer meant for the client.
+    const faults = { sessions: false };
+    const server = await startOpsInstance({
+      prisma: db.prisma,
+      reads: {
+        ...db.reads,
+        usersById: () => Promise.reject(new Error('fault in usersById')),
+        sessionsByTokenHash: (hashes) =>
+          faults.sessions ? Promise.reject(new Error('fault in sessionsByTokenHash')) : db.reads.sessionsByTokenHash(hashes),
+      },
+    });
+    try {
+      const { token } = await makeSignedInUser(db.prisma);
+      const executing = await server.gql(ViewerDocument, { token });
+      faults.sessions = true;
+      const resolving = await server.gql(ViewerDocument, { token: (await makeSignedInUser(db.prisma)).token });
+      const unexpected = server.logs.filter((line) => line['msg'] === 'unexpected error');
+      expect(unexpected.map((line) => [line['reqId'], (line['err'] as { message: string }).message])).toEqual([
+        [executing.response.headers.get('x-request-id'), 'fault in usersById'],
+        [resolving.response.headers.get('x-request-id'), 'fault in sessionsByTokenHash'],
+      ]);
+      for (const answer of [executing, resolving]) {
+        expect(answer.json.errors?.map((e) => e.extensions?.code)).toEqual(['INTERNAL_SERVER_ERROR']);
+        expect(JSON.stringify(answer.json)).not.toContain('fault in');
+      }
     } finally {
       await server.close();
     }
