@@ -13,7 +13,10 @@ builder.objectType(UserRef, {
     email: t.string({
       nullable: true,
       description: 'Visible to the user and to members of an organization they share; null otherwise',
-      resolve: async (user, _args, ctx) => ((await ctx.access.canSeePrivateFieldsOf(user.id)) ? user.email : null),
+      resolve: (user, _args, ctx) => {
+        const visible = ctx.access.canSeePrivateFieldsOf(user.id);
+        return typeof visible === 'boolean' ? (visible ? user.email : null) : visible.then((yes) => (yes ? user.email : null));
+      },
     }),
     memberships: t.field({
       type: [MembershipRef],
