@@ -10,7 +10,7 @@ import { DEMO_ACCOUNTS } from '../../prisma/seed.ts';
 import { hashPassword } from '../../src/auth/password.ts';
 import type { Organization, Role, User } from '../../src/generated/prisma/client.ts';
 import { globalId } from '../../src/schema/global-id.ts';
-import { ChangeMemberRoleDocument, LogOutDocument } from '../generated/graphql.ts';
+import { ChangeMemberRoleDocument, LogOutDocument, ViewerDocument } from '../generated/graphql.ts';
 import { createTestWorld, type TestInstance, type TestWorld } from '../helpers/app.ts';
 import { CHROMIUM_MISSING, chromiumFound, launchChromium } from '../helpers/chromium.ts';
 import { buildSpa, screenshot } from '../helpers/spa.ts';
@@ -109,6 +109,8 @@ describe.skipIf(!chromiumFound)('the SPA in Chromium', () => {
   /** A new browser context (its own storage: another person) with one page, watched for errors and escapes. */
   async function open(name: string): Promise<Page> {
     const context: BrowserContext = await browser.newContext({ viewport: { width: 1200, height: 760 } });
+    // Well under the test's timeout, so a screen that never comes fails with what was awaited.
+    context.setDefaultTimeout(10_000);
     await context.route('**/*', (route) => {
       const url = new URL(route.request().url());
       if (url.hostname === '127.0.0.1' || url.hostname === 'localhost') return route.continue();
@@ -151,6 +153,7 @@ describe.skipIf(!chromiumFound)('the SPA in Chromium', () => {
     await page.waitForURL(`${server.origin}/sign-in`);
     await screenshot(page, 'sign-in');
     await signIn(page, 'alice');
+    await screenshot(page, 'organizations');
     await switchTo(page, 'acme', 'Acme Inc');
     await expect.poll(() => page.getByTestId('member-count').textContent()).toBe(`${FILLERS + 3} members`);
     await expect.poll(() => memberRows(page).count()).toBe(10);
@@ -198,6 +201,19 @@ describe.skipIf(!chromiumFound)('the SPA in Chromium', () => {
     await screenshot(bob, 'organization-viewer-after-toggle');
   });
 
+  it('alice gives a member another role from the picker, and the page shows the stored role', { timeout: 30_000 }, async () => {
+    const page = pages['alice']!;
+    const picker = page.getByRole('combobox', { name: 'Role of Member 01' });
+    await picker.selectOption('ADMIN');
+    await expect.poll(() => picker.inputValue()).toBe('ADMIN');
+    // The page's refetch, not the picker's own state: the class follows the role the server answered.
+    await expect.poll(() => picker.getAttribute('class')).toContain('role-admin');
+    const stored = await world.prisma.membership.findFirst({
+      where: { organizationId: acme.id, user: { email: 'member1@example.com' } },
+    });
+    expect(stored?.role).toBe('ADMIN');
+  });
+
   it('carol, in no organization of theirs, never sees acme: not in the switcher, not at its address', {
     timeout: 30_000,
   }, async () => {
@@ -220,6 +236,19 @@ describe.skipIf(!chromiumFound)('the SPA in Chromium', () => {
     expect(received).toContain('"organization":null');
     for (const secret of ['Acme Inc', 'beta-search', alice.email, 'Member 01']) expect(received).not.toContain(secret);
     await screenshot(page, 'not-a-member');
+  });
+
+  it('carol signs out: the sign-in screen says so, and the token no longer works anywhere', { timeout: 30_000 }, async () => {
+    const page = pages['carol']!;
+    const token = await tokenOf(page);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${server.origin}/sign-in`);
+    expect(await page.getByRole('status').getAttribute('data-reason')).toBe('signed-out');
+    expect(await page.getByRole('status').textContent()).toBe('You have signed out.');
+    expect(await tokenOf(page)).toBe('');
+    // Ended on the server, for every instance, not only forgotten by the browser.
+    const after = await world.server.gql(ViewerDocument, { token });
+    expect(after.data).toEqual({ viewer: null });
   });
 
   it('dave, an ADMIN demoted to VIEWER while his page is open, is told FORBIDDEN when he uses a stale control', {
