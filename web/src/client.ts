@@ -8,10 +8,10 @@ import { endSession } from './session/session.ts';
  * header; an UNAUTHENTICATED answer to a request that carried one means the session expired or was
  * revoked, and ends it here too (the sign-in screen then says so).
  *
- * Documents go as full text for now. Each generated document also carries its persisted id
- * (`__meta__.hash`, see codegen.ts), so sending ids instead is one more exchange before fetchExchange:
- * `persistedExchange({ enforcePersistedQueries: true, enableForMutation: true, generateHash: async (_, doc) => doc.__meta__.hash })`
- * from @urql/exchange-persisted, once the server holds web/src/gql/persisted-documents.json.
+ * Documents go as full text for now. Each generated document also carries its persisted id (see
+ * codegen.ts and persisted-id.ts), so sending ids instead is one more exchange before fetchExchange,
+ * once the server holds web/src/gql/persisted-documents.json: from @urql/exchange-persisted,
+ * `persistedExchange({ enforcePersistedQueries: true, enableForMutation: true, generateHash: async (_, doc) => persistedIdOf(doc) ?? '' })`.
  */
 export function createClient(token: string | null): Client {
   return new Client({

@@ -1,7 +1,7 @@
 import { useMutation } from 'urql';
 import { problemOf } from '../errors/codes.ts';
 import { ProblemNotice } from '../errors/problem-notice.tsx';
-import type { Role, WebOrganizationQuery } from '../gql/graphql.ts';
+import type { WebOrganizationQuery } from '../gql/graphql.ts';
 import { ChangeMemberRoleMutation } from './documents.ts';
 import { PAGE_SIZE } from './paging.ts';
 import { assignableRoles } from './permissions.ts';
@@ -54,7 +54,7 @@ export function MembersTable({
                       value={node.role}
                       disabled={fetching}
                       onChange={(event) => {
-                        const role = roles.find((r: Role) => r === event.target.value);
+                        const role = roles.find((r) => r === event.target.value);
                         if (role) void changeRole({ input: { membershipId: node.id, role } });
                       }}
                     >
