@@ -23,7 +23,7 @@ import { rateLimitConfig } from './rate-limit/policies.ts';
 import { ErrorCode } from './errors.ts';
 import { useBodyLimit } from './plugins/use-body-limit.ts';
 import { useGraphiQLAssets } from './plugins/use-graphiql-assets.ts';
-import { loadGraphiQLAssets } from './graphiql/assets.ts';
+import { GRAPHIQL_ASSET_PREFIX, loadGraphiQLAssets } from './graphiql/assets.ts';
 import { renderGraphiQLPage } from './graphiql/page.ts';
 import { GRAPHIQL_OPTIONS } from './graphiql/walkthrough.ts';
 import { useErrorCodes } from './plugins/use-error-codes.ts';
@@ -31,6 +31,7 @@ import { useNestingLimit } from './plugins/use-nesting-limit.ts';
 import { useTextInputs } from './plugins/use-text-inputs.ts';
 import { buildSchema } from './schema/index.ts';
 import { createKinds } from './loaders/kinds.ts';
+import { inFrontOf, staticSite } from './web/static-site.ts';
 
 /** The Yoga app, with the node:http listener that puts the hot path in front of it. */
 export type App = YogaServerInstance<ServerContext, Context> & {
@@ -38,6 +39,11 @@ export type App = YogaServerInstance<ServerContext, Context> & {
   listener: RequestListener;
   /** Null when the response cache is off or adds metadata (then every request goes to Yoga). */
   hotPath: HotPath | null;
+  /**
+   * Whether the built SPA is served at `/` (AppOptions.webRoot held one). An object: Yoga's proxy
+   * reads every falsy property of the app as undefined.
+   */
+  web: { served: boolean };
 };
 
 /** How the app reaches what it does not own. */
@@ -49,6 +55,11 @@ export interface AppOptions {
   readinessChecks?: DependencyCheck[] | Record<string, DependencyCheck>;
   /** The Postgres pool, when the caller built it: /metrics then reports its connections. */
   pool?: MetricSources['pool'];
+  /**
+   * The built SPA's folder (web/dist), served at `/` when it holds an index.html; the API's paths stay
+   * the API's. @default null (no SPA: `/` is Yoga's 404)
+   */
+  webRoot?: string | null;
 }
 
 /**
@@ -210,7 +221,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
     if (debugLines) void runInScope(scope, async () => yoga(req, res));
     else void yoga(req, res);
   };
-  const listener: RequestListener = instrument(
+  const api: RequestListener = instrument(
     hotPath
       ? (req, res, scope) => {
           hotPath.serve(req, res, scope).then(
@@ -229,8 +240,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
       metricsEndpoint: metrics ? metricsEndpoint(metrics.registry, env.METRICS_TOKEN) : null,
     },
   );
-  return Object.assign(yoga, { listener, hotPath });
+  // The SPA's files go around the request instrumentation: they are not operations.
+  const site = options.webRoot ? staticSite(options.webRoot) : null;
+  const listener = site ? inFrontOf(api, site, API_PATHS) : api;
+  return Object.assign(yoga, { listener, hotPath, web: { served: site !== null } });
 }
+
+/** Every path the API answers (GraphiQL's files are under the prefix): never the SPA's, whatever it holds. */
+const API_PATHS = ['/graphql', '/health', '/ready', '/metrics', GRAPHIQL_ASSET_PREFIX];
 
 /** Longer than a healthy Postgres or Redis ever takes, shorter than a load balancer's probe timeout. */
 const READY_TIMEOUT_MS = 2_000;

@@ -67,6 +67,7 @@ const spec = {
   CACHE_TTL_MISSING_SECONDS: num({ default: 30, desc: 'How long a missing row is remembered' }),
   METRICS_TOKEN: str({ default: '', desc: 'Bearer token for GET /metrics (Prometheus); empty serves no /metrics' }),
   SLOW_OPERATION_MS: num({ default: 1_000, desc: 'Requests slower than this are logged with their operation name' }),
+  WEB_DIR: str({ default: 'web/dist', desc: 'The built SPA, served at / when it holds an index.html; empty serves none' }),
 };
 
 export type Env = Readonly<{
@@ -100,6 +101,7 @@ export type Env = Readonly<{
   CACHE_TTL_MISSING_SECONDS: number;
   METRICS_TOKEN: string;
   SLOW_OPERATION_MS: number;
+  WEB_DIR: string;
 }>;
 
 /** Raised with every invalid variable named, so a bad deployment says what to fix in one line. */
@@ -182,5 +184,6 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     CACHE_TTL_MISSING_SECONDS: env.CACHE_TTL_MISSING_SECONDS,
     METRICS_TOKEN: env.METRICS_TOKEN,
     SLOW_OPERATION_MS: env.SLOW_OPERATION_MS,
+    WEB_DIR: env.WEB_DIR,
   };
 }

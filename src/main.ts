@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { createApp } from './app.ts';
 import { createHttpServer } from './http/server.ts';
 import { createSharedState } from './shared-state.ts';
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
   }
   const app = createApp(
     { env, logger, prisma: db.prisma, reads: db.reads, ...createSharedState(inner, env, logger) },
-    db.pool ? { pool: db.pool } : {},
+    { webRoot: env.WEB_DIR ? resolve(env.WEB_DIR) : null, ...(db.pool ? { pool: db.pool } : {}) },
   );
 
   const server = createHttpServer(app.listener, {
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => server.listen(env.PORT, env.HOST, resolve));
   const shown = env.HOST === '0.0.0.0' || env.HOST === '127.0.0.1' ? 'localhost' : env.HOST;
   logger.info(`serving http://${shown}:${env.PORT}/graphql${env.GRAPHIQL ? ' (GraphiQL in a browser)' : ''}`);
+  if (app.web.served) logger.info(`serving the SPA built in ${env.WEB_DIR} at http://${shown}:${env.PORT}/`);
   if (db.kind === 'embedded') {
     // Passwords never go to a log, demo ones included: the README lists them.
     logger.info(`demo sign-in: ${DEMO_ACCOUNTS.alice.email} (password: README, "Demo accounts")`);

@@ -68,6 +68,8 @@ export interface InstanceOptions {
   env?: Record<string, string>;
   /** The clock sessions expire against, in ms. @default Date.now */
   now?: () => number;
+  /** A built SPA to serve at `/` (createApp's webRoot). @default none */
+  webRoot?: string;
 }
 
 async function startInstance(
@@ -76,6 +78,7 @@ async function startInstance(
   redisUrl = TEST_REDIS_URL,
   envOverrides?: Record<string, string>,
   now?: () => number,
+  webRoot?: string,
 ): Promise<TestInstance> {
   const env = envOverrides ? loadEnv({ ...world.envSource, ...envOverrides }) : world.env;
   const logger = createLogger(env);
@@ -85,16 +88,10 @@ async function startInstance(
       : null;
   const inner: Store = redis ? redisStore(redis) : memoryStore();
   const { store, cache, responseCache, limiter } = createSharedState(inner, env, logger);
-  const app = createApp({
-    env,
-    logger,
-    prisma: world.prisma,
-    reads: world.reads,
-    cache,
-    responseCache,
-    limiter,
-    ...(now ? { now } : {}),
-  });
+  const app = createApp(
+    { env, logger, prisma: world.prisma, reads: world.reads, cache, responseCache, limiter, ...(now ? { now } : {}) },
+    { webRoot: webRoot ?? null },
+  );
   // Typed requests go over real HTTP to the instance's listener, so the hot path in front of Yoga answers them as in production.
   const server: Server = createServer(app.listener);
   server.keepAliveTimeout = 1_000;
@@ -137,7 +134,7 @@ const UNBINDING_LIMITS = {
 
 /** Builds a test world on real Postgres and real Redis. Call close() in afterAll. */
 export async function createTestWorld(
-  options: { store?: 'redis' | 'memory'; env?: Record<string, string> } = {},
+  options: { store?: 'redis' | 'memory'; env?: Record<string, string>; webRoot?: string } = {},
 ): Promise<TestWorld> {
   const db = await createTestDatabase();
   const envSource = { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: db.url, ...UNBINDING_LIMITS, ...options.env };
@@ -146,7 +143,14 @@ export async function createTestWorld(
   const base = { prisma: db.prisma, reads: db.reads, env, envSource, keyPrefix };
   const instances: TestInstance[] = [];
   const start = async (opts: InstanceOptions = {}) => {
-    const instance = await startInstance(base, opts.store ?? options.store ?? 'redis', opts.redisUrl, opts.env, opts.now);
+    const instance = await startInstance(
+      base,
+      opts.store ?? options.store ?? 'redis',
+      opts.redisUrl,
+      opts.env,
+      opts.now,
+      opts.webRoot ?? options.webRoot,
+    );
     instances.push(instance);
     return instance;
   };

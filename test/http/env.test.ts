@@ -26,6 +26,12 @@ describe('configuration', () => {
     expect(env.DATABASE_URL).toBe('postgresql://u@h:5432/db');
   });
 
+  it('serves the SPA from web/dist unless WEB_DIR says elsewhere, or empty, none', () => {
+    expect(loadEnv({}).WEB_DIR).toBe('web/dist');
+    expect(loadEnv({ WEB_DIR: '/srv/spa' }).WEB_DIR).toBe('/srv/spa');
+    expect(loadEnv({ WEB_DIR: '' }).WEB_DIR).toBe('');
+  });
+
   it('names every invalid variable in one clear error', () => {
     const attempt = () => loadEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' });
     expect(attempt).toThrow(ConfigError);
