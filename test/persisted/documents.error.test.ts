@@ -1,3 +1,4 @@
+import { keys } from '../../src/cache/keys.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ViewerDocument } from '../generated/graphql.ts';
 import { createTestWorld, type TestWorld } from '../helpers/app.ts';
@@ -42,6 +43,17 @@ describe('persisted documents: refusals', () => {
     expect(errorCodesOf(answer.body)).toEqual(['PERSISTED_QUERY_MISMATCH']);
     const later = await apq(world.server, text, { token, hash: claimed });
     expect(errorCodesOf(later.body)).toEqual(['PERSISTED_QUERY_NOT_FOUND']);
+  });
+
+  it('a registration read back that is not the text of its hash (a corrupted or foreign entry) is not run', async () => {
+    const { token } = await makeSignedInUser(world.prisma, { name: 'Planted' });
+    const claimed = freshText('Claimed');
+    const redis = world.server.redis;
+    if (!redis) throw new Error('this world runs on Redis');
+    await redis.set(keys.persistedQuery(apqHash(claimed)), 'query Planted { viewer { id name email } }', 'EX', 60);
+    const answer = await apq(world.server, claimed, { token });
+    expect(answer.status).toBe(404);
+    expect(errorCodesOf(answer.body)).toEqual(['PERSISTED_QUERY_NOT_FOUND']);
   });
 
   it('contradictory or ill-formed references are BAD_USER_INPUT (400): a text and an id, an APQ of another version or hash form', async () => {
