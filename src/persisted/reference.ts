@@ -29,15 +29,17 @@ export function referenceOf(params: ReferenceParams): DocumentReference {
   const { query, documentId } = params;
   const hasQuery = query !== undefined && query !== null;
   if (hasQuery && typeof query !== 'string') return MALFORMED;
-  if (documentId !== undefined && documentId !== null) {
-    if (typeof documentId !== 'string' || hasQuery) return MALFORMED;
-    return { kind: 'id', id: documentId };
-  }
   const persisted: unknown =
     typeof params.extensions === 'object' && params.extensions !== null
       ? Reflect.get(params.extensions, 'persistedQuery')
       : undefined;
-  if (persisted !== undefined && persisted !== null) {
+  const hasPersisted = persisted !== undefined && persisted !== null;
+  if (documentId !== undefined && documentId !== null) {
+    // One name per document: an id beside a text or an APQ hash could run one and be keyed by the other.
+    if (typeof documentId !== 'string' || hasQuery || hasPersisted) return MALFORMED;
+    return { kind: 'id', id: documentId };
+  }
+  if (hasPersisted) {
     const version: unknown = typeof persisted === 'object' ? Reflect.get(persisted, 'version') : undefined;
     const hash: unknown = typeof persisted === 'object' ? Reflect.get(persisted, 'sha256Hash') : undefined;
     if (version !== 1 || typeof hash !== 'string' || !APQ_HASH.test(hash)) return MALFORMED;

@@ -17,10 +17,13 @@ export interface PersistedDocumentsOptions {
 
 /** The parameters naming the document: Yoga's GET parser drops `documentId`, so a GET's is read from its URL. */
 function referenceParamsOf(params: GraphQLParams, request: Request): ReferenceParams {
+  const question = request.url.indexOf('?');
   const documentId =
-    request.method === 'GET'
-      ? rawParamsOfQueryString(request.url.slice(request.url.indexOf('?') + 1))?.['documentId']
-      : Reflect.get(params, 'documentId');
+    request.method !== 'GET'
+      ? Reflect.get(params, 'documentId')
+      : question < 0
+        ? undefined
+        : rawParamsOfQueryString(request.url.slice(question + 1))?.['documentId'];
   return { query: params.query, documentId, extensions: params.extensions };
 }
 

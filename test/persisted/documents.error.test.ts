@@ -60,6 +60,7 @@ describe('persisted documents: refusals', () => {
     const id = documentIdOf(ViewerDocument);
     const bodies = [
       { query: '{ __typename }', documentId: id },
+      { documentId: id, extensions: { persistedQuery: { version: 1, sha256Hash: apqHash('{ __typename }') } } },
       { documentId: 42 },
       { extensions: { persistedQuery: { version: 2, sha256Hash: apqHash('{ __typename }') } } },
       { extensions: { persistedQuery: { version: 1, sha256Hash: 'ABC' } } },
