@@ -24,7 +24,9 @@ import {
 } from '../generated/graphql.ts';
 import { createTestWorld, type TestInstance, type TestWorld } from '../helpers/app.ts';
 import { makeTeam } from '../helpers/fixtures.ts';
+import { startRedisCounter } from '../../bench/redis-counter.ts';
 import { request } from '../helpers/http.ts';
+import { TEST_REDIS_URL } from '../helpers/services.ts';
 import { byId, documentIdOf, manifestText } from '../helpers/persisted.ts';
 
 let world: TestWorld;
@@ -179,6 +181,19 @@ describe('the hot path', () => {
     expect(hit.headers.get('x-cache')).toBe('HIT');
     expect(Number(hit.headers.get('ratelimit-remaining'))).toBe(Number(miss.headers.get('ratelimit-remaining')) - 1);
     const etag = hit.headers.get('etag') ?? '';
+    // And on the wire: one command reaches Redis (the lookup script), counted by a proxy in front of it.
+    const upstream = new URL(TEST_REDIS_URL);
+    const counter = await startRedisCounter({ host: upstream.hostname, port: Number(upstream.port || 6379) });
+    try {
+      const counted = await world.startInstance({ redisUrl: `redis://127.0.0.1:${counter.port}` });
+      expect((await byId(counted, id, { method: 'GET', token: owner.token, variables })).text).toBe(miss.text);
+      const commands = counter.commands();
+      const onWire = await byId(counted, id, { method: 'GET', token: owner.token, variables });
+      expect(onWire.headers.get('x-cache')).toBe('HIT');
+      expect(counter.commands() - commands).toBe(1);
+    } finally {
+      await counter.close();
+    }
     const again = await byId(world.server, id, {
       method: 'GET',
       token: owner.token,
