@@ -24,7 +24,10 @@ const SHA256_ID = /^sha256:([0-9a-f]{64})$/;
 export class PersistedDocuments {
   private readonly byHash = new Map<string, string>();
 
-  /** Adds documents from a manifest object; throws when an id is not the SHA-256 of its text (a hand-edited manifest). */
+  /**
+   * Adds documents from a manifest object; throws when an id is not the SHA-256 of its text (a hand-edited manifest).
+   * @param source names the manifest in the error @default 'manifest'
+   */
   add(manifest: Record<string, unknown>, source = 'manifest'): void {
     for (const [id, text] of Object.entries(manifest)) {
       const hash = hashOfDocumentId(id);
@@ -46,6 +49,7 @@ export class PersistedDocuments {
     return this.byHash.get(hash);
   }
 
+  /** How many documents are trusted (0: under `require` nothing runs). */
   get size(): number {
     return this.byHash.size;
   }
@@ -56,7 +60,10 @@ export function hashOfDocumentId(id: string): string | null {
   return SHA256_ID.exec(id)?.[1] ?? null;
 }
 
-/** Reads the manifests that exist among `paths` (read once, at start). */
+/**
+ * Reads the manifests that exist among `paths` (once, at start); throws on a malformed one.
+ * @param paths manifest files @default CLIENT_MANIFESTS
+ */
 export function loadPersistedDocuments(paths: readonly string[] = CLIENT_MANIFESTS): PersistedDocuments {
   const documents = new PersistedDocuments();
   for (const path of paths) {
