@@ -1,4 +1,3 @@
-import type { APQStore } from '@graphql-yoga/plugin-apq';
 import { LRUCache } from 'lru-cache';
 import { keys } from '../cache/keys.ts';
 import { documentHash } from '../cache/response-key.ts';
@@ -21,15 +20,23 @@ export interface ApqStoreOptions {
   localEntries?: number;
 }
 
+/** APQ registrations as the plugin sees them: a document's text by the hex SHA-256 of it. */
+export interface ApqStore {
+  /** The text registered under the hash (or a manifest document's), or null. */
+  get(hash: string): Promise<string | null>;
+  /** Registers a text under its hash, which the caller has checked. */
+  set(hash: string, text: string): Promise<void>;
+}
+
 /**
- * The store of @graphql-yoga/plugin-apq: a document's text by its hex
+ * APQ registrations: a document's text by its hex
  * SHA-256. The manifest's documents first, then this instance's copies, then
  * the shared store (a failure there is a miss: the client resends the text,
  * which registers it again). Registrations never change (the hash names the
  * text), so copies are never stale; one read back is checked against its
  * hash, since responses are keyed by it (cache/response-key.ts).
  */
-export function createApqStore(options: ApqStoreOptions): APQStore {
+export function createApqStore(options: ApqStoreOptions): ApqStore {
   const ttlMs = options.ttlSeconds * 1000;
   const local = new LRUCache<string, string>({ max: options.localEntries ?? 1000, ttl: ttlMs });
   return {
@@ -42,7 +49,6 @@ export function createApqStore(options: ApqStoreOptions): APQStore {
       return shared;
     },
     async set(hash, text) {
-      // The plugin has checked the hash against the text before it registers.
       local.set(hash, text);
       await options.store.documentSet(keys.persistedQuery(hash), text, options.ttlSeconds);
     },

@@ -1,9 +1,9 @@
-import { useAPQ, type APQStore } from '@graphql-yoga/plugin-apq';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { createGraphQLError, type GraphQLParams, type Plugin } from 'graphql-yoga';
 import { documentHash } from '../cache/response-key.ts';
 import { AppError, ErrorCode, refusedRequest } from '../errors.ts';
 import { rawParamsOfQueryString } from '../http/request-params.ts';
+import type { ApqStore } from '../persisted/apq-store.ts';
 import type { PersistedPolicy } from '../persisted/policy.ts';
 import { referenceOf, type ReferenceParams } from '../persisted/reference.ts';
 
@@ -12,7 +12,7 @@ export interface PersistedDocumentsOptions {
   /** PERSISTED_DOCUMENTS and the manifest's documents. */
   policy: PersistedPolicy;
   /** Where APQ registrations live (persisted/apq-store.ts); used under `allow` only. */
-  apqStore: APQStore;
+  apqStore: ApqStore;
 }
 
 /** The parameters naming the document: Yoga's GET parser drops `documentId`, so a GET's is read from its URL. */
@@ -25,6 +25,33 @@ function referenceParamsOf(params: GraphQLParams, request: Request): ReferencePa
         ? undefined
         : rawParamsOfQueryString(request.url.slice(question + 1))?.['documentId'];
   return { query: params.query, documentId, extensions: params.extensions };
+}
+
+/**
+ * Apollo's APQ protocol: a hash alone runs the text registered under it (or
+ * answers PERSISTED_QUERY_NOT_FOUND, and the client resends the text with its
+ * hash); a text with its hash registers it once the hash is checked.
+ * Written here rather than taken from @graphql-yoga/plugin-apq 3.6: its peer
+ * range (@graphql-tools/utils 10) needs an npm override that also reaches
+ * Yoga's own dependencies, and it hashes with WebCrypto where node:crypto is
+ * synchronous.
+ */
+function useApq(store: ApqStore): Plugin {
+  return {
+    async onParams({ params, request, setParams }) {
+      const reference = referenceOf(referenceParamsOf(params, request));
+      if (reference.kind !== 'apq') return;
+      if (reference.query === null) {
+        const text = await store.get(reference.hash);
+        if (text === null) throw notFound();
+        setParams({ ...params, query: text });
+        return;
+      }
+      if (documentHash(reference.query) !== reference.hash)
+        throw refusedRequest(ErrorCode.PERSISTED_QUERY_MISMATCH, 'PersistedQueryMismatch');
+      await store.set(reference.hash, reference.query);
+    },
+  };
 }
 
 const notFound = () => refusedRequest(ErrorCode.PERSISTED_QUERY_NOT_FOUND, 'PersistedQueryNotFound');
@@ -48,9 +75,9 @@ const malformed = () =>
  * - `require`: ids (or APQ hashes) of the manifest only; any other document
  *   is refused with PERSISTED_DOCUMENT_REQUIRED.
  * An unknown id or hash is PERSISTED_QUERY_NOT_FOUND (404), an APQ hash that
- * is not the text's PERSISTED_QUERY_MISMATCH (400). The plugins of Yoga's
- * own (@graphql-yoga/plugin-persisted-operations, @graphql-yoga/plugin-apq)
- * resolve ids and hashes; this decides what each mode accepts. Place it after
+ * is not the text's PERSISTED_QUERY_MISMATCH (400). Yoga's own
+ * @graphql-yoga/plugin-persisted-operations resolves ids, useApq hashes; the
+ * guard decides what each mode accepts. Place it after
  * the operation budget, so refused requests count too.
  */
 export function usePersistedDocuments(options: PersistedDocumentsOptions): Plugin[] {
@@ -91,5 +118,5 @@ export function usePersistedDocuments(options: PersistedDocumentsOptions): Plugi
   });
   if (mode === 'require') return [guard, persistedOperations];
   // APQ first: a hash it resolves becomes a text the persisted-operations plugin lets through.
-  return [guard, useAPQ({ store: options.apqStore, hash: documentHash }), persistedOperations];
+  return [guard, useApq(options.apqStore), persistedOperations];
 }
