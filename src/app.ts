@@ -28,6 +28,10 @@ import { renderGraphiQLPage } from './graphiql/page.ts';
 import { GRAPHIQL_OPTIONS } from './graphiql/walkthrough.ts';
 import { useErrorCodes } from './plugins/use-error-codes.ts';
 import { useNestingLimit } from './plugins/use-nesting-limit.ts';
+import { usePersistedDocuments } from './plugins/use-persisted-documents.ts';
+import { createApqStore } from './persisted/apq-store.ts';
+import { CLIENT_MANIFESTS, loadPersistedDocuments } from './persisted/manifest.ts';
+import type { PersistedPolicy } from './persisted/policy.ts';
 import { useTextInputs } from './plugins/use-text-inputs.ts';
 import { buildSchema } from './schema/index.ts';
 import { createKinds } from './loaders/kinds.ts';
@@ -60,6 +64,8 @@ export interface AppOptions {
    * the API's. @default null (no SPA: `/` is Yoga's 404)
    */
   webRoot?: string | null;
+  /** The persisted-document manifests the server trusts (those that exist are read once, here). @default CLIENT_MANIFESTS */
+  manifests?: readonly string[];
 }
 
 /**
@@ -89,6 +95,12 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
     .digest('base64url')
     .slice(0, 12);
   const includeExtensionMetadata = env.NODE_ENV === 'development';
+  const persisted: PersistedPolicy = {
+    mode: env.PERSISTED_DOCUMENTS,
+    documents: loadPersistedDocuments(options.manifests ?? CLIENT_MANIFESTS),
+  };
+  if (persisted.mode === 'require' && persisted.documents.size === 0)
+    logger.warn('PERSISTED_DOCUMENTS=require and no manifest found: every operation will be refused (run the codegen)');
   const hotPath =
     deps.responseCache && !includeExtensionMetadata
       ? createHotPath({
@@ -98,6 +110,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
           version,
           maxBodyBytes: env.MAX_BODY_BYTES,
           now: deps.now,
+          persisted,
         })
       : null;
   const responseCache = deps.responseCache
@@ -180,6 +193,15 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
             : { ip: clientIp(request, serverContextOf(server), limits.trustProxy) };
         },
         precounted: hotPath ? (server) => hotPath.precounted(server) : undefined,
+      }),
+      // After the budget: refused ids and documents count too.
+      ...usePersistedDocuments({
+        policy: persisted,
+        apqStore: createApqStore({
+          store: deps.cache.store,
+          documents: persisted.documents,
+          ttlSeconds: env.CACHE_TTL_APQ_SECONDS,
+        }),
       }),
       useTextInputs(),
       // Each document compiled once into a function (graphql-jit): the

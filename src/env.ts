@@ -65,9 +65,15 @@ const spec = {
   CACHE_TTL_ENTITY_SECONDS: num({ default: 10 * 60, desc: 'Users, organizations, memberships' }),
   CACHE_TTL_SESSION_SECONDS: num({ default: 2 * 60 }),
   CACHE_TTL_MISSING_SECONDS: num({ default: 30, desc: 'How long a missing row is remembered' }),
+  CACHE_TTL_APQ_SECONDS: num({ default: 24 * 60 * 60, desc: 'How long an APQ registration (a document by its hash) is kept' }),
   METRICS_TOKEN: str({ default: '', desc: 'Bearer token for GET /metrics (Prometheus); empty serves no /metrics' }),
   SLOW_OPERATION_MS: num({ default: 1_000, desc: 'Requests slower than this are logged with their operation name' }),
   WEB_DIR: str({ default: 'web/dist', desc: 'The built SPA, served at / when it holds an index.html; empty serves none' }),
+  PERSISTED_DOCUMENTS: str({
+    choices: ['off', 'allow', 'require'],
+    default: 'allow',
+    desc: 'Persisted document ids and APQ: off, allow (beside whole documents), require (only manifest documents, by id)',
+  }),
 };
 
 export type Env = Readonly<{
@@ -99,9 +105,11 @@ export type Env = Readonly<{
   CACHE_TTL_ENTITY_SECONDS: number;
   CACHE_TTL_SESSION_SECONDS: number;
   CACHE_TTL_MISSING_SECONDS: number;
+  CACHE_TTL_APQ_SECONDS: number;
   METRICS_TOKEN: string;
   SLOW_OPERATION_MS: number;
   WEB_DIR: string;
+  PERSISTED_DOCUMENTS: 'off' | 'allow' | 'require';
 }>;
 
 /** Raised with every invalid variable named, so a bad deployment says what to fix in one line. */
@@ -131,6 +139,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     'CACHE_TTL_ENTITY_SECONDS',
     'CACHE_TTL_SESSION_SECONDS',
     'CACHE_TTL_MISSING_SECONDS',
+    'CACHE_TTL_APQ_SECONDS',
   ] as const) {
     if (!(env[name] > 0)) throw new ConfigError(`Invalid configuration: ${name} must be positive`);
   }
@@ -182,8 +191,10 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     CACHE_TTL_ENTITY_SECONDS: env.CACHE_TTL_ENTITY_SECONDS,
     CACHE_TTL_SESSION_SECONDS: env.CACHE_TTL_SESSION_SECONDS,
     CACHE_TTL_MISSING_SECONDS: env.CACHE_TTL_MISSING_SECONDS,
+    CACHE_TTL_APQ_SECONDS: env.CACHE_TTL_APQ_SECONDS,
     METRICS_TOKEN: env.METRICS_TOKEN,
     SLOW_OPERATION_MS: env.SLOW_OPERATION_MS,
     WEB_DIR: env.WEB_DIR,
+    PERSISTED_DOCUMENTS: env.PERSISTED_DOCUMENTS as Env['PERSISTED_DOCUMENTS'],
   };
 }

@@ -13,6 +13,14 @@ export const ErrorCode = {
   /** The document is not GraphQL. */
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  /** A persisted document id or APQ hash this server does not know: an APQ client resends the document with its hash. */
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  /** An APQ registration whose sha256Hash is not the SHA-256 of the document sent with it. */
+  PERSISTED_QUERY_MISMATCH: 'PERSISTED_QUERY_MISMATCH',
+  /** PERSISTED_DOCUMENTS=require: only documents of the manifest, by id, are run. */
+  PERSISTED_DOCUMENT_REQUIRED: 'PERSISTED_DOCUMENT_REQUIRED',
+  /** PERSISTED_DOCUMENTS=off: ids and APQ hashes are not accepted; an APQ client then sends the document itself. */
+  PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_QUERY_NOT_SUPPORTED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -44,6 +52,23 @@ export function rateLimited(retryAfter: number, options: { message?: string; ref
   const message = options.message ?? `Too many requests; retry in ${retryAfter} s`;
   const http = options.refuseOperation ? { http: { status: 429, headers: { 'Retry-After': String(retryAfter) } } } : {};
   return new AppError(ErrorCode.RATE_LIMITED, message, { retryAfter, ...http });
+}
+
+/**
+ * The HTTP status of the codes that refuse a whole request before it runs;
+ * the others answer 200 beside partial data (429 and the GraphQL over HTTP
+ * 400s are set where they are raised).
+ */
+export const REQUEST_ERROR_STATUS = {
+  PERSISTED_QUERY_NOT_FOUND: 404,
+  PERSISTED_QUERY_MISMATCH: 400,
+  PERSISTED_DOCUMENT_REQUIRED: 400,
+  PERSISTED_QUERY_NOT_SUPPORTED: 400,
+} as const satisfies Partial<Record<ErrorCode, number>>;
+
+/** A request refused before it runs, with its code's HTTP status (REQUEST_ERROR_STATUS). */
+export function refusedRequest(code: keyof typeof REQUEST_ERROR_STATUS, message: string): AppError {
+  return new AppError(code, message, { http: { status: REQUEST_ERROR_STATUS[code] } });
 }
 
 /** Prisma's known error codes that are the client's doing, not the server's. */

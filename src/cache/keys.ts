@@ -45,6 +45,8 @@ export const keys = {
   organizationFlags: (organizationId: string) => k('org-flags', `{${organizationId}}`),
   /** A whole answer, as the bytes a hit sends: by operation hash, in the viewer's slot (or its own when anonymous). */
   response: (hash: string, viewerId: string | null) => (viewerId ? k(viewerTag(viewerId), 'rc', hash) : k(`{rc:${hash}}`)),
+  /** An APQ registration: a document's text by the hex SHA-256 of it (persisted/apq-store.ts), tagged by the hash so they spread. */
+  persistedQuery: (hash: string) => k('apq', `{${hash}}`),
   /** The response cache's invalidation sequence: every invalidation takes the next number. */
   responseSequence: () => k('rc-seq'),
   /** A rate limit's window of calls for one identity: scope is the schema coordinate or "budget". */

@@ -2,9 +2,26 @@ import { createHash } from 'node:crypto';
 
 /** What a GraphQL request asks, as its raw parameters carry it (JSON body or GET query string). */
 export interface OperationParams {
-  query: string;
+  /** The document's text; for a request naming its document by hash, the text when known (a label for logs only). */
+  query?: string | undefined;
+  /**
+   * The hex SHA-256 of the document's text (documentHash): given when the
+   * request named its document by it (a persisted id or an APQ hash), else
+   * computed from `query`.
+   */
+  documentHash?: string | undefined;
   operationName?: string | null | undefined;
   variables?: unknown;
+}
+
+/**
+ * The hex SHA-256 of a document's text: the key's name for the document. A
+ * persisted document id is `sha256:` and this, an APQ hash is this, so a
+ * request naming its document by id or hash is keyed without the text, and
+ * shares its key with the same text sent whole.
+ */
+export function documentHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /** JSON with object keys sorted, so `{a, b}` and `{b, a}` name the same answer. */
@@ -19,7 +36,7 @@ export function canonicalJson(value: unknown): string {
 
 /**
  * The hash of an operation as the response cache keys it: the document as
- * sent, the operation name, the variables canonically, and `version` (which
+ * sent (by the SHA-256 of its text), the operation name, the variables canonically, and `version` (which
  * changes with the schema and the access rules, so a deploy never serves an
  * answer an older schema or older rules produced). The hot path computes it
  * from the raw request and the miss path from Yoga's parameters, with this one
@@ -30,7 +47,7 @@ export function operationHash(params: OperationParams, version: string): string 
   return createHash('sha256')
     .update(version)
     .update('\0')
-    .update(params.query)
+    .update(params.documentHash ?? documentHash(params.query ?? ''))
     .update('\0')
     .update(params.operationName ?? '')
     .update('\0')

@@ -8,6 +8,7 @@ import { budgetKey, type LimitCheck, type LimitRule, type RateLimiter } from '..
 import type { SafeStore } from '../store/fail-soft.ts';
 import type { HotResult } from '../store/hot-store.ts';
 import type { RequestScope } from '../request-scope.ts';
+import type { PersistedPolicy } from '../persisted/policy.ts';
 import { operationNameOf } from './operation-name.ts';
 import { answerType, isJsonBody, paramsOfJsonText, paramsOfQueryString } from './request-params.ts';
 import { AnswerCopies } from './answer-copies.ts';
@@ -36,6 +37,12 @@ export interface HotPathOptions {
   copyBytes?: number;
   /** The clock sessions expire against, in ms. @default Date.now */
   now?: (() => number) | undefined;
+  /**
+   * What the server accepts as a document (PERSISTED_DOCUMENTS) and the
+   * manifest's documents: a request naming its document by id or APQ hash is
+   * keyed by that hash, without its text (persisted/policy.ts).
+   */
+  persisted: PersistedPolicy;
 }
 
 /** What the hot path did since start: for tests and metrics. */
@@ -74,13 +81,15 @@ const bodies = new WeakMap<IncomingMessage, Buffer>();
 /**
  * Cached reads at wire speed, in front of Yoga. For a signed-in query (POST
  * JSON, or GET), it keys the answer from the raw request without parsing the
- * document, and in one store round trip validates the session, counts the
+ * document (or, for a persisted document id or an APQ hash, without its text), and in one store round trip validates the session, counts the
  * operation budget and fetches the stored answer, then writes the stored
  * bytes as they are. Anything it cannot answer goes to Yoga unchanged (with
  * the body it read and the budget verdict it counted): a miss, a mutation,
  * over budget, an unknown or expired token, anonymous or cross-origin
- * requests, GETs that accept HTML (GraphiQL's), streams, extensions,
- * pending invalidations, a store error.
+ * requests, GETs that accept HTML (GraphiQL's), streams, extensions other
+ * than an APQ hash, an APQ registration, a document the persisted-documents
+ * mode refuses or an id the manifest lacks, pending invalidations, a store
+ * error.
  */
 export function createHotPath(options: HotPathOptions) {
   const endpoint = options.endpoint ?? '/graphql';
@@ -94,10 +103,10 @@ export function createHotPath(options: HotPathOptions) {
   // A text the hot path leaves to Yoga is remembered as such (NOT_OURS). Bounded by
   // the texts' total length, so distinct large bodies cannot grow it.
   const hashOfText = new LRUCache<string, KnownText>({ maxSize: 4 * 2 ** 20, sizeCalculation: (_, text) => text.length + 64 });
-  const hashOf = (text: string, parse: (text: string) => OperationParams | null): KnownText | null => {
+  const hashOf = (text: string, parse: (text: string, policy: PersistedPolicy) => OperationParams | null): KnownText | null => {
     let known = hashOfText.get(text);
     if (known === undefined) {
-      const params = parse(text);
+      const params = parse(text, options.persisted);
       known = params ? { hash: operationHash(params, options.version), name: operationNameOf(params) } : NOT_OURS;
       if (text.length <= MEMO_TEXT_MAX) hashOfText.set(text, known);
     }

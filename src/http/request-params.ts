@@ -1,49 +1,85 @@
 import type { IncomingMessage } from 'node:http';
 import type { OperationParams } from '../cache/response-key.ts';
+import { PersistedDocuments } from '../persisted/manifest.ts';
+import { keyableDocument, type PersistedPolicy } from '../persisted/policy.ts';
+import { referenceOf } from '../persisted/reference.ts';
 import { MAX_NESTING, nestsDeeperThan } from './nesting.ts';
 
-/** The GraphQL parameters of a JSON object, or null when they are not plain query parameters (the hot path then steps aside). */
-export function paramsOfJson(value: unknown): OperationParams | null {
+/** Documents by their text only: no ids, no APQ. */
+const TEXT_ONLY: PersistedPolicy = { mode: 'off', documents: new PersistedDocuments() };
+
+/**
+ * The GraphQL parameters of a JSON object, or null when the hot path should
+ * step aside: not plain query parameters, or a document it may not key under
+ * `policy` (persisted/policy.ts; Yoga then answers or refuses it).
+ * @param policy what the server accepts @default documents by text only
+ */
+export function paramsOfJson(value: unknown, policy: PersistedPolicy = TEXT_ONLY): OperationParams | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-  const query: unknown = Reflect.get(value, 'query');
   const operationName: unknown = Reflect.get(value, 'operationName');
   const variables: unknown = Reflect.get(value, 'variables');
-  // Extensions (persisted queries, say) change what is asked: Yoga handles them.
-  if (typeof query !== 'string' || Reflect.get(value, 'extensions') !== undefined) return null;
+  const extensions: unknown = Reflect.get(value, 'extensions');
+  // Extensions other than APQ's change what is asked: Yoga handles them.
+  if (extensions !== undefined && !onlyPersistedQuery(extensions)) return null;
+  const reference = referenceOf({ query: Reflect.get(value, 'query'), documentId: Reflect.get(value, 'documentId'), extensions });
+  const document = keyableDocument(reference, policy);
+  if (!document) return null;
   if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return null;
   if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) return null;
   // Keying them would overflow the stack (canonicalJson recurses); Yoga refuses them with a code (use-nesting-limit).
   if (nestsDeeperThan(variables, MAX_NESTING)) return null;
-  return { query, operationName: operationName ?? null, variables };
+  return { query: document.text, documentHash: document.hash, operationName: operationName ?? null, variables };
 }
 
-/** The parameters of a JSON body's text, or null when it is not JSON or not plain query parameters. */
-export function paramsOfJsonText(text: string): OperationParams | null {
+/** Whether extensions hold APQ's `persistedQuery` and nothing else. */
+function onlyPersistedQuery(extensions: unknown): boolean {
+  if (typeof extensions !== 'object' || extensions === null || Array.isArray(extensions)) return false;
+  const names = Object.keys(extensions);
+  return names.length === 1 && names[0] === 'persistedQuery';
+}
+
+/**
+ * The parameters of a JSON body's text, or null when it is not JSON or not plain query parameters.
+ * @param policy what the server accepts @default documents by text only
+ */
+export function paramsOfJsonText(text: string, policy: PersistedPolicy = TEXT_ONLY): OperationParams | null {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return null;
   }
-  return paramsOfJson(value);
+  return paramsOfJson(value, policy);
 }
 
-/** The parameters of a GET per GraphQL over HTTP: `query`, `operationName`, `variables` (JSON) in the query string. */
-export function paramsOfQueryString(search: string): OperationParams | null {
+/**
+ * A GET's parameters per GraphQL over HTTP (`query` or `documentId`,
+ * `operationName`, and `variables` and `extensions` as JSON), an empty one
+ * counting as absent as Yoga reads them; null when a JSON one is not JSON.
+ */
+export function rawParamsOfQueryString(search: string): Record<string, unknown> | null {
   const fields = new URLSearchParams(search);
-  if (fields.has('extensions')) return null;
-  const query = fields.get('query');
-  if (query === null) return null;
-  const variablesText = fields.get('variables');
-  let variables: unknown;
-  if (variablesText !== null && variablesText !== '') {
+  const raw: Record<string, unknown> = {};
+  for (const name of ['query', 'documentId', 'operationName']) if (fields.get(name)) raw[name] = fields.get(name);
+  for (const name of ['variables', 'extensions']) {
+    const text = fields.get(name);
+    if (!text) continue;
     try {
-      variables = JSON.parse(variablesText);
+      raw[name] = JSON.parse(text);
     } catch {
       return null;
     }
   }
-  return paramsOfJson({ query, operationName: fields.get('operationName'), variables });
+  return raw;
+}
+
+/**
+ * The parameters of a GET, or null when the hot path should step aside (see paramsOfJson).
+ * @param policy what the server accepts @default documents by text only
+ */
+export function paramsOfQueryString(search: string, policy: PersistedPolicy = TEXT_ONLY): OperationParams | null {
+  const raw = rawParamsOfQueryString(search);
+  return raw ? paramsOfJson(raw, policy) : null;
 }
 
 /**

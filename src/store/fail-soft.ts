@@ -136,6 +136,25 @@ export class SafeStore {
     }
   }
 
+  /** An APQ registration's text, or null when absent or the store did not answer (the client then resends the text). */
+  async documentGet(key: string): Promise<string | null> {
+    try {
+      return await this.inner.documents.get(key);
+    } catch (error) {
+      this.fail('read', error);
+      return null;
+    }
+  }
+
+  /** Registers an APQ document; a failure is skipped (this instance still remembers it, see persisted/apq-store.ts). */
+  async documentSet(key: string, text: string, ttlSeconds: number): Promise<void> {
+    try {
+      await this.inner.documents.set(key, text, ttlSeconds);
+    } catch (error) {
+      this.fail('write', error);
+    }
+  }
+
   private fail(kind: keyof StoreErrorCounts, error: unknown): void {
     this.errors[kind] += 1;
     const now = Date.now();

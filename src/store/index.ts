@@ -1,4 +1,7 @@
 import type { Redis } from 'ioredis';
+import type { DocumentStore } from './document-store.ts';
+import { MemoryDocumentStore } from './document-store.memory.ts';
+import { RedisDocumentStore } from './document-store.redis.ts';
 import { ExpiringMap } from './expiring-map.ts';
 import type { HotStore } from './hot-store.ts';
 import { MemoryHotStore } from './hot-store.memory.ts';
@@ -15,9 +18,9 @@ import { MemoryWindowStore } from './window-store.memory.ts';
 import { RedisWindowStore } from './window-store.redis.ts';
 
 /**
- * One instance's shared store, as its three consumers see it: the entity
- * cache's leases, the response cache's answers and tags, the limiter's
- * windows. Redis shares them between instances; memory serves one.
+ * One instance's shared store, as its consumers see it: the entity cache's
+ * leases, the response cache's answers and tags, the limiter's windows, the
+ * hot path's lookup and the APQ registrations. Redis shares them between instances; memory serves one.
  */
 export interface Store {
   readonly kind: 'redis' | 'memory';
@@ -26,6 +29,8 @@ export interface Store {
   readonly windows: WindowStore;
   /** The hot path's one-round-trip lookup. */
   readonly hot: HotStore;
+  /** APQ registrations. */
+  readonly documents: DocumentStore;
   /** Round trips made so far by every part: tests assert on them. */
   readonly roundTrips: number;
   /** Resolves when the store answers; used by /ready. */
@@ -42,6 +47,7 @@ export function redisStore(client: Redis): Store {
     responses: new RedisResponseStore(client, trips),
     windows: new RedisWindowStore(client, trips),
     hot: new RedisHotStore(client, trips),
+    documents: new RedisDocumentStore(client, trips),
     get roundTrips() {
       return trips.count;
     },
@@ -74,6 +80,7 @@ export function memoryStore(options: { now?: () => number; sweepIntervalMs?: num
     responses: new MemoryResponseStore(map, tagSets, trips),
     windows,
     hot: new MemoryHotStore(map, windows, trips),
+    documents: new MemoryDocumentStore(map, trips),
     get roundTrips() {
       return trips.count;
     },
@@ -90,3 +97,4 @@ export type { LeaseStore, ReadResult, FillEntry } from './lease-store.ts';
 export type { ResponseStore, ResponseEntry, TagKeys } from './response-store.ts';
 export type { WindowStore, WindowResult } from './window-store.ts';
 export type { HotStore, HotLookup, HotResult } from './hot-store.ts';
+export type { DocumentStore } from './document-store.ts';

@@ -32,6 +32,15 @@ describe('configuration', () => {
     expect(loadEnv({ WEB_DIR: '' }).WEB_DIR).toBe('');
   });
 
+  it('accepts persisted documents beside whole ones unless told otherwise', () => {
+    expect(loadEnv({}).PERSISTED_DOCUMENTS).toBe('allow');
+    for (const mode of ['off', 'allow', 'require'] as const)
+      expect(loadEnv({ PERSISTED_DOCUMENTS: mode }).PERSISTED_DOCUMENTS).toBe(mode);
+    expect(() => loadEnv({ PERSISTED_DOCUMENTS: 'only' })).toThrow(/PERSISTED_DOCUMENTS/);
+    expect(loadEnv({}).CACHE_TTL_APQ_SECONDS).toBe(86_400);
+    expect(() => loadEnv({ CACHE_TTL_APQ_SECONDS: '0' })).toThrow(/CACHE_TTL_APQ_SECONDS must be positive/);
+  });
+
   it('names every invalid variable in one clear error', () => {
     const attempt = () => loadEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' });
     expect(attempt).toThrow(ConfigError);

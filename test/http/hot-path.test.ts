@@ -24,7 +24,10 @@ import {
 } from '../generated/graphql.ts';
 import { createTestWorld, type TestInstance, type TestWorld } from '../helpers/app.ts';
 import { makeTeam } from '../helpers/fixtures.ts';
+import { startRedisCounter } from '../../bench/redis-counter.ts';
 import { request } from '../helpers/http.ts';
+import { TEST_REDIS_URL } from '../helpers/services.ts';
+import { byId, documentIdOf, manifestText } from '../helpers/persisted.ts';
 
 let world: TestWorld;
 let uncached: TestInstance;
@@ -37,7 +40,7 @@ afterAll(() => world.close());
 /** A raw request over HTTP, as a client sends it: the hot path sees exactly these bytes. */
 async function post(
   instance: TestInstance,
-  document: DocumentNode,
+  document: DocumentNode | string,
   options: { token?: string; variables?: Record<string, unknown>; headers?: Record<string, string> } = {},
 ) {
   const answer = await request(instance, {
@@ -117,6 +120,88 @@ describe('the hot path', () => {
     }
     // Every case was a hot-path hit the second time (none errored, so all were stored).
     expect(served).toBe(cases.length * 2);
+  });
+
+  it('answers every query of test/operations by documentId, POST and GET, byte for byte as the uncached server answers its text', async () => {
+    const { owner, viewer, org } = await team();
+    const [membership] = await world.prisma.membership.findMany({ where: { organizationId: org.id, userId: viewer.user.id } });
+    const cases: [string, DocumentNode, Record<string, unknown>][] = [
+      ['Viewer', ViewerDocument, {}],
+      ['PageLoad', PageLoadDocument, {}],
+      ['Organizations', OrganizationsDocument, {}],
+      ['Nested', NestedDocument, {}],
+      ['OrganizationPage', OrganizationPageDocument, { slug: org.slug, first: 1 }],
+      ['OrganizationFlag', OrganizationFlagDocument, { slug: org.slug, key: 'beta' }],
+      ['UserById', UserByIdDocument, { id: globalId('User', owner.user.id) }],
+      ['Node', NodeDocument, { id: globalId('Membership', membership?.id ?? '') }],
+    ];
+    for (const who of [owner, viewer]) {
+      for (const [name, document, variables] of cases) {
+        const id = documentIdOf(document);
+        const first = await byId(world.server, id, { token: who.token, variables });
+        const before = hot(world.server).stats.hits;
+        const posted = await byId(world.server, id, { token: who.token, variables });
+        const got = await byId(world.server, id, { method: 'GET', token: who.token, variables });
+        // Both from the hot path: the id keys the answer without the document's text.
+        expect(hot(world.server).stats.hits - before, name).toBe(2);
+        // The text the id names (the manifest's normalised print), sent whole with the cache off.
+        const plain = await post(uncached, manifestText(id), { token: who.token, variables });
+        const plainById = await byId(uncached, id, { token: who.token, variables });
+        expect(JSON.parse(plain.body), name).not.toHaveProperty('errors');
+        for (const answer of [first, posted, got, plainById]) {
+          expect(answer.status, name).toBe(plain.status);
+          expect(answer.text, name).toBe(plain.body);
+          expect(answer.headers.get('content-type'), name).toBe(plain.headers.get('content-type'));
+        }
+        expect(
+          [posted, got].map((a) => a.headers.get('x-cache')),
+          name,
+        ).toEqual(['HIT', 'HIT']);
+        expect(got.headers.get('etag'), name).toBe(posted.headers.get('etag'));
+      }
+    }
+  });
+
+  it('a persisted GET hit makes one store round trip, reads no SQL and never reaches Yoga, and answers 304 to its ETag', async () => {
+    const { owner, org } = await team();
+    const variables = { slug: org.slug };
+    const id = documentIdOf(OrganizationPageDocument);
+    const miss = await byId(world.server, id, { method: 'GET', token: owner.token, variables });
+    expect(miss.headers.get('x-cache')).toBe('MISS');
+    const trips = world.server.store.inner.roundTrips;
+    const hits = hot(world.server).stats.hits;
+    const passed = hot(world.server).stats.passed;
+    world.db.queries.reset();
+    const hit = await byId(world.server, id, { method: 'GET', token: owner.token, variables });
+    expect(world.server.store.inner.roundTrips - trips).toBe(1);
+    expect(world.db.queries.count).toBe(0);
+    expect(hot(world.server).stats).toMatchObject({ hits: hits + 1, passed });
+    expect(hit.status).toBe(200);
+    expect(hit.text).toBe(miss.text);
+    expect(hit.headers.get('x-cache')).toBe('HIT');
+    expect(Number(hit.headers.get('ratelimit-remaining'))).toBe(Number(miss.headers.get('ratelimit-remaining')) - 1);
+    const etag = hit.headers.get('etag') ?? '';
+    // And on the wire: one command reaches Redis (the lookup script), counted by a proxy in front of it.
+    const upstream = new URL(TEST_REDIS_URL);
+    const counter = await startRedisCounter({ host: upstream.hostname, port: Number(upstream.port || 6379) });
+    try {
+      const counted = await world.startInstance({ redisUrl: `redis://127.0.0.1:${counter.port}` });
+      expect((await byId(counted, id, { method: 'GET', token: owner.token, variables })).text).toBe(miss.text);
+      const commands = counter.commands();
+      const onWire = await byId(counted, id, { method: 'GET', token: owner.token, variables });
+      expect(onWire.headers.get('x-cache')).toBe('HIT');
+      expect(counter.commands() - commands).toBe(1);
+    } finally {
+      await counter.close();
+    }
+    const again = await byId(world.server, id, {
+      method: 'GET',
+      token: owner.token,
+      variables,
+      headers: { 'if-none-match': etag },
+    });
+    expect(again.status).toBe(304);
+    expect(again.text).toBe('');
   });
 
   it('a GET with the same query is served from the same stored answer, as application/graphql-response+json when asked', async () => {

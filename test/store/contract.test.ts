@@ -371,6 +371,29 @@ describe.each(factories)('store contract: %s', (kind, factory) => {
     });
   });
 
+  describe('documents (APQ registrations)', () => {
+    it('get answers null until set, then the exact text, in one round trip each', async () => {
+      const key = fresh('apq');
+      const text = 'query Q($a: Int) { f(a: $a) } # ünïcode';
+      expect(await trips(() => store.documents.get(key))).toEqual({ result: null, trips: 1 });
+      expect((await trips(() => store.documents.set(key, text, 60))).trips).toBe(1);
+      expect(await trips(() => store.documents.get(key))).toEqual({ result: text, trips: 1 });
+    });
+
+    it('a registration expires after its ttl (whole seconds)', async () => {
+      const key = fresh('apq');
+      const stored = Date.now();
+      await store.documents.set(key, '{ a }', 0.2);
+      const gone = await pollUntil(
+        () => store.documents.get(key),
+        (value) => value === null,
+        3_000,
+      );
+      // Rounded up to a whole second, as both stores feed EX.
+      expect(gone.at - stored).toBeGreaterThanOrEqual(1_000 - CLOCK_SLACK_MS);
+    });
+  });
+
   describe('windows', () => {
     it('sliding log: limit calls allowed, counting down, then refused', async () => {
       const key = fresh('sw');

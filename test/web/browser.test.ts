@@ -3,7 +3,7 @@
 // flag; a VIEWER in another browser context sees the change on his next load and no controls; a
 // non-member never sees the organization; a revoked role, a rate limit, a revoked and an expired
 // session each show what they mean. Every page shown is saved as a screenshot (test/helpers/spa.ts).
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS } from '../../prisma/seed.ts';
@@ -21,6 +21,38 @@ const OTHERS_PASSWORD = 'browser-password-1';
 /** Members beyond alice, bob and dave: 15 in all, so the members list has two pages of 10. */
 const FILLERS = 12;
 const DAY_MS = 86_400_000;
+
+/** The SPA's persisted documents by their hash, as the kind of operation each is. */
+const MANIFEST = new Map(
+  Object.entries(
+    JSON.parse(readFileSync(new URL('../../web/src/gql/persisted-documents.json', import.meta.url), 'utf8')) as Record<
+      string,
+      string
+    >,
+  ).map(([id, text]) => [id.replace(/^sha256:/, ''), text.trimStart().startsWith('mutation') ? 'mutation' : 'query']),
+);
+
+/** What a GraphQL request from the SPA carried: its method, whether the document's text went along, its APQ hash. */
+interface SentRequest {
+  method: string;
+  text: boolean;
+  hash: string | null;
+}
+
+function sentRequest(method: string, url: URL, body: string | null): SentRequest {
+  const params: Record<string, unknown> =
+    method === 'GET'
+      ? { query: url.searchParams.get('query'), extensions: JSON.parse(url.searchParams.get('extensions') ?? 'null') }
+      : (JSON.parse(body ?? '{}') as Record<string, unknown>);
+  const extensions = params['extensions'];
+  const persisted = typeof extensions === 'object' && extensions !== null ? Reflect.get(extensions, 'persistedQuery') : null;
+  const hash = typeof persisted === 'object' && persisted !== null ? Reflect.get(persisted, 'sha256Hash') : null;
+  return {
+    method,
+    text: typeof params['query'] === 'string' && params['query'] !== '',
+    hash: typeof hash === 'string' ? hash : null,
+  };
+}
 
 describe.skipIf(!chromiumFound)('the SPA in Chromium', () => {
   let spa: string;
@@ -41,6 +73,8 @@ describe.skipIf(!chromiumFound)('the SPA in Chromium', () => {
   const pages: Record<string, Page> = {};
   /** Requests a page tried to send off the machine, aborted. */
   const leaving: string[] = [];
+  /** The GraphQL requests the pages sent. */
+  const sent: SentRequest[] = [];
   /** Uncaught errors and console errors (a refused script or style shows here) in any page. */
   const pageErrors: string[] = [];
 
@@ -113,7 +147,10 @@ describe.skipIf(!chromiumFound)('the SPA in Chromium', () => {
     context.setDefaultTimeout(10_000);
     await context.route('**/*', (route) => {
       const url = new URL(route.request().url());
-      if (url.hostname === '127.0.0.1' || url.hostname === 'localhost') return route.continue();
+      if (url.hostname === '127.0.0.1' || url.hostname === 'localhost') {
+        if (url.pathname === '/graphql') sent.push(sentRequest(route.request().method(), url, route.request().postData()));
+        return route.continue();
+      }
       leaving.push(url.href);
       return route.abort('internetdisconnected');
     });
@@ -315,6 +352,18 @@ describe.skipIf(!chromiumFound)('the SPA in Chromium', () => {
     await page.getByRole('button', { name: 'Next' }).click();
     await page.waitForURL(`${server.origin}/sign-in`);
     expect(await page.getByRole('status').getAttribute('data-reason')).toBe('expired');
+  });
+
+  it('sent every GraphQL request by its persisted hash, never as text, and its queries as GETs', () => {
+    expect(sent.length).toBeGreaterThan(10);
+    expect(sent.filter((r) => r.text)).toEqual([]);
+    const kinds = sent.map((r) => ({
+      method: r.method,
+      kind: r.hash ? (MANIFEST.get(r.hash) ?? 'not in the manifest') : 'no hash',
+    }));
+    expect(kinds.filter((k) => k.kind !== 'query' && k.kind !== 'mutation')).toEqual([]);
+    expect(new Set(kinds.filter((k) => k.kind === 'query').map((k) => k.method))).toEqual(new Set(['GET']));
+    expect(kinds.some((k) => k.kind === 'mutation' && k.method === 'POST')).toBe(true);
   });
 
   it('sent nothing off the machine and raised no error in any page', () => {

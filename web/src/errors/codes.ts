@@ -23,6 +23,11 @@ const MEANINGS: Record<ErrorCode, (retryAfter: number | null) => string> = {
   GRAPHQL_VALIDATION_FAILED: () => 'The server refused the request this app sent.',
   GRAPHQL_PARSE_FAILED: () => 'The server could not read the request this app sent.',
   INTERNAL_SERVER_ERROR: () => 'The server failed; try again.',
+  // The persisted-document refusals answer what this app sent, not what the user did: a build the server does not know.
+  PERSISTED_QUERY_NOT_FOUND: () => 'The server does not know this version of the app: reload the page.',
+  PERSISTED_QUERY_MISMATCH: () => 'The server refused the request this app sent.',
+  PERSISTED_DOCUMENT_REQUIRED: () => 'The server only runs requests of a known app version: reload the page.',
+  PERSISTED_QUERY_NOT_SUPPORTED: () => 'The server refused the request this app sent.',
   NETWORK: () => 'The server cannot be reached.',
 };
 
