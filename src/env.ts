@@ -65,6 +65,10 @@ const spec = {
   CACHE_TTL_ENTITY_SECONDS: num({ default: 10 * 60, desc: 'Users, organizations, memberships' }),
   CACHE_TTL_SESSION_SECONDS: num({ default: 2 * 60 }),
   CACHE_TTL_MISSING_SECONDS: num({ default: 30, desc: 'How long a missing row is remembered' }),
+  CACHE_RECONNECT_SETTLE_MS: num({
+    default: 5_000,
+    desc: 'After Redis comes back, how long reads still bypass it: long enough for every instance to reconnect and deliver the invalidations it could not send',
+  }),
   METRICS_TOKEN: str({ default: '', desc: 'Bearer token for GET /metrics (Prometheus); empty serves no /metrics' }),
   SLOW_OPERATION_MS: num({ default: 1_000, desc: 'Requests slower than this are logged with their operation name' }),
 };
@@ -98,6 +102,7 @@ export type Env = Readonly<{
   CACHE_TTL_ENTITY_SECONDS: number;
   CACHE_TTL_SESSION_SECONDS: number;
   CACHE_TTL_MISSING_SECONDS: number;
+  CACHE_RECONNECT_SETTLE_MS: number;
   METRICS_TOKEN: string;
   SLOW_OPERATION_MS: number;
 }>;
@@ -142,6 +147,9 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
     throw new ConfigError('Invalid configuration: HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
   }
+  if (!(env.CACHE_RECONNECT_SETTLE_MS >= 0)) {
+    throw new ConfigError('Invalid configuration: CACHE_RECONNECT_SETTLE_MS must be 0 or more');
+  }
   // A fractional or negative hop count would make clientIp read the leftmost, client-chosen, X-Forwarded-For entry.
   if (!Number.isInteger(env.TRUST_PROXY) || env.TRUST_PROXY < 0) {
     throw new ConfigError('Invalid configuration: TRUST_PROXY must be a whole number of proxy hops (0 or more)');
@@ -180,6 +188,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     CACHE_TTL_ENTITY_SECONDS: env.CACHE_TTL_ENTITY_SECONDS,
     CACHE_TTL_SESSION_SECONDS: env.CACHE_TTL_SESSION_SECONDS,
     CACHE_TTL_MISSING_SECONDS: env.CACHE_TTL_MISSING_SECONDS,
+    CACHE_RECONNECT_SETTLE_MS: env.CACHE_RECONNECT_SETTLE_MS,
     METRICS_TOKEN: env.METRICS_TOKEN,
     SLOW_OPERATION_MS: env.SLOW_OPERATION_MS,
   };

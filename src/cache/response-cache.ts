@@ -1,6 +1,7 @@
 import type { Cache } from '@envelop/response-cache';
 import type { ExecutionResult } from 'graphql';
 import type { SafeStore } from '../store/fail-soft.ts';
+import { requestScope } from '../request-scope.ts';
 import { keys } from './keys.ts';
 import { decodeStored, encodeStored } from './response-key.ts';
 
@@ -75,6 +76,9 @@ export class ResponseCache implements Cache {
   private readonly storing = new Map<string, Promise<boolean>>();
   /** Results served from the cache, so the answer can say X-Cache: HIT. */
   private readonly served = new WeakSet<object>();
+  /** A number per request, for its pending entries' keys; dropped with the request. */
+  private readonly requests = new WeakMap<object, number>();
+  private nextRequest = 1;
   /** The invalidation sequence the latest miss of each key saw (null: the store did not say). */
   private readonly seenAtMiss = new Map<string, number | null>();
   private readonly now: () => number;
@@ -96,14 +100,15 @@ export class ResponseCache implements Cache {
   /** Notes, before execution, the tags a response gets beyond its entities (the viewer it is keyed for). */
   expect(key: string, extraTags: EntityTag[]): void {
     this.sweep();
-    const entry = this.pending.get(key);
+    const mine = this.pendingKey(key);
+    const entry = this.pending.get(mine);
     if (entry) entry.extraTags = extraTags;
-    else this.pending.set(key, { seq: Number.POSITIVE_INFINITY, extraTags, at: this.now() });
+    else this.pending.set(mine, { seq: Number.POSITIVE_INFINITY, extraTags, at: this.now() });
   }
 
   /** Marks an execution whose result must never be stored (a mutation's). */
   refuse(key: string): void {
-    this.pending.set(key, { seq: null, extraTags: [], at: this.now() });
+    this.pending.set(this.pendingKey(key), { seq: null, extraTags: [], at: this.now() });
   }
 
   /** Resolves once the store of `key` begun by set() has landed or been refused (at once when none is running). */
@@ -138,7 +143,8 @@ export class ResponseCache implements Cache {
     const found = await this.store.responseGet(key, keys.responseSequence());
     if (found && 'value' in found) {
       this.stats.hits += 1;
-      if (this.pending.get(key)?.seq === Number.POSITIVE_INFINITY) this.pending.delete(key);
+      const mine = this.pendingKey(key);
+      if (this.pending.get(mine)?.seq === Number.POSITIVE_INFINITY) this.pending.delete(mine);
       const { etag, body } = decodeStored(found.value);
       const result = JSON.parse(body) as ExecutionResult;
       this.etags.set(result, etag);
@@ -152,8 +158,9 @@ export class ResponseCache implements Cache {
     this.seenAtMiss.delete(key);
     this.seenAtMiss.set(key, seq);
     if (this.seenAtMiss.size > SEEN_AT_MISS_MAX) this.seenAtMiss.delete(this.seenAtMiss.keys().next().value ?? key);
-    const entry = this.pending.get(key);
-    if (!entry) this.pending.set(key, { seq, extraTags: [], at: this.now() });
+    const mine = this.pendingKey(key);
+    const entry = this.pending.get(mine);
+    if (!entry) this.pending.set(mine, { seq, extraTags: [], at: this.now() });
     // Two lookups of one execution (or two executions) keep the earliest start: the safe side.
     else entry.seq = entry.seq === null || seq === null ? null : Math.min(entry.seq, seq);
     return null;
@@ -166,8 +173,9 @@ export class ResponseCache implements Cache {
     entities: Iterable<{ typename: string; id?: string | number }>,
     ttlMs: number,
   ): Promise<void> {
-    const entry = this.pending.get(key);
-    this.pending.delete(key);
+    const mine = this.pendingKey(key);
+    const entry = this.pending.get(mine);
+    this.pending.delete(mine);
     if (!entry || entry.seq === null || !Number.isFinite(entry.seq)) {
       this.stats.refused += 1;
       return;
@@ -207,6 +215,25 @@ export class ResponseCache implements Cache {
       keys.responseSequence(),
       this.tagTtlSeconds,
     );
+  }
+
+  /**
+   * The pending entry of `key` for the request running now. Each request
+   * stores against the sequence its own lookup read: a key's entry shared by
+   * concurrent requests let one that executed before a write take the entry
+   * of one that looked up after it (the first request's store had consumed
+   * its own), and store the pre-write answer as if it were fresh. Outside any
+   * request (a test driving the cache directly) the key alone.
+   */
+  private pendingKey(key: string): string {
+    const scope = requestScope.getStore();
+    if (!scope) return key;
+    let serial = this.requests.get(scope);
+    if (serial === undefined) {
+      serial = this.nextRequest++;
+      this.requests.set(scope, serial);
+    }
+    return `${serial}\n${key}`;
   }
 
   private sweep(): void {

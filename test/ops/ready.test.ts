@@ -2,7 +2,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
+import { startTcpProxy, type TcpProxy } from '../../bench/tcp-proxy.ts';
 import { startOpsInstance, type OpsInstance } from './instance.ts';
 
 let db: TestDatabase;
