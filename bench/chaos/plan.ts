@@ -20,7 +20,7 @@ export interface Step {
 /** What `npm run chaos` does. */
 export const FULL_PLAN = {
   /** Reads per second across both instances: some hundreds, on 2 cores. */
-  rate: 300,
+  rate: 200,
   /** A write every this many ms, on each instance in turn. */
   writeEveryMs: 250,
   viewers: 8,
