@@ -25,7 +25,7 @@ export const FULL_PLAN = {
   writeEveryMs: 250,
   viewers: 8,
   steps: (soakMinutes: number): Step[] => [
-    { id: 'redis-cut', run: (ctx) => redisCut(ctx, { warmMs: 5_000, cutMs: 8_000, afterMs: 8_000 }) },
+    { id: 'redis-cut', run: (ctx) => redisCut(ctx, { warmMs: 5_000, cutMs: 8_000, afterMs: 10_000 }) },
     { id: 'redis-slow', run: (ctx) => redisSlow(ctx, { warmMs: 3_000, slowMs: 10_000, afterMs: 5_000, p99BoundMs: 1_000 }) },
     { id: 'postgres-cut', run: (ctx) => postgresCut(ctx, { warmMs: 5_000, cutMs: 6_000, recoverWithinMs: 15_000 }) },
     { id: 'soak', run: (ctx) => soak(ctx, { durationMs: soakMinutes * 60_000, sampleEveryMs: 5_000 }) },
