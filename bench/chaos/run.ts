@@ -11,6 +11,7 @@ import { createCast } from './cast.ts';
 import { startCluster } from './cluster.ts';
 import { publishChaosReport } from './report.ts';
 import { PrefixAudit } from './redis-audit.ts';
+import { WriterState } from './traffic.ts';
 import type { ScenarioContext, ScenarioResult } from './scenario.ts';
 import { FULL_PLAN, SCENARIOS, type ScenarioId } from './plan.ts';
 
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
     const ctx: ScenarioContext = {
       cluster,
       cast,
+      writer: new WriterState(cast),
       audit,
       load: { rate: args.rate, writeEveryMs: FULL_PLAN.writeEveryMs },
       log,

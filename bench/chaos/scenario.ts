@@ -4,12 +4,14 @@ import type { Cast } from './cast.ts';
 import type { Cluster } from './cluster.ts';
 import type { PrefixAudit } from './redis-audit.ts';
 import type { Summary } from './summary.ts';
-import type { Sample, Traffic, TrafficOptions } from './traffic.ts';
+import type { Sample, Traffic, TrafficOptions, WriterState } from './traffic.ts';
 
 /** The world a scenario runs in. */
 export interface ScenarioContext {
   cluster: Cluster;
   cast: Cast;
+  /** The writes of every scenario so far: one per cluster, since each scenario starts from where the last left the data. */
+  writer: WriterState;
   audit: PrefixAudit;
   /** The load every scenario drives (its writer included). */
   load: Omit<TrafficOptions, 'writeEveryMs'> & { writeEveryMs: number };
@@ -63,14 +65,14 @@ export function explainStale(ctx: Pick<ScenarioContext, 'log'>, traffic: Traffic
       `  stale: ${s.op} on ${s.instance} (${s.role}), sent ${s.start.toFixed(0)} ms, answered ${s.end.toFixed(0)} ms, ${s.hit ? 'cache hit' : 'executed'}: ${s.stale[0]}`,
     );
   }
-  const target = stale[0]!.stale[0]!.split(': ')[0]!;
-  const writes = traffic.ledger
-    .history(target)
-    .filter((w) => w.startedAt < stale[0]!.end + 1_000 && w.startedAt > stale[0]!.start - 3_000);
-  for (const w of writes)
-    ctx.log(
-      `  write to ${target}: ${JSON.stringify(w.value)} sent ${w.startedAt.toFixed(0)} ms, acknowledged ${w.ackedAt?.toFixed(0)} ms`,
-    );
+  const first = stale[0]!;
+  const target = first.stale[0]!.split(': ')[0]!;
+  const at = (abs: number) => abs - traffic.epochMs;
+  for (const w of traffic.ledger.history(target)) {
+    if (at(w.startedAt) > first.end + 1_000 || at(w.startedAt) < first.start - 3_000) continue;
+    const acked = w.ackedAt === null ? 'not yet' : `${at(w.ackedAt).toFixed(0)} ms`;
+    ctx.log(`  write to ${target}: ${JSON.stringify(w.value)} sent ${at(w.startedAt).toFixed(0)} ms, acknowledged ${acked}`);
+  }
 }
 
 /** Starts the load, runs `body`, and always stops the load (waiting for every answer). */

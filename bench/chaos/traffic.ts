@@ -49,13 +49,32 @@ export interface TrafficOptions {
   maxInFlight?: number;
 }
 
+/**
+ * What the writes have done so far, kept across scenarios (they run one
+ * after the other on the same database): the ledger, on the process's clock
+ * (performance.now()), and where each written value stands.
+ */
+export class WriterState {
+  readonly ledger = new Ledger();
+  /** Renames so far, per viewer. */
+  readonly names: number[];
+  flag = false;
+  writes = 0;
+
+  constructor(cast: Cast) {
+    this.names = cast.viewers.map(() => 0);
+    for (const viewer of cast.viewers) this.ledger.seed(nameTarget(viewer.id), viewer.name);
+    this.ledger.seed(flagTarget(cast.orgId, cast.flagKey), 'false');
+    this.ledger.seed(flagTarget(cast.orgId, 'steady'), 'true');
+  }
+}
+
 const STACK = /\n\s+at |"stack"\s*:/;
 const TICK_MS = 10;
 
 /** Drives the instances with the load; start(), then stop() to wait for every answer. */
 export class Traffic {
   readonly samples: Sample[] = [];
-  readonly ledger = new Ledger();
   /** Reads the load did not send because maxInFlight were still unanswered. */
   skipped = 0;
   private readonly epoch = performance.now();
@@ -68,20 +87,24 @@ export class Traffic {
   private sent = 0;
   private startedAt = 0;
   private nextInstance = 0;
-  private writes = 0;
-  private flag = false;
-  private readonly names: number[];
 
   constructor(
     readonly instances: readonly ChaosInstance[],
     readonly cast: Cast,
     readonly options: TrafficOptions,
+    readonly state: WriterState,
   ) {
     for (const instance of instances) this.agents.set(instance.name, new Agent({ keepAlive: true, maxSockets: 64 }));
-    this.names = cast.viewers.map(() => 0);
-    for (const viewer of cast.viewers) this.ledger.seed(nameTarget(viewer.id), viewer.name);
-    this.ledger.seed(flagTarget(cast.orgId, cast.flagKey), 'false');
-    this.ledger.seed(flagTarget(cast.orgId, 'steady'), 'true');
+  }
+
+  /** The ledger of every write so far (its times on the process's clock: add `epochMs` to a sample's). */
+  get ledger(): Ledger {
+    return this.state.ledger;
+  }
+
+  /** When this load began, on the process's clock. */
+  get epochMs(): number {
+    return this.epoch;
   }
 
   /** ms since this load was created: the time base of every sample. */
@@ -137,7 +160,7 @@ export class Traffic {
       await new Promise((resolve) => setTimeout(resolve, this.options.writeEveryMs));
       if (!this.running) break;
       if (this.writesPaused) continue;
-      await this.writeOnce(this.instances[this.writes % this.instances.length]!);
+      await this.writeOnce(this.instances[this.state.writes % this.instances.length]!);
     }
   }
 
@@ -147,7 +170,8 @@ export class Traffic {
    * write's sample and the token of a viewer who sees what it wrote.
    */
   async writeOnce(instance: ChaosInstance): Promise<{ sample: Sample; reader: string }> {
-    const n = this.writes++;
+    const state = this.state;
+    const n = state.writes++;
     const owner = this.cast.viewers[0]!;
     let req: ChaosRequest;
     let target: string;
@@ -156,25 +180,25 @@ export class Traffic {
     if (n % 2 === 0) {
       const index = (n / 2) % this.cast.viewers.length;
       const viewer = this.cast.viewers[index]!;
-      this.names[index]! += 1;
-      value = `Chaos ${index} v${this.names[index]}`;
+      state.names[index]! += 1;
+      value = `Chaos ${index} v${state.names[index]}`;
       target = nameTarget(viewer.id);
       req = rename(viewer.token, value);
       reader = viewer.token;
     } else {
-      this.flag = !this.flag;
-      value = String(this.flag);
+      state.flag = !state.flag;
+      value = String(state.flag);
       target = flagTarget(this.cast.orgId, this.cast.flagKey);
-      req = flip(this.cast, owner.token, this.flag);
+      req = flip(this.cast, owner.token, state.flag);
       reader = owner.token;
     }
-    const pending = this.ledger.begin(target, value, this.now());
+    const pending = this.ledger.begin(target, value, performance.now());
     const sample = await this.send(instance, req, 'write');
     if (sample.outcome !== 'ok') {
       pending.failed();
       return { sample, reader };
     }
-    pending.acked(sample.end);
+    pending.acked(sample.end + this.epoch);
     await Promise.all(this.instances.map((i) => this.send(i, pageLoad(reader), 'read-back')));
     return { sample, reader };
   }
@@ -239,7 +263,7 @@ export class Traffic {
             const sample = finish({ status, outcome, retryAfter, hit, stack });
             if (json.data) {
               for (const [target, value] of observations(req.op, json.data)) {
-                const wrong = this.ledger.judge(target, value, sample.start, sample.end);
+                const wrong = this.ledger.judge(target, value, sample.start + this.epoch, sample.end + this.epoch);
                 if (wrong) sample.stale.push(wrong);
               }
             }

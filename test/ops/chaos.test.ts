@@ -8,6 +8,7 @@ import { postgresCut } from '../../bench/chaos/scenarios/postgres-cut.ts';
 import { redisCut } from '../../bench/chaos/scenarios/redis-cut.ts';
 import { redisSlow } from '../../bench/chaos/scenarios/redis-slow.ts';
 import { soak } from '../../bench/chaos/scenarios/soak.ts';
+import { WriterState } from '../../bench/chaos/traffic.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { TEST_REDIS_URL } from '../helpers/services.ts';
 
@@ -22,9 +23,11 @@ let db: TestDatabase;
 let cast: Cast;
 let cluster: Cluster;
 let audit: PrefixAudit;
+let writer: WriterState;
 beforeAll(async () => {
   db = await createTestDatabase();
   cast = await createCast(db.url, { viewers: 4, coldSessions: 40 });
+  writer = new WriterState(cast);
   const keyPrefix = `test:chaos:${randomBytes(6).toString('hex')}:`;
   audit = await PrefixAudit.connect(TEST_REDIS_URL, keyPrefix);
   cluster = await startCluster({ databaseUrl: db.url, redisUrl: TEST_REDIS_URL, keyPrefix });
@@ -39,6 +42,7 @@ afterAll(async () => {
 const ctx = (): ScenarioContext => ({
   cluster,
   cast,
+  writer,
   audit,
   load: { rate: 60, writeEveryMs: 300 },
   log: () => {},

@@ -29,7 +29,7 @@ interface ReadyProbe {
 
 export async function postgresCut(ctx: ScenarioContext, options: PostgresCutOptions): Promise<ScenarioResult> {
   const { cluster, cast } = ctx;
-  const traffic = new Traffic(cluster.instances, cast, ctx.load);
+  const traffic = new Traffic(cluster.instances, cast, ctx.load, ctx.writer);
   const ready: ReadyProbe[] = [];
   let polling = true;
   const pollReady = async () => {

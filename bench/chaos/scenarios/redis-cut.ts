@@ -23,7 +23,7 @@ export async function redisCut(ctx: ScenarioContext, options: RedisCutOptions): 
   const { cluster } = ctx;
   const [a, b] = cluster.instances;
   if (!a || !b) throw new Error('the Redis cut needs two instances');
-  const traffic = new Traffic(cluster.instances, ctx.cast, ctx.load);
+  const traffic = new Traffic(cluster.instances, ctx.cast, ctx.load, ctx.writer);
   let cutAt = 0;
   let restoredAt = 0;
   let lastWriteOnA = '';

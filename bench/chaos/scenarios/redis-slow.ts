@@ -20,7 +20,7 @@ export interface RedisSlowOptions {
 export async function redisSlow(ctx: ScenarioContext, options: RedisSlowOptions): Promise<ScenarioResult> {
   const { cluster } = ctx;
   const delayMs = options.delayMs ?? 200;
-  const traffic = new Traffic(cluster.instances, ctx.cast, ctx.load);
+  const traffic = new Traffic(cluster.instances, ctx.cast, ctx.load, ctx.writer);
   let slowAt = 0;
   let restoredAt = 0;
   await withTraffic(traffic, async () => {

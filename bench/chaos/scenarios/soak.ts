@@ -47,7 +47,7 @@ export function secondHalfGrowth(values: readonly number[]): number {
 
 export async function soak(ctx: ScenarioContext, options: SoakOptions): Promise<SoakResult> {
   const { cluster, audit } = ctx;
-  const traffic = new Traffic(cluster.instances, ctx.cast, ctx.load);
+  const traffic = new Traffic(cluster.instances, ctx.cast, ctx.load, ctx.writer);
   const memory: MemoryPoint[] = [];
   const sample = async (t: number) => {
     const rss: Record<string, number> = {};
