@@ -6,7 +6,7 @@ import { PrefixAudit } from '../../bench/chaos/redis-audit.ts';
 import type { ScenarioContext, ScenarioResult } from '../../bench/chaos/scenario.ts';
 import { postgresCut } from '../../bench/chaos/scenarios/postgres-cut.ts';
 import { redisCut } from '../../bench/chaos/scenarios/redis-cut.ts';
-import { redisSlow } from '../../bench/chaos/scenarios/redis-slow.ts';
+import { redisSlow, SLOW_P99_BOUND_MS } from '../../bench/chaos/scenarios/redis-slow.ts';
 import { soak } from '../../bench/chaos/scenarios/soak.ts';
 import { WriterState } from '../../bench/chaos/traffic.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
@@ -59,8 +59,8 @@ describe('chaos, two instances under load', () => {
     expect(cut.requests).toBeGreaterThan(200);
   }, 40_000);
 
-  it('Redis slow (200 ms a reply): nothing fails or is stale, p99 stays under 1 s', async () => {
-    const result = await redisSlow(ctx(), { warmMs: 1_500, slowMs: 3_000, afterMs: 1_000, p99BoundMs: 1_000 });
+  it('Redis slow (200 ms a reply): nothing fails or is stale, p99 stays under 3 s', async () => {
+    const result = await redisSlow(ctx(), { warmMs: 1_500, slowMs: 3_000, afterMs: 1_000, p99BoundMs: SLOW_P99_BOUND_MS });
     expect(broken(result)).toEqual([]);
   }, 30_000);
 

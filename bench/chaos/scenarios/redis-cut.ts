@@ -6,7 +6,7 @@
 
 import { pageLoad } from '../operations.ts';
 import { explainStale, recoveryAfter, type ScenarioContext, type ScenarioResult, sleep, withTraffic } from '../scenario.ts';
-import { sentBetween, summarize } from '../summary.ts';
+import { formatFailures, sentBetween, summarize } from '../summary.ts';
 import { Traffic } from '../traffic.ts';
 
 /** How long each part lasts. */
@@ -81,7 +81,11 @@ export async function redisCut(ctx: ScenarioContext, options: RedisCutOptions): 
     ],
     recoveryMs,
     checks: [
-      { name: 'no read fails', ok: reads.failed === 0, seen: `${reads.failed} of ${reads.requests} reads failed` },
+      {
+        name: 'no read fails',
+        ok: reads.failed === 0,
+        seen: `${reads.failed} of ${reads.requests} reads failed (${formatFailures(reads.failures)})`,
+      },
       {
         name: 'writes during the cut succeed',
         ok: duringWrites.length > 0 && duringWrites.every((s) => s.outcome === 'ok'),

@@ -3,7 +3,7 @@
 // off; then every key under the prefix is checked for a TTL.
 
 import { explainStale, type ScenarioContext, type ScenarioResult, sleep, withTraffic } from '../scenario.ts';
-import { summarize } from '../summary.ts';
+import { formatFailures, summarize } from '../summary.ts';
 import { Traffic } from '../traffic.ts';
 
 /** One sample of the soak's memory figures. */
@@ -90,7 +90,11 @@ export async function soak(ctx: ScenarioContext, options: SoakOptions): Promise<
     phases: [{ label: 'soak', summary: all }],
     recoveryMs: null,
     checks: [
-      { name: 'no request fails', ok: all.failed === 0, seen: `${all.failed} of ${all.requests} failed` },
+      {
+        name: 'no request fails',
+        ok: all.failed === 0,
+        seen: `${all.failed} of ${all.requests} failed (${formatFailures(all.failures)})`,
+      },
       {
         name: 'no stale answer',
         ok: all.stale === 0,
