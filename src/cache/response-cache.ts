@@ -1,7 +1,6 @@
 import type { Cache } from '@envelop/response-cache';
 import type { ExecutionResult } from 'graphql';
 import type { SafeStore } from '../store/fail-soft.ts';
-import { requestScope } from '../request-scope.ts';
 import { keys } from './keys.ts';
 import { decodeStored, encodeStored } from './response-key.ts';
 
@@ -40,6 +39,22 @@ const PENDING_MAX_AGE_MS = 60_000;
 /** The pending map is swept only once it holds this many entries, so a normal request never pays for a sweep. */
 const SWEEP_AT = 1_000;
 
+const EXECUTION = '\u0000';
+let executions = 0;
+
+/**
+ * The key one request passes to the cache: the store key and a number of
+ * that request's own, so its pending lookup is its own (see pendingKey).
+ * Store keys never hold NUL.
+ */
+export const executionKey = (storeKey: string): string => `${storeKey}${EXECUTION}${(executions++).toString(36)}`;
+
+/** The store key of a key passed to the cache (an executionKey, or a bare store key). */
+export function storeKeyOf(key: string): string {
+  const at = key.indexOf(EXECUTION);
+  return at === -1 ? key : key.slice(0, at);
+}
+
 /** Options of the response cache. */
 export interface ResponseCacheOptions {
   /** The clock pending entries are aged by; tests inject one instead of waiting a minute. @default Date.now */
@@ -76,9 +91,6 @@ export class ResponseCache implements Cache {
   private readonly storing = new Map<string, Promise<boolean>>();
   /** Results served from the cache, so the answer can say X-Cache: HIT. */
   private readonly served = new WeakSet<object>();
-  /** A number per request, for its pending entries' keys; dropped with the request. */
-  private readonly requests = new WeakMap<object, number>();
-  private nextRequest = 1;
   /** The invalidation sequence the latest miss of each key saw (null: the store did not say). */
   private readonly seenAtMiss = new Map<string, number | null>();
   private readonly now: () => number;
@@ -113,7 +125,7 @@ export class ResponseCache implements Cache {
 
   /** Resolves once the store of `key` begun by set() has landed or been refused (at once when none is running). */
   async settled(key: string): Promise<void> {
-    await this.storing.get(key);
+    await this.storing.get(storeKeyOf(key));
   }
 
   /** The ETag of a result this cache served or stored; undefined for any other. */
@@ -129,7 +141,7 @@ export class ResponseCache implements Cache {
    * an older answer. Undefined when no miss of `key` was seen.
    */
   seqAtMiss(key: string): number | null | undefined {
-    return this.seenAtMiss.get(key);
+    return this.seenAtMiss.get(storeKeyOf(key));
   }
 
   /** Whether a result came from the cache. */
@@ -138,9 +150,10 @@ export class ResponseCache implements Cache {
   }
 
   async get(key: string): Promise<ExecutionResult | null> {
-    const storing = this.storing.get(key);
+    const storeKey = storeKeyOf(key);
+    const storing = this.storing.get(storeKey);
     if (storing) await storing;
-    const found = await this.store.responseGet(key, keys.responseSequence());
+    const found = await this.store.responseGet(storeKey, keys.responseSequence());
     if (found && 'value' in found) {
       this.stats.hits += 1;
       const mine = this.pendingKey(key);
@@ -155,9 +168,9 @@ export class ResponseCache implements Cache {
     this.sweep();
     const seq = found ? found.seq : null;
     // Re-inserted so the oldest key comes first and is the one let go; an execution outlives few later misses.
-    this.seenAtMiss.delete(key);
-    this.seenAtMiss.set(key, seq);
-    if (this.seenAtMiss.size > SEEN_AT_MISS_MAX) this.seenAtMiss.delete(this.seenAtMiss.keys().next().value ?? key);
+    this.seenAtMiss.delete(storeKey);
+    this.seenAtMiss.set(storeKey, seq);
+    if (this.seenAtMiss.size > SEEN_AT_MISS_MAX) this.seenAtMiss.delete(this.seenAtMiss.keys().next().value ?? storeKey);
     const mine = this.pendingKey(key);
     const entry = this.pending.get(mine);
     if (!entry) this.pending.set(mine, { seq, extraTags: [], at: this.now() });
@@ -186,16 +199,17 @@ export class ResponseCache implements Cache {
     for (const t of entry.extraTags) tags.set(`${t.typename}:${t.id}`, t);
     const { value, etag } = encodeStored(serialize(data));
     this.etags.set(data, etag);
+    const storeKey = storeKeyOf(key);
     const storing = this.store.responseSet({
-      key,
+      key: storeKey,
       value,
       ttlSeconds: ttlMs / 1000,
       tags: [...tags.values()].map((t) => keys.responseTag(t.typename, t.id)),
       startSeq: entry.seq,
     });
-    this.storing.set(key, storing);
+    this.storing.set(storeKey, storing);
     const stored = await storing;
-    if (this.storing.get(key) === storing) this.storing.delete(key);
+    if (this.storing.get(storeKey) === storing) this.storing.delete(storeKey);
     if (stored) this.stats.stored += 1;
     else this.stats.refused += 1;
   }
@@ -218,22 +232,15 @@ export class ResponseCache implements Cache {
   }
 
   /**
-   * The pending entry of `key` for the request running now. Each request
-   * stores against the sequence its own lookup read: a key's entry shared by
-   * concurrent requests let one that executed before a write take the entry
-   * of one that looked up after it (the first request's store had consumed
-   * its own), and store the pre-write answer as if it were fresh. Outside any
-   * request (a test driving the cache directly) the key alone.
+   * The pending entry's key: the whole key envelop passes, which names the
+   * request (executionKey). Each request stores against the sequence its own
+   * lookup read: a key's entry shared by concurrent requests let one that
+   * executed before a write take the entry of one that looked up after it
+   * (the first request's store having consumed its own), and store the
+   * pre-write answer as if it were fresh.
    */
   private pendingKey(key: string): string {
-    const scope = requestScope.getStore();
-    if (!scope) return key;
-    let serial = this.requests.get(scope);
-    if (serial === undefined) {
-      serial = this.nextRequest++;
-      this.requests.set(scope, serial);
-    }
-    return `${serial}\n${key}`;
+    return key;
   }
 
   private sweep(): void {

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ResponseCache } from '../../src/cache/response-cache.ts';
+import { executionKey, ResponseCache } from '../../src/cache/response-cache.ts';
 import { loadEnv } from '../../src/env.ts';
 import { createLogger } from '../../src/logger.ts';
-import { type RequestScope, requestScope } from '../../src/request-scope.ts';
 import { SafeStore } from '../../src/store/fail-soft.ts';
 import { memoryStore, type Store } from '../../src/store/index.ts';
 
@@ -20,34 +19,30 @@ afterEach(async () => {
   inner = undefined;
 });
 
-let requests = 0;
-/** Runs `work` as one request does: inside a request scope of its own. */
-const as = <T>(scope: RequestScope, work: () => Promise<T>) => requestScope.run(scope, work);
-const newRequest = (): RequestScope => ({ id: `r${++requests}`, operation: null, cacheable: true, servedHot: false });
-
 const KEY = 'org-page-of-alice';
 const FLAG = [{ typename: 'Organization', id: 'org-1' }];
 const answer = (enabled: boolean) => ({ data: { organization: { flag: enabled } } });
 
-describe('pending lookups are per request', () => {
+describe('pending lookups are per request (per execution key)', () => {
   it("stores a request's answer against its own lookup: one begun before a write is refused after it", async () => {
     inner = memoryStore();
     const cache = new ResponseCache(new SafeStore(inner, logger), 600);
-    const [a, b, c] = [newRequest(), newRequest(), newRequest()];
+    // Each request passes the cache its own key for the same stored answer, as the plugin does.
+    const [a, b, c] = [executionKey(KEY), executionKey(KEY), executionKey(KEY)];
 
-    expect(await as(a, () => cache.get(KEY))).toBeNull();
-    expect(await as(c, () => cache.get(KEY))).toBeNull();
-    await as(c, () => cache.set(KEY, answer(false), FLAG, 60_000));
+    expect(await cache.get(a)).toBeNull();
+    expect(await cache.get(c)).toBeNull();
+    await cache.set(c, answer(false), FLAG, 60_000);
     await cache.invalidateTags(FLAG);
-    expect(await as(b, () => cache.get(KEY))).toBeNull();
+    expect(await cache.get(b)).toBeNull();
 
     // A read the old value before the write; its store must be refused.
-    await as(a, () => cache.set(KEY, answer(false), FLAG, 60_000));
-    expect(await cache.get(KEY)).toBeNull();
+    await cache.set(a, answer(false), FLAG, 60_000);
+    expect(await cache.get(executionKey(KEY))).toBeNull();
 
     // B executed after the write: its answer is stored.
-    await as(b, () => cache.set(KEY, answer(true), FLAG, 60_000));
-    expect(await cache.get(KEY)).toEqual(answer(true));
+    await cache.set(b, answer(true), FLAG, 60_000);
+    expect(await cache.get(executionKey(KEY))).toEqual(answer(true));
     expect(cache.stats).toMatchObject({ stored: 2, refused: 1 });
   });
 });
