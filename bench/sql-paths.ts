@@ -1,12 +1,16 @@
 // `npm run bench:sql`: what one batch load costs the server's CPU through
-// Prisma (the loaders of src/loaders/kinds.ts, as they run today) and through
-// a prepared statement on `pg` for the same rows, on a fresh clone of the
-// bench database. Each path runs the same batches in turn, sequentially, and
-// the table gives CPU µs per batch (process.cpuUsage) and wall µs. Both
-// answer the same rows: the script checks that before it times anything.
+// Prisma (prismaBatchReads, what the embedded database uses) and through the
+// prepared statements on `pg` the server uses on PostgreSQL (pgBatchReads),
+// each wrapped by the loaders' kinds as a request runs them, on a fresh clone
+// of the bench database. Each path runs the same batches in turn,
+// sequentially, and the table gives CPU µs per batch (process.cpuUsage) and
+// wall µs. Both answer the same rows: the script checks that before it times
+// anything.
 
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
+import { prismaBatchReads } from '../src/db/batch-reads.ts';
+import { pgBatchReads } from '../src/db/pg-batch-reads.ts';
 import { createKinds } from '../src/loaders/kinds.ts';
 import { PrismaClient } from '../src/generated/prisma/client.ts';
 import { cloneDatabase, ensureTemplate } from './database.ts';
@@ -14,20 +18,17 @@ import { cloneDatabase, ensureTemplate } from './database.ts';
 const ADMIN_URL = process.env['BENCH_DATABASE_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const ROUNDS = Number(process.env['SQL_ROUNDS'] ?? 1500);
 
-interface Path {
-  name: string;
-  load: (keys: readonly string[]) => Promise<unknown[]>;
-}
+type Load = (keys: readonly string[]) => Promise<unknown[]>;
 
 interface Loader {
   kind: string;
   /** One batch of keys, as a request's DataLoader sends it. */
   keys: string[];
-  prisma: Path['load'];
-  pg: Path['load'];
+  prisma: Load;
+  pg: Load;
 }
 
-async function time(load: Path['load'], keys: string[], rounds: number): Promise<{ cpu: number; wall: number }> {
+async function time(load: Load, keys: string[], rounds: number): Promise<{ cpu: number; wall: number }> {
   for (let i = 0; i < 50; i++) await load(keys);
   const cpu = process.cpuUsage();
   const wall = performance.now();
@@ -36,25 +37,15 @@ async function time(load: Path['load'], keys: string[], rounds: number): Promise
   return { cpu: (used.user + used.system) / rounds, wall: ((performance.now() - wall) * 1000) / rounds };
 }
 
-/** Rows in key order, null for none: what the Prisma loaders answer. */
-function byKey<R extends Record<string, unknown>>(keys: readonly string[], rows: R[], field: keyof R): (R | null)[] {
-  const found = new Map<unknown, R>(rows.map((row) => [row[field], row]));
-  return keys.map((key) => found.get(key) ?? null);
-}
-
-function grouped<R extends Record<string, unknown>>(keys: readonly string[], rows: R[], field: keyof R): R[][] {
-  const groups = new Map<unknown, R[]>(keys.map((key) => [key, []]));
-  for (const row of rows) groups.get(row[field])?.push(row);
-  return keys.map((key) => groups.get(key) ?? []);
-}
-
 async function main(): Promise<void> {
   await ensureTemplate(ADMIN_URL, (line) => console.log(line));
   const db = await cloneDatabase(ADMIN_URL, 'sql_paths');
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: db.url }) });
+  // Each path on a pool of one connection of its own, so neither waits for the other's.
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: db.url, max: 1 }) });
   const pool = new pg.Pool({ connectionString: db.url, max: 1 });
   try {
-    const kinds = createKinds(prisma);
+    const viaPrisma = createKinds(prismaBatchReads(prisma));
+    const viaPg = createKinds(pgBatchReads(pool));
     const acme = await prisma.organization.findUniqueOrThrow({ where: { slug: 'acme' } });
     const alice = await prisma.user.findUniqueOrThrow({ where: { email: 'alice@example.com' } });
     const members = await prisma.membership.findMany({
@@ -65,49 +56,35 @@ async function main(): Promise<void> {
     const userIds = members.map((m) => m.userId);
     const orgIds = (await prisma.organization.findMany({ take: 10, orderBy: { createdAt: 'asc' } })).map((o) => o.id);
 
-    // A named query is prepared once per connection and then only bound and executed.
-    const prepared = (name: string, text: string) => async (keys: readonly string[]) =>
-      (await pool.query({ name, text, values: [keys] })).rows as Record<string, unknown>[];
-    const users = prepared(
-      'users',
-      'SELECT "id","email","name","avatarUrl","createdAt","updatedAt" FROM "User" WHERE "id" = ANY($1::text[])',
-    );
-    const memberships = prepared(
-      'memberships',
-      'SELECT * FROM "Membership" WHERE "userId" = ANY($1::text[]) ORDER BY "createdAt" ASC, "id" ASC',
-    );
-    const flags = prepared('flags', 'SELECT * FROM "FeatureFlag" WHERE "organizationId" = ANY($1::text[]) ORDER BY "key" ASC');
-    const orgs = prepared('orgs', 'SELECT * FROM "Organization" WHERE "id" = ANY($1::text[])');
-
     const loaders: Loader[] = [
-      { kind: 'user × 50', keys: userIds, prisma: kinds.user.load, pg: async (k) => byKey(k, await users(k), 'id') },
+      { kind: 'user × 50', keys: userIds, prisma: viaPrisma.user.load, pg: viaPg.user.load },
       {
         kind: 'userMemberships × 1',
         keys: [alice.id],
-        prisma: kinds.userMemberships.load,
-        pg: async (k) => grouped(k, await memberships(k), 'userId'),
+        prisma: viaPrisma.userMemberships.load,
+        pg: viaPg.userMemberships.load,
+      },
+      {
+        kind: 'organizationMembers × 1',
+        keys: [acme.id],
+        prisma: viaPrisma.organizationMembers.load,
+        pg: viaPg.organizationMembers.load,
       },
       {
         kind: 'organizationFlags × 10',
         keys: orgIds,
-        prisma: kinds.organizationFlags.load,
-        pg: async (k) => grouped(k, await flags(k), 'organizationId'),
+        prisma: viaPrisma.organizationFlags.load,
+        pg: viaPg.organizationFlags.load,
       },
-      {
-        kind: 'organization × 10',
-        keys: orgIds,
-        prisma: kinds.organization.load,
-        pg: async (k) => byKey(k, await orgs(k), 'id'),
-      },
+      { kind: 'organization × 10', keys: orgIds, prisma: viaPrisma.organization.load, pg: viaPg.organization.load },
     ];
 
     console.log(`${ROUNDS} batches per path, one after another, on ${db.name}`);
     console.log('| loader | Prisma CPU µs | pg CPU µs | Prisma / pg | Prisma wall µs | pg wall µs |');
     console.log('|---|--:|--:|--:|--:|--:|');
     for (const loader of loaders) {
-      const [viaPrisma, viaPg] = [await loader.prisma(loader.keys), await loader.pg(loader.keys)];
-      if (JSON.stringify(viaPrisma) !== JSON.stringify(viaPg))
-        throw new Error(`${loader.kind}: the two paths answer different rows`);
+      const [a, b] = [await loader.prisma(loader.keys), await loader.pg(loader.keys)];
+      if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`${loader.kind}: the two paths answer different rows`);
       const p = await time(loader.prisma, loader.keys, ROUNDS);
       const q = await time(loader.pg, loader.keys, ROUNDS);
       console.log(

@@ -13,7 +13,7 @@ import { metricsEndpoint } from './metrics/endpoint.ts';
 import { createMetrics, type MetricSources } from './metrics/registry.ts';
 import { useRequestScope } from './plugins/use-request-scope.ts';
 import { checkReadiness, type DependencyCheck } from './readiness.ts';
-import { runInScope, type RequestScope } from './request-scope.ts';
+import { bindScope, runInScope, wasLogged, type RequestScope } from './request-scope.ts';
 import { cacheTtls } from './cache/ttl.ts';
 import { createContext, requestState, type AppDeps, type Context } from './context.ts';
 import { useOperationBudget } from './plugins/use-operation-budget.ts';
@@ -58,7 +58,7 @@ export interface AppOptions {
  */
 export function createApp(deps: AppDeps, options: AppOptions = {}): App {
   const { env, logger } = deps;
-  const kinds = createKinds(deps.prisma);
+  const kinds = createKinds(deps.reads);
   const schema = buildSchema();
   const ttls = cacheTtls(env);
   const limits = rateLimitConfig(env);
@@ -140,7 +140,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
             extensions: coded.extensions,
           });
         }
-        logger.error({ err: original }, 'unexpected error');
+        // Execution errors were logged with their request (useRequestScope); this catches the rest.
+        if (!wasLogged(original)) logger.error({ err: original }, 'unexpected error');
         const masked = maskError(error, message, isDev);
         return new GraphQLError(masked.message, {
           nodes: masked instanceof GraphQLError ? masked.nodes : undefined,
@@ -150,7 +151,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
       },
     },
     plugins: [
-      useRequestScope(),
+      useRequestScope(logger),
       useServiceUnavailable(),
       ...(env.GRAPHIQL ? [useGraphiQLAssets()] : []),
       useBodyLimit({ maxBytes: env.MAX_BODY_BYTES }),
@@ -212,10 +213,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
         pool: options.pool,
       })
     : null;
+  // Only debug and trace lines (Yoga's own, per request) are logged where no context reaches: only then is the async scope on.
+  const debugLines = logger.isLevelEnabled('debug');
   const viaYoga = (req: IncomingMessage, res: ServerResponse, scope: RequestScope) => {
     // The hot path writes the id into its own head; Yoga's head merges what was set before it.
     res.setHeader('X-Request-Id', scope.id);
-    void runInScope(scope, async () => yoga(req, res));
+    bindScope(req, scope);
+    if (debugLines) void runInScope(scope, async () => yoga(req, res));
+    else void yoga(req, res);
   };
   const listener: RequestListener = instrument(
     hotPath

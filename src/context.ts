@@ -3,9 +3,11 @@ import { RequestViewer, resolveViewer } from './auth/viewer.ts';
 import type { EntityCache } from './cache/entity-cache.ts';
 import { createInvalidator } from './cache/invalidate.ts';
 import type { ResponseCache } from './cache/response-cache.ts';
+import type { BatchReads } from './db/batch-reads.ts';
 import type { Env } from './env.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import { createLoaders, type Loaders } from './loaders/index.ts';
+import { logUnexpected, scopeOfRequest } from './request-scope.ts';
 import type { Kinds } from './loaders/kinds.ts';
 import type { Logger } from './logger.ts';
 import type { FieldLimits } from './rate-limit/directive.ts';
@@ -21,6 +23,8 @@ export interface AppDeps {
   env: Env;
   logger: Logger;
   prisma: PrismaClient;
+  /** The loaders' batch reads (db/index.ts picks them for the database). */
+  reads: BatchReads;
   /** The shared entity cache over the instance's store (Redis, or in-process). */
   cache: EntityCache;
   /** Whole responses per viewer; null when RESPONSE_CACHE is off. */
@@ -61,10 +65,16 @@ export function requestState(deps: AppDeps, kinds: Kinds, request: Request): Pro
   if (!state) {
     state = (async () => {
       const loaders = createLoaders(deps.cache, kinds);
-      const viewer = new RequestViewer(
-        await resolveViewer(request.headers.get('authorization'), loaders, (deps.now ?? Date.now)()),
-      );
-      return { loaders, viewer };
+      try {
+        const viewer = new RequestViewer(
+          await resolveViewer(request.headers.get('authorization'), loaders, (deps.now ?? Date.now)()),
+        );
+        return { loaders, viewer };
+      } catch (error) {
+        // Before execution, so no execution hook sees it: logged here, with its request.
+        logUnexpected(deps.logger, error, scopeOfRequest(request));
+        throw error;
+      }
     })();
     states.set(request, state);
   }

@@ -21,7 +21,11 @@ const REDACTED = [
   'req.headers.authorization',
 ];
 
-/** Every line logged while a request runs names that request. */
+/**
+ * With debug lines on, every line logged while a request runs names it (the
+ * async scope is on only then); otherwise the lines a request causes name it
+ * themselves (`reqId`: slow operations, unexpected errors).
+ */
 function mixin(): object {
   const scope = requestScope.getStore();
   return scope ? { reqId: scope.id } : {};

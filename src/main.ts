@@ -37,7 +37,10 @@ async function main(): Promise<void> {
     inner = memoryStore();
     logger.info('no REDIS_URL: caches in process memory (single instance)');
   }
-  const app = createApp({ env, logger, prisma: db.prisma, ...createSharedState(inner, env, logger) });
+  const app = createApp(
+    { env, logger, prisma: db.prisma, reads: db.reads, ...createSharedState(inner, env, logger) },
+    db.pool ? { pool: db.pool } : {},
+  );
 
   const server = createHttpServer(app.listener, {
     headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,

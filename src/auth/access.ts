@@ -45,14 +45,20 @@ export function createAccess(loaders: Loaders, viewer: RequestViewer) {
       return can.readOrganization(await roleIn(organization.id)) ? organization : null;
     },
 
-    /** A user's email and memberships are for the user and for people who share an organization with them. */
-    async canSeePrivateFieldsOf(userId: string): Promise<boolean> {
+    /**
+     * A user's email and memberships are for the user and for people who share
+     * an organization with them. Answered at once (no promise) when this
+     * request already knows: the viewer, or a co-member met through a
+     * membership, as every member on an org page is.
+     */
+    canSeePrivateFieldsOf(userId: string): boolean | Promise<boolean> {
       const viewerId = viewer.userId;
       if (!viewerId) return false;
       if (userId === viewerId || coMembersByViewer.get(viewerId)?.has(userId)) return true;
-      const [mine, theirs] = await Promise.all([viewerMemberships(), loaders.membershipsByUserId.load(userId)]);
-      const myOrgs = new Set(mine.map((m) => m.organizationId));
-      return theirs.some((m) => myOrgs.has(m.organizationId));
+      return Promise.all([viewerMemberships(), loaders.membershipsByUserId.load(userId)]).then(([mine, theirs]) => {
+        const myOrgs = new Set(mine.map((m) => m.organizationId));
+        return theirs.some((m) => myOrgs.has(m.organizationId));
+      });
     },
 
     /**

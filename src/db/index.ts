@@ -1,15 +1,22 @@
 import { join } from 'node:path';
-import { PrismaPg } from '@prisma/adapter-pg';
+import type pg from 'pg';
 import type { Env } from '../env.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import type { Logger } from '../logger.ts';
+import { type BatchReads, prismaBatchReads } from './batch-reads.ts';
 import { openEmbeddedDatabase } from './embedded.ts';
 import { applyMigrations } from './migrate.ts';
+import { connectPostgres } from './postgres.ts';
 
 /** The database the server runs on: PostgreSQL by DATABASE_URL, or the embedded default. */
 export interface Database {
   readonly kind: 'postgres' | 'embedded';
+  /** Writes, and whatever reads are not batch loads. */
   readonly prisma: PrismaClient;
+  /** The loaders' batch reads: prepared statements on PostgreSQL, Prisma on the embedded database. */
+  readonly reads: BatchReads;
+  /** The connection pool Prisma and the batch reads share (PostgreSQL only): /metrics reports it. */
+  readonly pool?: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -62,7 +69,9 @@ export async function openDatabase(
   options: OpenOptions = {},
 ): Promise<Database> {
   if (env.DATABASE_URL) {
-    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: env.DATABASE_URL }) });
+    const { prisma, reads, pool, close } = connectPostgres({ connectionString: env.DATABASE_URL }, (error) =>
+      logger.warn({ err: error }, 'an idle PostgreSQL connection failed'),
+    );
     // Prisma connects lazily: without this, a wrong URL starts a server whose every request fails.
     const timeoutMs = options.connectTimeoutMs ?? 10_000;
     let timer: NodeJS.Timeout | undefined;
@@ -74,12 +83,12 @@ export async function openDatabase(
         }),
       ]);
     } catch (error) {
-      void prisma.$disconnect().catch(() => {});
+      void close().catch(() => {});
       throw new DatabaseUnavailableError(`cannot use PostgreSQL at ${whereOf(env.DATABASE_URL)}: ${reasonOf(error)}`);
     } finally {
       clearTimeout(timer);
     }
-    return { kind: 'postgres', prisma, close: () => prisma.$disconnect() };
+    return { kind: 'postgres', prisma, reads, pool, close };
   }
   const dir = join(env.DATA_DIR, 'pglite');
   logger.info(
@@ -98,6 +107,7 @@ export async function openDatabase(
     return {
       kind: 'embedded',
       prisma,
+      reads: prismaBatchReads(prisma),
       async close() {
         await prisma.$disconnect();
         await embedded.close();

@@ -1,10 +1,10 @@
 import type { CachedKind } from '../cache/entity-cache.ts';
 import { refTokenHash } from '../auth/tokens.ts';
 import { keys } from '../cache/keys.ts';
-import type { FeatureFlag, Membership, Organization, PrismaClient, Session, User } from '../generated/prisma/client.ts';
+import type { BatchReads, PublicUser } from '../db/batch-reads.ts';
+import type { FeatureFlag, Membership, Organization, Session } from '../generated/prisma/client.ts';
 
-/** A user as reads see it: the password hash never leaves the auth service, so it is never cached. */
-export type PublicUser = Omit<User, 'passwordHash'>;
+export type { PublicUser } from '../db/batch-reads.ts';
 
 /** Puts rows back in key order, null where a key has no row. */
 function byKey<K, V>(wanted: readonly K[], rows: V[], keyOf: (row: V) => K): (V | null)[] {
@@ -19,80 +19,60 @@ function grouped<K, V>(wanted: readonly K[], rows: V[], groupOf: (row: V) => K):
   return wanted.map((key) => groups.get(key) ?? []);
 }
 
-const memberOrder = [{ createdAt: 'asc' as const }, { id: 'asc' as const }];
-
 /**
  * Every kind of row and relation list the loaders read: its store key, its TTL
- * and the one query that loads a batch of it. Built once per app; the
+ * and the one statement that loads a batch of it. Built once per app; the
  * per-request loaders in index.ts wrap these.
  */
-export function createKinds(prisma: PrismaClient) {
+export function createKinds(reads: BatchReads) {
   return {
     user: {
       key: keys.user,
       ttl: (t) => t.entity,
-      load: async (ids) =>
-        byKey(ids, await prisma.user.findMany({ where: { id: { in: [...ids] } }, omit: { passwordHash: true } }), (u) => u.id),
+      load: async (ids) => byKey(ids, await reads.usersById(ids), (u) => u.id),
     } satisfies CachedKind<string, PublicUser>,
     organization: {
       key: keys.organization,
       ttl: (t) => t.entity,
-      load: async (ids) => byKey(ids, await prisma.organization.findMany({ where: { id: { in: [...ids] } } }), (o) => o.id),
+      load: async (ids) => byKey(ids, await reads.organizationsById(ids), (o) => o.id),
     } satisfies CachedKind<string, Organization>,
     organizationBySlug: {
       key: keys.organizationBySlug,
       ttl: (t) => t.entity,
-      load: async (slugs) =>
-        byKey(slugs, await prisma.organization.findMany({ where: { slug: { in: [...slugs] } } }), (o) => o.slug),
+      load: async (slugs) => byKey(slugs, await reads.organizationsBySlug(slugs), (o) => o.slug),
     } satisfies CachedKind<string, Organization>,
     membership: {
       key: keys.membership,
       ttl: (t) => t.entity,
-      load: async (ids) => byKey(ids, await prisma.membership.findMany({ where: { id: { in: [...ids] } } }), (m) => m.id),
+      load: async (ids) => byKey(ids, await reads.membershipsById(ids), (m) => m.id),
     } satisfies CachedKind<string, Membership>,
     featureFlag: {
       key: keys.featureFlag,
       ttl: (t) => t.featureFlag,
-      load: async (ids) => byKey(ids, await prisma.featureFlag.findMany({ where: { id: { in: [...ids] } } }), (f) => f.id),
+      load: async (ids) => byKey(ids, await reads.featureFlagsById(ids), (f) => f.id),
     } satisfies CachedKind<string, FeatureFlag>,
     session: {
       key: keys.session,
       ttl: (t) => t.session,
       load: async (refs) => {
         const hashes = refs.map(refTokenHash);
-        const rows = byKey(hashes, await prisma.session.findMany({ where: { tokenHash: { in: hashes } } }), (s) => s.tokenHash);
-        return rows;
+        return byKey(hashes, await reads.sessionsByTokenHash(hashes), (s) => s.tokenHash);
       },
     } satisfies CachedKind<string, Session>,
     userMemberships: {
       key: keys.userMemberships,
       ttl: (t) => t.entity,
-      load: async (userIds) =>
-        grouped(
-          userIds,
-          await prisma.membership.findMany({ where: { userId: { in: [...userIds] } }, orderBy: memberOrder }),
-          (m) => m.userId,
-        ),
+      load: async (userIds) => grouped(userIds, await reads.membershipsOfUsers(userIds), (m) => m.userId),
     } satisfies CachedKind<string, Membership[]>,
     organizationMembers: {
       key: keys.organizationMembers,
       ttl: (t) => t.entity,
-      load: async (orgIds) =>
-        grouped(
-          orgIds,
-          await prisma.membership.findMany({ where: { organizationId: { in: [...orgIds] } }, orderBy: memberOrder }),
-          (m) => m.organizationId,
-        ),
+      load: async (orgIds) => grouped(orgIds, await reads.membershipsOfOrganizations(orgIds), (m) => m.organizationId),
     } satisfies CachedKind<string, Membership[]>,
     organizationFlags: {
       key: keys.organizationFlags,
       ttl: (t) => t.featureFlag,
-      load: async (orgIds) =>
-        grouped(
-          orgIds,
-          await prisma.featureFlag.findMany({ where: { organizationId: { in: [...orgIds] } }, orderBy: { key: 'asc' } }),
-          (f) => f.organizationId,
-        ),
+      load: async (orgIds) => grouped(orgIds, await reads.flagsOfOrganizations(orgIds), (f) => f.organizationId),
     } satisfies CachedKind<string, FeatureFlag[]>,
   };
 }

@@ -1,18 +1,22 @@
 import { builder, perViewerLimit } from './builder.ts';
 import { globalId, parseGlobalId } from './global-id.ts';
-import { MembershipRef, UserRef } from './refs.ts';
+import { MembershipRef, NodeRef, UserRef } from './refs.ts';
 
 // A person. Email and memberships are private to the user and to people who share an organization with them.
-builder.node(UserRef, {
-  id: { resolve: (user) => user.id },
+builder.objectType(UserRef, {
+  interfaces: [NodeRef],
   fields: (t) => ({
+    id: t.id({ resolve: (user) => globalId('User', user.id) }),
     name: t.exposeString('name'),
     avatarUrl: t.exposeString('avatarUrl', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     email: t.string({
       nullable: true,
       description: 'Visible to the user and to members of an organization they share; null otherwise',
-      resolve: async (user, _args, ctx) => ((await ctx.access.canSeePrivateFieldsOf(user.id)) ? user.email : null),
+      resolve: (user, _args, ctx) => {
+        const visible = ctx.access.canSeePrivateFieldsOf(user.id);
+        return typeof visible === 'boolean' ? (visible ? user.email : null) : visible.then((yes) => (yes ? user.email : null));
+      },
     }),
     memberships: t.field({
       type: [MembershipRef],

@@ -19,7 +19,7 @@ afterAll(() => world.close());
 describe("an instance's decoded copies of entity cache values", () => {
   it('a second read of an unchanged row gets the same decoded object, the store sending no bytes', async () => {
     const user = await makeUser(world.prisma, { name: 'Kept' });
-    const kinds = createKinds(world.prisma);
+    const kinds = createKinds(world.db.reads);
     const cache = world.server.cache;
     await cache.loadMany(kinds.user, [user.id]); // miss: loads and fills
     const [first] = await cache.loadMany(kinds.user, [user.id]); // hit: decodes, keeps
@@ -32,7 +32,7 @@ describe("an instance's decoded copies of entity cache values", () => {
 
   it('a row another instance changed is read anew, never from the copy', async () => {
     const user = await makeUser(world.prisma, { name: 'Before' });
-    const kinds = createKinds(world.prisma);
+    const kinds = createKinds(world.db.reads);
     const a = world.server.cache;
     const b = (await world.startInstance()).cache;
     await a.loadMany(kinds.user, [user.id]);
@@ -51,7 +51,7 @@ describe("an instance's decoded copies of entity cache values", () => {
   it('a relation list and its rows are frozen: a request cannot change what others share', async () => {
     const owner = await makeUser(world.prisma, { name: 'Owner' });
     const org = await makeOrg(world.prisma, [{ user: owner, role: 'OWNER' }], { flags: { beta: true } });
-    const kinds = createKinds(world.prisma);
+    const kinds = createKinds(world.db.reads);
     const cache = world.server.cache;
     await cache.loadMany(kinds.organizationFlags, [org.id]);
     const [flags] = await cache.loadMany(kinds.organizationFlags, [org.id]);

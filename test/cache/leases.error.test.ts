@@ -30,7 +30,7 @@ function gate() {
 
 /** The real user kind, paused after it read Postgres until `release` opens. */
 function pausedUserKind(release: Promise<void>, onRead: () => void): CachedKind<string, PublicUser> {
-  const real = createKinds(world.prisma).user;
+  const real = createKinds(world.db.reads).user;
   return {
     ...real,
     async load(ids) {
@@ -58,7 +58,7 @@ describe('the lease poll', () => {
     const waiter = new EntityCache(other.store, other.cache.ttls, true, { pollMs: 1, polls: 3 });
     const tripsBefore = other.store.inner.roundTrips;
     world.db.queries.reset();
-    const [row] = await waiter.loadMany(createKinds(world.prisma).user, [user.id]);
+    const [row] = await waiter.loadMany(createKinds(world.db.reads).user, [user.id]);
 
     expect(row?.name).toBe('Polled');
     expect(waiter.stats).toMatchObject({ misses: 1, loads: 1, fills: 0, hits: 0 });
@@ -86,14 +86,14 @@ describe("a crashed loader's lease", () => {
       expect(await inner.leases.readThrough([key], 'crashed-loader', 3_000)).toEqual([{ kind: 'leased' }]);
 
       const reader = new EntityCache(store, world.server.cache.ttls, true, { pollMs: 1, polls: 1 });
-      const [early] = await reader.loadMany(createKinds(world.prisma).user, [user.id]);
+      const [early] = await reader.loadMany(createKinds(world.db.reads).user, [user.id]);
       // While the lease lives, the reader answers from Postgres and leaves the key alone.
       expect(early?.name).toBe('Orphaned');
       expect(reader.stats).toMatchObject({ loads: 1, fills: 0 });
       expect(await store.mget([key])).toEqual([null]);
 
       now += 3_000;
-      const [late] = await reader.loadMany(createKinds(world.prisma).user, [user.id]);
+      const [late] = await reader.loadMany(createKinds(world.db.reads).user, [user.id]);
       expect(late?.name).toBe('Orphaned');
       expect(reader.stats).toMatchObject({ loads: 2, fills: 1 });
       expect((await store.mget([key]))[0]).toContain('Orphaned');
@@ -139,7 +139,7 @@ describe('joining while the store is down', () => {
     world.db.queries.reset();
     const first = down.cache.loadMany(pausedUserKind(release.opened, read.open), [user.id]);
     await read.opened;
-    const second = down.cache.loadMany(createKinds(world.prisma).user, [user.id]);
+    const second = down.cache.loadMany(createKinds(world.db.reads).user, [user.id]);
     // The join is recorded when the second batch's failed store read returns; only then may the first finish.
     await vi.waitFor(() => expect(down.cache.stats.joins).toBe(1));
     release.open();

@@ -30,7 +30,7 @@ function onJoin(stats: EntityCacheStats, joined: () => void) {
 
 /** The real user kind, paused after it has read Postgres and before it answers. */
 function pausedUserKind(afterRead: Promise<void>, onRead: () => void): CachedKind<string, PublicUser> {
-  const real = createKinds(world.prisma).user;
+  const real = createKinds(world.db.reads).user;
   return {
     ...real,
     async load(ids) {
@@ -140,7 +140,7 @@ describe('leases across instances', () => {
       return poll.call(other.store, keys);
     };
     try {
-      const second = other.cache.loadMany(createKinds(world.prisma).user, [user.id]);
+      const second = other.cache.loadMany(createKinds(world.db.reads).user, [user.id]);
       // Should the second never poll, the first is let go once it is done, so the test fails on the counts, not on a timeout.
       void second.finally(release.open);
       const [[a], [b]] = await Promise.all([first, second]);

@@ -4,6 +4,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import type { Redis } from 'ioredis';
 import { createApp, type App } from '../../src/app.ts';
 import type { EntityCache } from '../../src/cache/entity-cache.ts';
+import type { BatchReads } from '../../src/db/batch-reads.ts';
 import { createSharedState } from '../../src/shared-state.ts';
 import type { RateLimiter } from '../../src/rate-limit/limiter.ts';
 import type { ResponseCache } from '../../src/cache/response-cache.ts';
@@ -70,7 +71,7 @@ export interface InstanceOptions {
 }
 
 async function startInstance(
-  world: { prisma: PrismaClient; env: Env; envSource: Record<string, string>; keyPrefix: string },
+  world: { prisma: PrismaClient; reads: BatchReads; env: Env; envSource: Record<string, string>; keyPrefix: string },
   kind: 'redis' | 'memory',
   redisUrl = TEST_REDIS_URL,
   envOverrides?: Record<string, string>,
@@ -84,7 +85,16 @@ async function startInstance(
       : null;
   const inner: Store = redis ? redisStore(redis) : memoryStore();
   const { store, cache, responseCache, limiter } = createSharedState(inner, env, logger);
-  const app = createApp({ env, logger, prisma: world.prisma, cache, responseCache, limiter, ...(now ? { now } : {}) });
+  const app = createApp({
+    env,
+    logger,
+    prisma: world.prisma,
+    reads: world.reads,
+    cache,
+    responseCache,
+    limiter,
+    ...(now ? { now } : {}),
+  });
   // Typed requests go over real HTTP to the instance's listener, so the hot path in front of Yoga answers them as in production.
   const server: Server = createServer(app.listener);
   server.keepAliveTimeout = 1_000;
@@ -133,7 +143,7 @@ export async function createTestWorld(
   const envSource = { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: db.url, ...UNBINDING_LIMITS, ...options.env };
   const env = loadEnv(envSource);
   const keyPrefix = `test:${randomBytes(6).toString('hex')}:`;
-  const base = { prisma: db.prisma, env, envSource, keyPrefix };
+  const base = { prisma: db.prisma, reads: db.reads, env, envSource, keyPrefix };
   const instances: TestInstance[] = [];
   const start = async (opts: InstanceOptions = {}) => {
     const instance = await startInstance(base, opts.store ?? options.store ?? 'redis', opts.redisUrl, opts.env, opts.now);

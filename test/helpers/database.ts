@@ -1,14 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import type { BatchReads } from '../../src/db/batch-reads.ts';
+import { pgBatchReads } from '../../src/db/pg-batch-reads.ts';
 import { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { inject } from 'vitest';
 import { databaseUrl, templateName, TEST_DATABASE_PREFIX, withAdmin } from './services.ts';
 
-/** A database of this test file's own, with a counter of the SQL statements Prisma sent to it. */
+/**
+ * A database of this test file's own, with a counter of the SQL statements sent
+ * to it, by Prisma and by the loaders' prepared statements alike.
+ */
 export interface TestDatabase {
   url: string;
   prisma: PrismaClient;
-  /** Statements Prisma has sent since the last reset. */
+  /** The loaders' batch reads, as production builds them on PostgreSQL (db/index.ts), counted. */
+  reads: BatchReads;
+  /** The pool Prisma and the batch reads share. */
+  pool: pg.Pool;
+  /** Statements sent since the last reset. */
   queries: { count: number; statements: string[]; reset(): void };
   drop(): Promise<void>;
 }
@@ -19,8 +29,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `${TEST_DATABASE_PREFIX}${run}_${randomBytes(4).toString('hex')}`;
   await withAdmin((admin) => admin.query(`CREATE DATABASE "${name}" TEMPLATE "${templateName(run)}"`));
   const url = databaseUrl(name);
+  const pool = new pg.Pool({ connectionString: url });
+  pool.on('error', () => {});
   const prisma = new PrismaClient({
-    adapter: new PrismaPg({ connectionString: url }),
+    adapter: new PrismaPg(pool),
     log: [{ emit: 'event', level: 'query' }],
   });
   const queries = {
@@ -31,16 +43,20 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       this.statements = [];
     },
   };
-  prisma.$on('query', (event) => {
+  const sent = (statement: string) => {
     queries.count += 1;
-    queries.statements.push(event.query);
-  });
+    queries.statements.push(statement);
+  };
+  prisma.$on('query', (event) => sent(event.query));
   return {
     url,
     prisma,
+    reads: pgBatchReads(pool, sent),
+    pool,
     queries,
     async drop() {
       await prisma.$disconnect();
+      await pool.end();
       await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
     },
   };

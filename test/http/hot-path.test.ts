@@ -234,7 +234,7 @@ describe('the hot path', () => {
     const inner = memoryStore();
     const shared = createSharedState(inner, env, logger);
     const cache = new EntityCache(new UnreadableStore(inner, logger), cacheTtls(env));
-    const app = createApp({ env, logger, prisma: world.prisma, ...shared, cache });
+    const app = createApp({ env, logger, prisma: world.prisma, reads: world.db.reads, ...shared, cache });
     const server = createServer(app.listener);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {

@@ -1,10 +1,9 @@
 // What the HTTP surface refuses, and how: size and shape limits, and coded errors that never leak internals.
-import { PrismaPg } from '@prisma/adapter-pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { memoryStore } from '../../src/store/index.ts';
 import { loadEnv } from '../../src/env.ts';
-import { PrismaClient } from '../../src/generated/prisma/client.ts';
+import { connectPostgres } from '../../src/db/postgres.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createSharedState } from '../../src/shared-state.ts';
 import { CreateOrganizationDocument } from '../generated/graphql.ts';
@@ -85,11 +84,12 @@ describe('errors have codes and never leak internals', () => {
 
   it('a database failure is masked as INTERNAL_SERVER_ERROR, and /ready says 503', async () => {
     const env = loadEnv({ NODE_ENV: 'production', LOG_LEVEL: 'silent' });
-    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl('tg_does_not_exist') }) });
+    const postgres = connectPostgres({ connectionString: databaseUrl('tg_does_not_exist') });
     const app = createApp({
       env,
       logger: createLogger(env),
-      prisma,
+      prisma: postgres.prisma,
+      reads: postgres.reads,
       ...createSharedState(memoryStore(), env, createLogger(env)),
     });
     try {
@@ -102,7 +102,7 @@ describe('errors have codes and never leak internals', () => {
       expect((await request({ app }, { path: '/ready' })).status).toBe(503);
     } finally {
       await app.dispose();
-      await prisma.$disconnect();
+      await postgres.close();
     }
   });
 });

@@ -56,7 +56,7 @@ describe('Redis is a cache, not a dependency', () => {
     const shared = createSharedState(redisStore(redis), world.env, logger);
     const { store } = shared;
     const app = createApp(
-      { env: world.env, logger, prisma: world.prisma, ...shared },
+      { env: world.env, logger, prisma: world.prisma, reads: world.db.reads, ...shared },
       { readinessChecks: [() => store.inner.ping()] },
     );
     try {

@@ -5,6 +5,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { createApp, type App, type AppOptions } from '../../src/app.ts';
 import { loadEnv, type Env } from '../../src/env.ts';
+import type { BatchReads } from '../../src/db/batch-reads.ts';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createSharedState, type SharedState } from '../../src/shared-state.ts';
@@ -38,9 +39,9 @@ const UNBINDING_LIMITS = {
   RATE_LIMIT_MUTATIONS_PER_VIEWER: '1000000/60s',
 };
 
-/** Starts an instance over `prisma` and the real Redis (a fresh key prefix), configured by `env` over test defaults. */
+/** Starts an instance over the database and the real Redis (a fresh key prefix), configured by `env` over test defaults. */
 export async function startOpsInstance(
-  prisma: PrismaClient,
+  database: { prisma: PrismaClient; reads: BatchReads },
   envOverrides: Record<string, string> = {},
   options: AppOptions = {},
 ): Promise<OpsInstance> {
@@ -57,7 +58,7 @@ export async function startOpsInstance(
   const redis = await createRedisClient({ url: TEST_REDIS_URL, keyPrefix, logger, commandTimeoutMs: 1_000 });
   const inner = redisStore(redis);
   const shared = createSharedState(inner, env, logger);
-  const app = createApp({ env, logger, prisma, ...shared }, options);
+  const app = createApp({ env, logger, prisma: database.prisma, reads: database.reads, ...shared }, options);
   const server: Server = createServer(app.listener);
   server.keepAliveTimeout = 1_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -8,7 +8,7 @@ import {
   ViewerDocument,
 } from '../generated/graphql.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { makeOrg, unique } from '../helpers/fixtures.ts';
+import { makeOrg, makeSignedInUser, unique } from '../helpers/fixtures.ts';
 import { loadEnv } from '../../src/env.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startOpsInstance } from './instance.ts';
@@ -24,7 +24,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 describe('request ids', () => {
   it('every request gets a fresh id, echoed in X-Request-Id and on its log lines, hot-path hits included', async () => {
     // Every request is "slow" here, so each logs exactly one line of its own.
-    const server = await startOpsInstance(db.prisma, { SLOW_OPERATION_MS: '0' });
+    const server = await startOpsInstance(db, { SLOW_OPERATION_MS: '0' });
     try {
       const email = `${unique('ids')}@test.example`;
       const signUp = await server.gql(SignUpDocument, {
@@ -55,7 +55,7 @@ describe('request ids', () => {
   });
 
   it('keeps the X-Request-Id a trusted proxy sends, and refuses one that could forge a log line', async () => {
-    const server = await startOpsInstance(db.prisma, { TRUST_PROXY: '1', SLOW_OPERATION_MS: '0' });
+    const server = await startOpsInstance(db, { TRUST_PROXY: '1', SLOW_OPERATION_MS: '0' });
     try {
       const kept = await server.gql(ViewerDocument, { headers: { 'x-request-id': 'lb-7f3a.42:1' } });
       expect(kept.response.headers.get('x-request-id')).toBe('lb-7f3a.42:1');
@@ -71,7 +71,7 @@ describe('request ids', () => {
   });
 
   it('logs an operation under SLOW_OPERATION_MS not at all', async () => {
-    const server = await startOpsInstance(db.prisma, { SLOW_OPERATION_MS: '60000' });
+    const server = await startOpsInstance(db, { SLOW_OPERATION_MS: '60000' });
     try {
       await server.gql(ViewerDocument, {});
       expect(server.logs.filter((line) => line['msg'] === 'slow operation')).toEqual([]);
@@ -81,9 +81,42 @@ describe('request ids', () => {
   });
 });
 
+describe('unexpected errors', () => {
+  it('are logged once each, with their request id, whether they happen while resolving the viewer or while executing', async () => {
+    // A fault in the loaders' reads, as a bug or a drifted schema would raise it: not an answer meant for the client.
+    const faults = { sessions: false };
+    const server = await startOpsInstance({
+      prisma: db.prisma,
+      reads: {
+        ...db.reads,
+        usersById: () => Promise.reject(new Error('fault in usersById')),
+        sessionsByTokenHash: (hashes) =>
+          faults.sessions ? Promise.reject(new Error('fault in sessionsByTokenHash')) : db.reads.sessionsByTokenHash(hashes),
+      },
+    });
+    try {
+      const { token } = await makeSignedInUser(db.prisma);
+      const executing = await server.gql(ViewerDocument, { token });
+      faults.sessions = true;
+      const resolving = await server.gql(ViewerDocument, { token: (await makeSignedInUser(db.prisma)).token });
+      const unexpected = server.logs.filter((line) => line['msg'] === 'unexpected error');
+      expect(unexpected.map((line) => [line['reqId'], (line['err'] as { message: string }).message])).toEqual([
+        [executing.response.headers.get('x-request-id'), 'fault in usersById'],
+        [resolving.response.headers.get('x-request-id'), 'fault in sessionsByTokenHash'],
+      ]);
+      for (const answer of [executing, resolving]) {
+        expect(answer.json.errors?.map((e) => e.extensions?.code)).toEqual(['INTERNAL_SERVER_ERROR']);
+        expect(JSON.stringify(answer.json)).not.toContain('fault in');
+      }
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('secrets', () => {
   it('no password and no token reaches the logs of sign-up, log-in, reads, writes and log-out, at trace level', async () => {
-    const server = await startOpsInstance(db.prisma, { LOG_LEVEL: 'trace', SLOW_OPERATION_MS: '0' });
+    const server = await startOpsInstance(db, { LOG_LEVEL: 'trace', SLOW_OPERATION_MS: '0' });
     try {
       const password = `pw-${unique('secret')}`;
       const wrongPassword = `pw-${unique('wrong')}`;

@@ -11,7 +11,7 @@ let db: TestDatabase;
 let server: OpsInstance;
 beforeAll(async () => {
   db = await createTestDatabase();
-  server = await startOpsInstance(db.prisma, { METRICS_TOKEN: TOKEN });
+  server = await startOpsInstance(db, { METRICS_TOKEN: TOKEN });
 });
 afterAll(async () => {
   await server.close();
@@ -70,7 +70,7 @@ describe('/metrics', () => {
     expect(ok.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(await ok.text()).toMatch(/^process_cpu_seconds_total /m);
 
-    const unset = await startOpsInstance(db.prisma, {});
+    const unset = await startOpsInstance(db, {});
     try {
       expect((await scrape(unset, `Bearer ${TOKEN}`)).status).toBe(404);
     } finally {

@@ -1,8 +1,7 @@
-import { PrismaPg } from '@prisma/adapter-pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTcpProxy, type TcpProxy } from '../../bench/tcp-proxy.ts';
 import { isDatabaseUnavailable } from '../../src/errors.ts';
-import { PrismaClient } from '../../src/generated/prisma/client.ts';
+import { connectPostgres, type PostgresClients } from '../../src/db/postgres.ts';
 import { OrganizationPageDocument, SetFeatureFlagDocument, ViewerDocument } from '../generated/graphql.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { makeOwnedOrg } from '../helpers/fixtures.ts';
@@ -14,19 +13,19 @@ import { startOpsInstance, type OpsInstance } from './instance.ts';
 
 let db: TestDatabase;
 let proxy: TcpProxy;
-let prisma: PrismaClient;
+let postgres: PostgresClients;
 let server: OpsInstance;
 beforeAll(async () => {
   db = await createTestDatabase();
   const url = new URL(db.url);
   proxy = await startTcpProxy(url.hostname, Number(url.port || 5432));
   url.port = String(proxy.port);
-  prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url.toString(), connectionTimeoutMillis: 1_000 }) });
-  server = await startOpsInstance(prisma, { ENTITY_CACHE: 'false', RESPONSE_CACHE: 'false' });
+  postgres = connectPostgres({ connectionString: url.toString(), connectionTimeoutMillis: 1_000 });
+  server = await startOpsInstance(postgres, { ENTITY_CACHE: 'false', RESPONSE_CACHE: 'false' });
 });
 afterAll(async () => {
   await server.close();
-  await prisma.$disconnect();
+  await postgres.close();
   await proxy.close();
   await db.drop();
 });

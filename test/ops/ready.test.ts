@@ -1,13 +1,12 @@
-import { PrismaPg } from '@prisma/adapter-pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PrismaClient } from '../../src/generated/prisma/client.ts';
+import { connectPostgres, type PostgresClients } from '../../src/db/postgres.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { startTcpProxy, type TcpProxy } from '../../bench/tcp-proxy.ts';
 import { startOpsInstance, type OpsInstance } from './instance.ts';
 
 let db: TestDatabase;
 let proxy: TcpProxy;
-let prisma: PrismaClient;
+let postgres: PostgresClients;
 let server: OpsInstance;
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -15,12 +14,12 @@ beforeAll(async () => {
   proxy = await startTcpProxy(url.hostname, Number(url.port || 5432));
   url.port = String(proxy.port);
   // Postgres only through the proxy, so the test can cut this instance's database and nothing else.
-  prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url.toString(), connectionTimeoutMillis: 1_000 }) });
-  server = await startOpsInstance(prisma);
+  postgres = connectPostgres({ connectionString: url.toString(), connectionTimeoutMillis: 1_000 });
+  server = await startOpsInstance(postgres);
 });
 afterAll(async () => {
   await server.close();
-  await prisma.$disconnect();
+  await postgres.close();
   await proxy.close();
   await db.drop();
 });
@@ -57,7 +56,7 @@ describe('/ready', () => {
     // Every reply held for 5 s: the check must give up at its own bound, not wait for the database.
     try {
       // On the pool's open connection, so the query itself hangs (the connect timeout would not be what answers).
-      await prisma.$queryRaw`SELECT 1`;
+      await postgres.prisma.$queryRaw`SELECT 1`;
       proxy.delay(5_000);
       const started = Date.now();
       const answer = await ready();

@@ -128,7 +128,7 @@ describe('a dropped invalidation fails safe', () => {
     if (!redis) throw new Error('the world runs on Redis');
     const stale = await makeUser(world.prisma, { name: 'Stale' });
     const other = await makeUser(world.prisma, { name: 'Other' });
-    const kinds = createKinds(world.prisma);
+    const kinds = createKinds(world.db.reads);
     const cache = new EntityCache(store, world.server.cache.ttls);
     // Both rows are cached through this store while Redis answers.
     await cache.loadMany(kinds.user, [stale.id, other.id]);
