@@ -29,6 +29,8 @@ interface Pending {
   /** Tags the execution adds beyond the entities in its result: the viewer it was keyed by. */
   extraTags: EntityTag[];
   at: number;
+  /** The request joined another's execution: that one stores the shared answer, this one stores nothing. */
+  joined?: boolean;
 }
 
 /** Keys whose latest miss's sequence is remembered (for coalescing only: a forgotten one just executes). */
@@ -123,6 +125,21 @@ export class ResponseCache implements Cache {
     this.pending.set(this.pendingKey(key), { seq: null, extraTags: [], at: this.now() });
   }
 
+  /**
+   * Marks a request that joined another request's execution: its answer is
+   * never stored under its own key. The execution's owner stores it (same
+   * store key) with the entities it shows; envelop strips the entity metadata
+   * from the shared result as the owner stores it, so the joiner's store would
+   * carry no entity tag, pass every invalidation check, and put back a
+   * pre-write answer that no later write could reach.
+   */
+  joined(key: string): void {
+    const mine = this.pendingKey(key);
+    const entry = this.pending.get(mine);
+    if (entry) entry.joined = true;
+    else this.pending.set(mine, { seq: null, extraTags: [], at: this.now(), joined: true });
+  }
+
   /** Resolves once the store of `key` begun by set() has landed or been refused (at once when none is running). */
   async settled(key: string): Promise<void> {
     await this.storing.get(storeKeyOf(key));
@@ -189,6 +206,7 @@ export class ResponseCache implements Cache {
     const mine = this.pendingKey(key);
     const entry = this.pending.get(mine);
     this.pending.delete(mine);
+    if (entry?.joined) return;
     if (!entry || entry.seq === null || !Number.isFinite(entry.seq)) {
       this.stats.refused += 1;
       return;

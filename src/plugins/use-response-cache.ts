@@ -128,6 +128,8 @@ export function useTenantResponseCache(options: TenantResponseCacheOptions): Plu
         const running = executing.get(shared) ?? runningAtArrival;
         if (running && running.seq !== null && seen !== null && seen <= running.seq) {
           cache.stats.coalesced += 1;
+          // The owner stores the shared answer with its entity tags; this request must not store it again.
+          cache.joined(key);
           return running.result as ReturnType<typeof executeFn>;
         }
         const result = Promise.resolve(executeFn(execArgs));
