@@ -9,13 +9,15 @@ import { connectionsOf, type GrowthPoint, PREFERRED_CONNECTIONS, pointAt, type S
 
 const PALETTE = ['#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#d62728', '#17becf', '#8c564b', '#7f7f7f'];
 const WIDTH = 960;
-const PANEL_W = 450;
-const PANEL_H = 250;
+/** One panel's size; two side by side fill the chart's width. */
+export const PANEL_W = 450;
+export const PANEL_H = 250;
 const GAP = 20;
 const PLOT = { left: 58, right: 16, top: 26, bottom: 40 };
 const LEGEND_TOP = 40;
 
-const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** Text safe inside SVG. */
+export const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** 1, 2, 5, 10, 20, 50, ...: the tick values of a logarithmic axis. */
 function steps(lo: number, hi: number): number[] {
@@ -37,9 +39,10 @@ export function logDomain(values: readonly number[]): [number, number] {
   return hi > lo ? [lo, hi] : [lo, lo * 2];
 }
 
-const tickLabel = (v: number) => (v >= 1000 ? `${v / 1000}k` : String(v));
+/** 1000 as 1k: axis labels. */
+export const tickLabel = (v: number) => (v >= 1000 ? `${v / 1000}k` : String(v));
 
-interface Axis {
+export interface Axis {
   /** Where a value lands, in pixels from the plot's start. */
   at(v: number): number;
   ticks: number[];
@@ -49,13 +52,14 @@ const logAxis = ([lo, hi]: [number, number], length: number): Axis => ({
   at: (v) => ((Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * length,
   ticks: steps(lo, hi).filter((v) => v >= lo && v <= hi),
 });
-const linearAxis = ([lo, hi]: [number, number], length: number, ticks: number[]): Axis => ({
+/** A linear axis from lo to hi over `length` pixels, with the given ticks. */
+export const linearAxis = ([lo, hi]: [number, number], length: number, ticks: number[]): Axis => ({
   at: (v) => ((v - lo) / (hi - lo)) * length,
   ticks,
 });
 
 /** One line of a panel: a server's points in x order, drawn solid or dashed, with filled or hollow marks. */
-interface Series {
+export interface Series {
   color: string;
   label: string;
   points: { x: number; y: number }[];
@@ -63,7 +67,8 @@ interface Series {
   hollow?: boolean;
 }
 
-function panel(options: {
+/** One framed plot: title, axes (log y unless `yAxis` is given), a polyline and marks per series. */
+export function panel(options: {
   x0: number;
   y0: number;
   title: string;
@@ -72,13 +77,15 @@ function panel(options: {
   yDomain: [number, number];
   format: (v: number) => string;
   series: Series[];
+  /** The value axis; logarithmic over yDomain when absent. */
+  yAxis?: (length: number) => Axis;
 }): string[] {
   const w = PANEL_W - PLOT.left - PLOT.right;
   const h = PANEL_H - PLOT.top - PLOT.bottom;
   const left = options.x0 + PLOT.left;
   const top = options.y0 + PLOT.top;
   const xAxis = options.xAxis(w);
-  const yAxis = logAxis(options.yDomain, h);
+  const yAxis = options.yAxis ? options.yAxis(h) : logAxis(options.yDomain, h);
   const px = (x: number) => (left + xAxis.at(x)).toFixed(1);
   const py = (y: number) => (top + h - yAxis.at(y)).toFixed(1);
   const out = [

@@ -136,6 +136,9 @@ async function cpuMicros(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
+/** The process's resident set size now, in bytes (VmRSS). */
+export const residentBytes = (pid: number): Promise<number> => statusField(pid, 'VmRSS');
+
 /** A field of /proc/<pid>/status in bytes (the kernel reports kB). */
 async function statusField(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');

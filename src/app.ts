@@ -20,7 +20,7 @@ import { useOperationBudget } from './plugins/use-operation-budget.ts';
 import { useTenantResponseCache } from './plugins/use-response-cache.ts';
 import { clientIp, serverContextOf, type ServerContext } from './rate-limit/identity.ts';
 import { rateLimitConfig } from './rate-limit/policies.ts';
-import { ErrorCode } from './errors.ts';
+import { ErrorCode, isDatabaseUnavailable, serviceUnavailable } from './errors.ts';
 import { useBodyLimit } from './plugins/use-body-limit.ts';
 import { useGraphiQLAssets } from './plugins/use-graphiql-assets.ts';
 import { GRAPHIQL_ASSET_PREFIX, loadGraphiQLAssets } from './graphiql/assets.ts';
@@ -32,6 +32,7 @@ import { usePersistedDocuments } from './plugins/use-persisted-documents.ts';
 import { createApqStore } from './persisted/apq-store.ts';
 import { CLIENT_MANIFESTS, loadPersistedDocuments } from './persisted/manifest.ts';
 import type { PersistedPolicy } from './persisted/policy.ts';
+import { useServiceUnavailable } from './plugins/use-service-unavailable.ts';
 import { useTextInputs } from './plugins/use-text-inputs.ts';
 import { buildSchema } from './schema/index.ts';
 import { createKinds } from './loaders/kinds.ts';
@@ -153,6 +154,16 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
         const original = error instanceof GraphQLError ? error.originalError : error;
         // Our own coded errors and graphql-js's are meant for the client; anything else is logged and masked.
         if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) return error;
+        if (isDatabaseUnavailable(original ?? error)) {
+          // An outage, not a bug: a coded error clients retry on (useServiceUnavailable sets 503 when nothing was answered).
+          logger.warn({ err: original instanceof Error ? original.message : String(original) }, 'database unavailable');
+          const coded = serviceUnavailable();
+          return new GraphQLError(coded.message, {
+            nodes: error instanceof GraphQLError ? error.nodes : undefined,
+            path: error instanceof GraphQLError ? error.path : undefined,
+            extensions: coded.extensions,
+          });
+        }
         // Execution errors were logged with their request (useRequestScope); this catches the rest.
         if (!wasLogged(original)) logger.error({ err: original }, 'unexpected error');
         const masked = maskError(error, message, isDev);
@@ -165,6 +176,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
     },
     plugins: [
       useRequestScope(logger),
+      useServiceUnavailable(),
       ...(env.GRAPHIQL ? [useGraphiQLAssets()] : []),
       useBodyLimit({ maxBytes: env.MAX_BODY_BYTES }),
       EnvelopArmorPlugin({

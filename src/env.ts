@@ -66,6 +66,10 @@ const spec = {
   CACHE_TTL_SESSION_SECONDS: num({ default: 2 * 60 }),
   CACHE_TTL_MISSING_SECONDS: num({ default: 30, desc: 'How long a missing row is remembered' }),
   CACHE_TTL_APQ_SECONDS: num({ default: 24 * 60 * 60, desc: 'How long an APQ registration (a document by its hash) is kept' }),
+  CACHE_RECONNECT_SETTLE_MS: num({
+    default: 5_000,
+    desc: 'After Redis comes back, how long reads still bypass it: long enough for every instance to reconnect and deliver the invalidations it could not send',
+  }),
   METRICS_TOKEN: str({ default: '', desc: 'Bearer token for GET /metrics (Prometheus); empty serves no /metrics' }),
   SLOW_OPERATION_MS: num({ default: 1_000, desc: 'Requests slower than this are logged with their operation name' }),
   WEB_DIR: str({ default: 'web/dist', desc: 'The built SPA, served at / when it holds an index.html; empty serves none' }),
@@ -106,6 +110,7 @@ export type Env = Readonly<{
   CACHE_TTL_SESSION_SECONDS: number;
   CACHE_TTL_MISSING_SECONDS: number;
   CACHE_TTL_APQ_SECONDS: number;
+  CACHE_RECONNECT_SETTLE_MS: number;
   METRICS_TOKEN: string;
   SLOW_OPERATION_MS: number;
   WEB_DIR: string;
@@ -153,6 +158,9 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
     throw new ConfigError('Invalid configuration: HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
   }
+  if (!(env.CACHE_RECONNECT_SETTLE_MS >= 0)) {
+    throw new ConfigError('Invalid configuration: CACHE_RECONNECT_SETTLE_MS must be 0 or more');
+  }
   // A fractional or negative hop count would make clientIp read the leftmost, client-chosen, X-Forwarded-For entry.
   if (!Number.isInteger(env.TRUST_PROXY) || env.TRUST_PROXY < 0) {
     throw new ConfigError('Invalid configuration: TRUST_PROXY must be a whole number of proxy hops (0 or more)');
@@ -192,6 +200,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     CACHE_TTL_SESSION_SECONDS: env.CACHE_TTL_SESSION_SECONDS,
     CACHE_TTL_MISSING_SECONDS: env.CACHE_TTL_MISSING_SECONDS,
     CACHE_TTL_APQ_SECONDS: env.CACHE_TTL_APQ_SECONDS,
+    CACHE_RECONNECT_SETTLE_MS: env.CACHE_RECONNECT_SETTLE_MS,
     METRICS_TOKEN: env.METRICS_TOKEN,
     SLOW_OPERATION_MS: env.SLOW_OPERATION_MS,
     WEB_DIR: env.WEB_DIR,

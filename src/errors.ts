@@ -8,6 +8,8 @@ export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   CONFLICT: 'CONFLICT',
   RATE_LIMITED: 'RATE_LIMITED',
+  /** A dependency (the database) is unreachable: retry after `retryAfter` seconds; HTTP 503 when the whole operation failed. */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   /** The document breaks the schema's rules, or a limit on its size, depth or cost. */
   GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
   /** The document is not GraphQL. */
@@ -69,6 +71,62 @@ export const REQUEST_ERROR_STATUS = {
 /** A request refused before it runs, with its code's HTTP status (REQUEST_ERROR_STATUS). */
 export function refusedRequest(code: keyof typeof REQUEST_ERROR_STATUS, message: string): AppError {
   return new AppError(code, message, { http: { status: REQUEST_ERROR_STATUS[code] } });
+}
+
+/** What a client is told to wait before retrying while the database is unreachable, in seconds. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The database could not be reached: the client may retry after
+ * `retryAfter` seconds. Only the HTTP status depends on whether the whole
+ * operation failed, which useServiceUnavailable decides once the result is in.
+ */
+export const serviceUnavailable = (retryAfter = UNAVAILABLE_RETRY_AFTER_SECONDS) =>
+  new AppError(ErrorCode.SERVICE_UNAVAILABLE, `The service is temporarily unavailable; retry in ${retryAfter} s`, {
+    retryAfter,
+  });
+
+/** Prisma's codes for a database it cannot reach, lost, or has no free connection to. */
+const PRISMA_UNREACHABLE = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+/** Socket errors of the driver. */
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+/** SQLSTATEs of a server that is going away, starting, or out of connections (class 08 is all connection exceptions). */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+/** Driver adapter error kinds for the same (Prisma's driver adapters wrap pg's errors in these). */
+const ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
+/** pg's own messages for a connection lost or never made; it gives them no code. */
+const LOST_CONNECTION =
+  /Connection terminated|timeout exceeded when trying to connect|Connection is closed|Can't reach database server/i;
+
+/**
+ * Whether an error means the database is unreachable (down, cut off, out of
+ * connections) rather than a bug: looks through the error and its causes.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; typeof e === 'object' && e !== null && depth < 5; depth++) {
+    const code = Reflect.get(e, 'code');
+    const kind = Reflect.get(e, 'kind');
+    const name = Reflect.get(e, 'name');
+    const message = Reflect.get(e, 'message');
+    if (typeof code === 'string') {
+      if (PRISMA_UNREACHABLE.has(code) || SOCKET_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code)) return true;
+      if (/^08[0-9A-Z]{3}$/.test(code)) return true;
+    }
+    if (typeof kind === 'string' && ADAPTER_KINDS.has(kind)) return true;
+    if (name === 'PrismaClientInitializationError') return true;
+    if (typeof message === 'string' && LOST_CONNECTION.test(message)) return true;
+    e = Reflect.get(e, 'cause') ?? Reflect.get(e, 'originalError');
+  }
+  return false;
 }
 
 /** Prisma's known error codes that are the client's doing, not the server's. */

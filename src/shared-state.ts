@@ -20,7 +20,10 @@ export function createSharedState(inner: Store, env: Env, logger: Logger): Share
   const ttls = cacheTtls(env);
   // A dropped invalidation can leave stale entries for as long as the longest TTL: that long, reads bypass the store.
   const longestTtlSeconds = Math.max(ttls.entity, ttls.featureFlag, ttls.session, ttls.missing);
-  const store = new SafeStore(inner, logger, { droppedHoldMs: longestTtlSeconds * 1000 });
+  const store = new SafeStore(inner, logger, {
+    droppedHoldMs: longestTtlSeconds * 1000,
+    settleAfterReconnectMs: env.CACHE_RECONNECT_SETTLE_MS,
+  });
   return {
     store,
     cache: new EntityCache(store, ttls, env.ENTITY_CACHE),

@@ -29,6 +29,8 @@ interface Pending {
   /** Tags the execution adds beyond the entities in its result: the viewer it was keyed by. */
   extraTags: EntityTag[];
   at: number;
+  /** The request joined another's execution: that one stores the shared answer, this one stores nothing. */
+  joined?: boolean;
 }
 
 /** Keys whose latest miss's sequence is remembered (for coalescing only: a forgotten one just executes). */
@@ -38,6 +40,22 @@ const SEEN_AT_MISS_MAX = 10_000;
 const PENDING_MAX_AGE_MS = 60_000;
 /** The pending map is swept only once it holds this many entries, so a normal request never pays for a sweep. */
 const SWEEP_AT = 1_000;
+
+const EXECUTION = '\u0000';
+let executions = 0;
+
+/**
+ * The key one request passes to the cache: the store key and a number of
+ * that request's own, so its pending lookup is its own (see pendingKey).
+ * Store keys never hold NUL.
+ */
+export const executionKey = (storeKey: string): string => `${storeKey}${EXECUTION}${(executions++).toString(36)}`;
+
+/** The store key of a key passed to the cache (an executionKey, or a bare store key). */
+export function storeKeyOf(key: string): string {
+  const at = key.indexOf(EXECUTION);
+  return at === -1 ? key : key.slice(0, at);
+}
 
 /** Options of the response cache. */
 export interface ResponseCacheOptions {
@@ -96,19 +114,35 @@ export class ResponseCache implements Cache {
   /** Notes, before execution, the tags a response gets beyond its entities (the viewer it is keyed for). */
   expect(key: string, extraTags: EntityTag[]): void {
     this.sweep();
-    const entry = this.pending.get(key);
+    const mine = this.pendingKey(key);
+    const entry = this.pending.get(mine);
     if (entry) entry.extraTags = extraTags;
-    else this.pending.set(key, { seq: Number.POSITIVE_INFINITY, extraTags, at: this.now() });
+    else this.pending.set(mine, { seq: Number.POSITIVE_INFINITY, extraTags, at: this.now() });
   }
 
   /** Marks an execution whose result must never be stored (a mutation's). */
   refuse(key: string): void {
-    this.pending.set(key, { seq: null, extraTags: [], at: this.now() });
+    this.pending.set(this.pendingKey(key), { seq: null, extraTags: [], at: this.now() });
+  }
+
+  /**
+   * Marks a request that joined another request's execution: its answer is
+   * never stored under its own key. The execution's owner stores it (same
+   * store key) with the entities it shows; envelop strips the entity metadata
+   * from the shared result as the owner stores it, so the joiner's store would
+   * carry no entity tag, pass every invalidation check, and put back a
+   * pre-write answer that no later write could reach.
+   */
+  joined(key: string): void {
+    const mine = this.pendingKey(key);
+    const entry = this.pending.get(mine);
+    if (entry) entry.joined = true;
+    else this.pending.set(mine, { seq: null, extraTags: [], at: this.now(), joined: true });
   }
 
   /** Resolves once the store of `key` begun by set() has landed or been refused (at once when none is running). */
   async settled(key: string): Promise<void> {
-    await this.storing.get(key);
+    await this.storing.get(storeKeyOf(key));
   }
 
   /** The ETag of a result this cache served or stored; undefined for any other. */
@@ -124,7 +158,7 @@ export class ResponseCache implements Cache {
    * an older answer. Undefined when no miss of `key` was seen.
    */
   seqAtMiss(key: string): number | null | undefined {
-    return this.seenAtMiss.get(key);
+    return this.seenAtMiss.get(storeKeyOf(key));
   }
 
   /** Whether a result came from the cache. */
@@ -133,12 +167,14 @@ export class ResponseCache implements Cache {
   }
 
   async get(key: string): Promise<ExecutionResult | null> {
-    const storing = this.storing.get(key);
+    const storeKey = storeKeyOf(key);
+    const storing = this.storing.get(storeKey);
     if (storing) await storing;
-    const found = await this.store.responseGet(key, keys.responseSequence());
+    const found = await this.store.responseGet(storeKey, keys.responseSequence());
     if (found && 'value' in found) {
       this.stats.hits += 1;
-      if (this.pending.get(key)?.seq === Number.POSITIVE_INFINITY) this.pending.delete(key);
+      const mine = this.pendingKey(key);
+      if (this.pending.get(mine)?.seq === Number.POSITIVE_INFINITY) this.pending.delete(mine);
       const { etag, body } = decodeStored(found.value);
       const result = JSON.parse(body) as ExecutionResult;
       this.etags.set(result, etag);
@@ -149,11 +185,12 @@ export class ResponseCache implements Cache {
     this.sweep();
     const seq = found ? found.seq : null;
     // Re-inserted so the oldest key comes first and is the one let go; an execution outlives few later misses.
-    this.seenAtMiss.delete(key);
-    this.seenAtMiss.set(key, seq);
-    if (this.seenAtMiss.size > SEEN_AT_MISS_MAX) this.seenAtMiss.delete(this.seenAtMiss.keys().next().value ?? key);
-    const entry = this.pending.get(key);
-    if (!entry) this.pending.set(key, { seq, extraTags: [], at: this.now() });
+    this.seenAtMiss.delete(storeKey);
+    this.seenAtMiss.set(storeKey, seq);
+    if (this.seenAtMiss.size > SEEN_AT_MISS_MAX) this.seenAtMiss.delete(this.seenAtMiss.keys().next().value ?? storeKey);
+    const mine = this.pendingKey(key);
+    const entry = this.pending.get(mine);
+    if (!entry) this.pending.set(mine, { seq, extraTags: [], at: this.now() });
     // Two lookups of one execution (or two executions) keep the earliest start: the safe side.
     else entry.seq = entry.seq === null || seq === null ? null : Math.min(entry.seq, seq);
     return null;
@@ -166,8 +203,10 @@ export class ResponseCache implements Cache {
     entities: Iterable<{ typename: string; id?: string | number }>,
     ttlMs: number,
   ): Promise<void> {
-    const entry = this.pending.get(key);
-    this.pending.delete(key);
+    const mine = this.pendingKey(key);
+    const entry = this.pending.get(mine);
+    this.pending.delete(mine);
+    if (entry?.joined) return;
     if (!entry || entry.seq === null || !Number.isFinite(entry.seq)) {
       this.stats.refused += 1;
       return;
@@ -178,16 +217,17 @@ export class ResponseCache implements Cache {
     for (const t of entry.extraTags) tags.set(`${t.typename}:${t.id}`, t);
     const { value, etag } = encodeStored(serialize(data));
     this.etags.set(data, etag);
+    const storeKey = storeKeyOf(key);
     const storing = this.store.responseSet({
-      key,
+      key: storeKey,
       value,
       ttlSeconds: ttlMs / 1000,
       tags: [...tags.values()].map((t) => keys.responseTag(t.typename, t.id)),
       startSeq: entry.seq,
     });
-    this.storing.set(key, storing);
+    this.storing.set(storeKey, storing);
     const stored = await storing;
-    if (this.storing.get(key) === storing) this.storing.delete(key);
+    if (this.storing.get(storeKey) === storing) this.storing.delete(storeKey);
     if (stored) this.stats.stored += 1;
     else this.stats.refused += 1;
   }
@@ -207,6 +247,18 @@ export class ResponseCache implements Cache {
       keys.responseSequence(),
       this.tagTtlSeconds,
     );
+  }
+
+  /**
+   * The pending entry's key: the whole key envelop passes, which names the
+   * request (executionKey). Each request stores against the sequence its own
+   * lookup read: a key's entry shared by concurrent requests let one that
+   * executed before a write take the entry of one that looked up after it
+   * (the first request's store having consumed its own), and store the
+   * pre-write answer as if it were fresh.
+   */
+  private pendingKey(key: string): string {
+    return key;
   }
 
   private sweep(): void {

@@ -2,7 +2,7 @@ import { useResponseCache } from '@envelop/response-cache';
 import { getOperationAST, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 import { keys } from '../cache/keys.ts';
-import type { ResponseCache } from '../cache/response-cache.ts';
+import { executionKey, type ResponseCache, storeKeyOf } from '../cache/response-cache.ts';
 import { operationHash, type OperationParams } from '../cache/response-key.ts';
 import { viewerTag } from '../cache/touched.ts';
 
@@ -70,7 +70,10 @@ export function useTenantResponseCache(options: TenantResponseCacheOptions): Plu
     if (known) return known;
     const params = paramsOf(context);
     // Without Yoga's parameters there is nothing the hot path could match: a key nothing stores under.
-    const key = keys.response(params ? operationHash(params, options.version) : `unkeyed:${Math.random()}`, viewerId);
+    // The request's own key: its lookup and its store are paired, whatever other requests of the same key do.
+    const key = executionKey(
+      keys.response(params ? operationHash(params, options.version) : `unkeyed:${Math.random()}`, viewerId),
+    );
     keyByContext.set(context, key);
     const request = requestOf(context);
     if (viewerId && typeof request === 'object' && request !== null) viewerScoped.add(request);
@@ -109,10 +112,12 @@ export function useTenantResponseCache(options: TenantResponseCacheOptions): Plu
       }
       // An execution running when this request arrived is joined even if it ends before this request's lookup
       // answers: its result is what that lookup would have found once stored.
-      const runningAtArrival = executing.get(key);
+      // Executions are shared by store key: requests of the same key may join one another's.
+      const shared = storeKeyOf(key);
+      const runningAtArrival = executing.get(shared);
       let mine: { result: Promise<unknown>; seq: number | null } | undefined;
       const forget = () => {
-        if (mine && executing.get(key) === mine) executing.delete(key);
+        if (mine && executing.get(shared) === mine) executing.delete(shared);
       };
       setExecuteFn((execArgs) => {
         // Runs once this request's own lookup missed. It joins only an execution whose miss saw the same
@@ -120,14 +125,16 @@ export function useTenantResponseCache(options: TenantResponseCacheOptions): Plu
         // began has bumped the sequence before this request's lookup read it, and joining would answer
         // the pre-image. Unknown sequences (the store down) never join.
         const seen = cache.seqAtMiss(key) ?? null;
-        const running = executing.get(key) ?? runningAtArrival;
+        const running = executing.get(shared) ?? runningAtArrival;
         if (running && running.seq !== null && seen !== null && seen <= running.seq) {
           cache.stats.coalesced += 1;
+          // The owner stores the shared answer with its entity tags; this request must not store it again.
+          cache.joined(key);
           return running.result as ReturnType<typeof executeFn>;
         }
         const result = Promise.resolve(executeFn(execArgs));
         mine = { result, seq: seen };
-        executing.set(key, mine);
+        executing.set(shared, mine);
         // A failed execution has no onExecuteDone: forget it here.
         result.catch(forget);
         return result;

@@ -2,7 +2,11 @@ import type { Logger } from '../logger.ts';
 import type { Store } from './index.ts';
 import type { FillEntry, ReadResult } from './lease-store.ts';
 import { InvalidationOutbox, type OutboxOptions } from './outbox.ts';
+import { RECONNECT_BACKOFF_CAP_MS } from './redis-client.ts';
 import type { ResponseEntry, TagKeys } from './response-store.ts';
+
+/** Twice the reconnect backoff's cap, and a second for a busy event loop to flush. */
+export const RECONNECT_SETTLE_MS = 2 * RECONNECT_BACKOFF_CAP_MS + 1_000;
 
 /** Failures seen since start, by operation: for tests and metrics. */
 export interface StoreErrorCounts {
@@ -26,10 +30,29 @@ export class SafeStore {
   constructor(
     readonly inner: Store,
     private readonly logger: Logger,
-    options: OutboxOptions & { logIntervalMs?: number } = {},
+    options: OutboxOptions & {
+      logIntervalMs?: number;
+      /**
+       * After the store answers again, how long reads keep bypassing it.
+       * Another instance may have written while the store was gone: its
+       * invalidations wait in its own outbox until its client is back too,
+       * and until then the store still holds what they would clear. This
+       * instance cannot see that outbox, so it waits for every instance to
+       * reconnect (each within the reconnect backoff's cap) and deliver.
+       * @default RECONNECT_SETTLE_MS
+       */
+      settleAfterReconnectMs?: number;
+    } = {},
   ) {
     this.outbox = new InvalidationOutbox(options);
     this.logIntervalMs = options.logIntervalMs ?? 10_000;
+    const settleMs = options.settleAfterReconnectMs ?? RECONNECT_SETTLE_MS;
+    inner.onReconnect(() => {
+      if (settleMs > 0) this.outbox.hold(settleMs);
+      this.logger.warn({ settleMs }, 'cache store back: reads bypass it while every instance delivers its pending invalidations');
+      // Delivered now rather than on the next read: the other instances' settle is counting down.
+      void this.ready();
+    });
   }
 
   /**

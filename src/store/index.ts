@@ -35,12 +35,29 @@ export interface Store {
   readonly roundTrips: number;
   /** Resolves when the store answers; used by /ready. */
   ping(): Promise<void>;
+  /**
+   * Calls `listener` each time the store answers again after its connection
+   * was lost (never for the first connection, never for memory).
+   */
+  onReconnect(listener: () => void): void;
   close(): Promise<void>;
 }
 
 /** The store over a shared Redis. */
 export function redisStore(client: Redis): Store {
   const trips: RoundTrips = { count: 0 };
+  const reconnected: (() => void)[] = [];
+  // Lost only once it had been ready: a Redis down at start has cached nothing anyone could have missed invalidating.
+  let wasReady = client.status === 'ready';
+  let lost = false;
+  client.on('ready', () => {
+    if (lost) for (const listener of reconnected) listener();
+    wasReady = true;
+    lost = false;
+  });
+  client.on('close', () => {
+    if (wasReady) lost = true;
+  });
   return {
     kind: 'redis',
     leases: new RedisLeaseStore(client, trips),
@@ -54,6 +71,9 @@ export function redisStore(client: Redis): Store {
     async ping() {
       trips.count += 1;
       await client.ping();
+    },
+    onReconnect(listener) {
+      reconnected.push(listener);
     },
     async close() {
       await client.quit().catch(() => client.disconnect());
@@ -85,6 +105,7 @@ export function memoryStore(options: { now?: () => number; sweepIntervalMs?: num
       return trips.count;
     },
     async ping() {},
+    onReconnect() {},
     async close() {
       clearInterval(sweeper);
       map.clear();

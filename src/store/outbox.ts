@@ -61,7 +61,12 @@ export class InvalidationOutbox {
 
   private drop(count: number): void {
     this.dropped += count;
-    this.holdUntil = this.now() + this.holdMs;
+    this.hold(this.holdMs);
+  }
+
+  /** Makes reads bypass the store for `ms` from now (or longer, if already holding longer). */
+  hold(ms: number): void {
+    this.holdUntil = Math.max(this.holdUntil, this.now() + ms);
   }
 
   addKeys(keys: Iterable<string>): void {

@@ -2,6 +2,13 @@ import { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import { HOT_LOOKUP } from './hot-store.redis.ts';
 
+/**
+ * The longest wait between two reconnection attempts: once Redis answers
+ * again, every instance is back within about this long (what
+ * CACHE_RECONNECT_SETTLE_MS must cover).
+ */
+export const RECONNECT_BACKOFF_CAP_MS = 2_000;
+
 /** Options of the Redis connection; defaults suit a request path that must never wait on a cache. */
 export interface RedisOptions {
   url: string;
@@ -28,7 +35,7 @@ export async function createRedisClient(options: RedisOptions): Promise<Redis> {
     autoPipeliningIgnoredCommands: [HOT_LOOKUP],
     commandTimeout: options.commandTimeoutMs ?? 500,
     maxRetriesPerRequest: 1,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    retryStrategy: (attempt) => Math.min(attempt * 200, RECONNECT_BACKOFF_CAP_MS),
   });
   let lastError = 0;
   client.on('error', (error: Error) => {

@@ -3,7 +3,7 @@ import { NestedDocument, UpdateProfileDocument, ViewerDocument } from '../genera
 import { createTestWorld, type TestInstance, type TestWorld } from '../helpers/app.ts';
 import { makeOrg, makeSignedInUser } from '../helpers/fixtures.ts';
 import { type CuttableInstance, startCuttableInstance } from '../helpers/redis-cut.ts';
-import type { TcpProxy } from '../helpers/tcp-proxy.ts';
+import type { TcpProxy } from '../../bench/tcp-proxy.ts';
 import { globalId } from '../../src/schema/global-id.ts';
 
 // One instance reaches Redis through a proxy the test can cut or slow down;

@@ -1,6 +1,6 @@
 import type { TestInstance, TestWorld } from './app.ts';
 import { TEST_REDIS_URL } from './services.ts';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
+import { startTcpProxy, type TcpProxy } from '../../bench/tcp-proxy.ts';
 
 /** An instance that reaches Redis through a proxy the test can cut, while every other file keeps the real Redis. */
 export interface CuttableInstance {
@@ -18,7 +18,12 @@ export async function startCuttableInstance(
 ): Promise<CuttableInstance> {
   const upstream = new URL(TEST_REDIS_URL);
   const proxy = await startTcpProxy(upstream.hostname, Number(upstream.port || 6379));
-  const instance = await world.startInstance({ redisUrl: `redis://127.0.0.1:${proxy.port}`, ...(env ? { env } : {}) });
+  // One instance alone has no other instance's pending invalidations to wait for once Redis is back:
+  // no settle unless a test asks for one (test/cache/reconnect-settle.test.ts does).
+  const instance = await world.startInstance({
+    redisUrl: `redis://127.0.0.1:${proxy.port}`,
+    env: { CACHE_RECONNECT_SETTLE_MS: '0', ...env },
+  });
   return {
     proxy,
     instance,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectPostgres, type PostgresClients } from '../../src/db/postgres.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
+import { startTcpProxy, type TcpProxy } from '../../bench/tcp-proxy.ts';
 import { startOpsInstance, type OpsInstance } from './instance.ts';
 
 let db: TestDatabase;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestWorld, type TestWorld } from '../helpers/app.ts';
 import { makeSignedInUser } from '../helpers/fixtures.ts';
 import { type CuttableInstance, startCuttableInstance } from '../helpers/redis-cut.ts';
-import type { TcpProxy } from '../helpers/tcp-proxy.ts';
+import type { TcpProxy } from '../../bench/tcp-proxy.ts';
 import { aliasedLogIns, codes, send } from './helpers.ts';
 
 let world: TestWorld;

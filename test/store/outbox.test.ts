@@ -13,7 +13,7 @@ import { createRedisClient } from '../../src/store/redis-client.ts';
 import { createTestWorld, type TestWorld } from '../helpers/app.ts';
 import { makeUser } from '../helpers/fixtures.ts';
 import { TEST_REDIS_URL } from '../helpers/services.ts';
-import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
+import { startTcpProxy, type TcpProxy } from '../../bench/tcp-proxy.ts';
 
 // The invalidation outbox keeps what the store refused, up to maxPending; past
 // it the oldest go. A dropped invalidation is never delivered, so the instance

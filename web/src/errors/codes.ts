@@ -22,6 +22,10 @@ const MEANINGS: Record<ErrorCode, (retryAfter: number | null) => string> = {
     retryAfter === null ? 'Too many requests: wait a moment.' : `Too many requests: try again in ${retryAfter} s.`,
   GRAPHQL_VALIDATION_FAILED: () => 'The server refused the request this app sent.',
   GRAPHQL_PARSE_FAILED: () => 'The server could not read the request this app sent.',
+  SERVICE_UNAVAILABLE: (retryAfter) =>
+    retryAfter === null
+      ? 'The service is briefly unavailable: try again.'
+      : `The service is briefly unavailable: try again in ${retryAfter} s.`,
   INTERNAL_SERVER_ERROR: () => 'The server failed; try again.',
   // The persisted-document refusals answer what this app sent, not what the user did: a build the server does not know.
   PERSISTED_QUERY_NOT_FOUND: () => 'The server does not know this version of the app: reload the page.',

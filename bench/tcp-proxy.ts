@@ -1,9 +1,11 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
 /**
- * A loopback TCP proxy a test can cut, slow down and restore: how the tests
- * stop "Redis" for one instance while the real Redis keeps serving the other
- * test files running in parallel.
+ * A loopback TCP proxy a test (or the chaos runner, bench/chaos/) can cut,
+ * slow down and restore: how the tests stop "Redis" or "Postgres" for one
+ * instance while the real services keep serving the other test files running
+ * in parallel. It lives in bench/ so both may import it (bench/ never imports
+ * test/).
  */
 export interface TcpProxy {
   port: number;
@@ -15,6 +17,7 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
+/** Listens on a free loopback port and forwards each connection to the upstream, until cut. */
 export async function startTcpProxy(upstreamHost: string, upstreamPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let down = false;
