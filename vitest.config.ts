@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+/** The chaos test measures waits under load against a 1 s bound: it runs alone, after every other file. */
+const ALONE = ['test/ops/chaos.test.ts'];
+
 // Each file gets its own database (cloned from a migrated template) and its own
 // Redis key prefix, so files run in parallel; two workers match the 2-core machines.
 export default defineConfig({
@@ -8,11 +11,21 @@ export default defineConfig({
   // our code, and two graphql copies refuse to share a schema.
   resolve: { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] },
   test: {
-    include: ['test/**/*.test.ts'],
     globalSetup: ['test/helpers/global-setup.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: ALONE, sequence: { groupOrder: 0 } },
+      },
+      {
+        extends: true,
+        // Two server instances, a load generator and the proxies share the machine's 2 cores with nothing else.
+        test: { name: 'alone', include: ALONE, maxWorkers: 1, sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });

@@ -30,7 +30,25 @@ async function drop(which: { run: string } | { orphans: true }): Promise<void> {
   });
 }
 
-let run: string | undefined;
+/**
+ * The run's template, shared by the projects (vitest.config.ts): each
+ * project runs this setup, in one process, and the migration engine must not
+ * run twice at once, so the first builds the template and the others await it.
+ */
+interface SharedRun {
+  ready: Promise<string>;
+  users: number;
+}
+const shared = globalThis as typeof globalThis & { tgTestRun?: SharedRun };
+
+async function buildTemplate(run: string): Promise<string> {
+  await drop({ orphans: true });
+  const template = templateName(run);
+  await withAdmin((admin) => admin.query(`CREATE DATABASE "${template}"`));
+  await applyMigrations({ kind: 'postgres', url: databaseUrl(template) });
+  await withAdmin((admin) => admin.query(`ALTER DATABASE "${template}" WITH ALLOW_CONNECTIONS false IS_TEMPLATE true`));
+  return run;
+}
 
 /**
  * Builds this run's migrated template once; each test file clones it in
@@ -38,15 +56,16 @@ let run: string | undefined;
  * developers, or CI beside a session) never drop each other's databases.
  */
 export async function setup(project: TestProject): Promise<void> {
-  run = runStamp();
-  await drop({ orphans: true });
-  const template = templateName(run);
-  await withAdmin((admin) => admin.query(`CREATE DATABASE "${template}"`));
-  await applyMigrations({ kind: 'postgres', url: databaseUrl(template) });
-  await withAdmin((admin) => admin.query(`ALTER DATABASE "${template}" WITH ALLOW_CONNECTIONS false IS_TEMPLATE true`));
-  project.provide('testRun', run);
+  if (!shared.tgTestRun) shared.tgTestRun = { ready: buildTemplate(runStamp()), users: 0 };
+  shared.tgTestRun.users += 1;
+  project.provide('testRun', await shared.tgTestRun.ready);
 }
 
 export async function teardown(): Promise<void> {
-  if (run) await drop({ run });
+  const current = shared.tgTestRun;
+  if (!current) return;
+  current.users -= 1;
+  if (current.users > 0) return;
+  shared.tgTestRun = undefined;
+  await drop({ run: await current.ready });
 }
