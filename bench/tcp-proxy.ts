@@ -31,11 +31,30 @@ export async function startTcpProxy(upstreamHost: string, upstreamPort: number):
     sockets.add(client);
     sockets.add(upstream);
     client.pipe(upstream);
+    // A TCP stream never reorders: delayed chunks wait in one queue, released
+    // in order, so ending a delay cannot let new replies overtake delayed ones
+    // (which once handed Redis replies to the wrong commands).
+    const queue: { at: number; chunk: Buffer }[] = [];
+    let timer: NodeJS.Timeout | null = null;
+    const pump = () => {
+      timer = null;
+      while (queue.length > 0 && queue[0]!.at <= Date.now()) {
+        const { chunk } = queue.shift()!;
+        if (client.writable) client.write(chunk);
+      }
+      if (queue.length > 0) timer = setTimeout(pump, queue[0]!.at - Date.now());
+    };
     upstream.on('data', (chunk: Buffer) => {
-      if (delayMs > 0) setTimeout(() => client.writable && client.write(chunk), delayMs);
-      else client.write(chunk);
+      if (delayMs === 0 && queue.length === 0) {
+        client.write(chunk);
+        return;
+      }
+      queue.push({ at: Date.now() + delayMs, chunk });
+      if (timer === null) timer = setTimeout(pump, queue[0]!.at - Date.now());
     });
     const close = () => {
+      if (timer !== null) clearTimeout(timer);
+      queue.length = 0;
       client.destroy();
       upstream.destroy();
       sockets.delete(client);

@@ -70,6 +70,10 @@ const spec = {
     default: 5_000,
     desc: 'After Redis comes back, how long reads still bypass it: long enough for every instance to reconnect and deliver the invalidations it could not send',
   }),
+  CACHE_REQUEST_WAIT_MS: num({
+    default: 500,
+    desc: 'How long one request may wait on Redis in all (the command timeout by default); past it, its reads go to Postgres, so a slow Redis costs what a dead one does',
+  }),
   METRICS_TOKEN: str({ default: '', desc: 'Bearer token for GET /metrics (Prometheus); empty serves no /metrics' }),
   SLOW_OPERATION_MS: num({ default: 1_000, desc: 'Requests slower than this are logged with their operation name' }),
   WEB_DIR: str({ default: 'web/dist', desc: 'The built SPA, served at / when it holds an index.html; empty serves none' }),
@@ -111,6 +115,7 @@ export type Env = Readonly<{
   CACHE_TTL_MISSING_SECONDS: number;
   CACHE_TTL_APQ_SECONDS: number;
   CACHE_RECONNECT_SETTLE_MS: number;
+  CACHE_REQUEST_WAIT_MS: number;
   METRICS_TOKEN: string;
   SLOW_OPERATION_MS: number;
   WEB_DIR: string;
@@ -158,8 +163,8 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
     throw new ConfigError('Invalid configuration: HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
   }
-  if (!(env.CACHE_RECONNECT_SETTLE_MS >= 0)) {
-    throw new ConfigError('Invalid configuration: CACHE_RECONNECT_SETTLE_MS must be 0 or more');
+  for (const name of ['CACHE_RECONNECT_SETTLE_MS', 'CACHE_REQUEST_WAIT_MS'] as const) {
+    if (!(env[name] >= 0)) throw new ConfigError(`Invalid configuration: ${name} must be 0 or more`);
   }
   // A fractional or negative hop count would make clientIp read the leftmost, client-chosen, X-Forwarded-For entry.
   if (!Number.isInteger(env.TRUST_PROXY) || env.TRUST_PROXY < 0) {
@@ -201,6 +206,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     CACHE_TTL_MISSING_SECONDS: env.CACHE_TTL_MISSING_SECONDS,
     CACHE_TTL_APQ_SECONDS: env.CACHE_TTL_APQ_SECONDS,
     CACHE_RECONNECT_SETTLE_MS: env.CACHE_RECONNECT_SETTLE_MS,
+    CACHE_REQUEST_WAIT_MS: env.CACHE_REQUEST_WAIT_MS,
     METRICS_TOKEN: env.METRICS_TOKEN,
     SLOW_OPERATION_MS: env.SLOW_OPERATION_MS,
     WEB_DIR: env.WEB_DIR,

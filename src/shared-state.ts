@@ -26,7 +26,7 @@ export function createSharedState(inner: Store, env: Env, logger: Logger): Share
   });
   return {
     store,
-    cache: new EntityCache(store, ttls, env.ENTITY_CACHE),
+    cache: new EntityCache(store, ttls, env.ENTITY_CACHE, { requestWaitMs: env.CACHE_REQUEST_WAIT_MS }),
     responseCache: env.RESPONSE_CACHE ? new ResponseCache(store, Math.max(ttls.entity, ttls.featureFlag, ttls.session)) : null,
     // The limiter reads the raw windows: it decides itself what a failure means (closed or in-process).
     limiter: new RateLimiter(inner.windows, logger),

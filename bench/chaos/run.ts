@@ -4,6 +4,8 @@
 // line per step, and writes bench/results/<date>-chaos.md with its chart.
 // Exit code 1 when a scenario broke a promise.
 
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cloneDatabase, ensureTemplate, postgresVersion } from '../database.ts';
 import { cpuBusy, describeMachine } from '../machine.ts';
@@ -20,6 +22,7 @@ const HELP = `npm run chaos [-- options]
   --only=<scenario>  one scenario: ${SCENARIOS.join(', ')}
   --rate=N           reads per second across both instances (default ${FULL_PLAN.rate})
   --set=NAME=VALUE   a setting of both instances (repeatable), e.g. --set=RESPONSE_CACHE=false
+  --logs=DIR         write each instance's log lines (JSON, LOG_LEVEL warn) to DIR/instance-<name>.log
   --help`;
 
 function parse(argv: string[]) {
@@ -30,6 +33,7 @@ function parse(argv: string[]) {
       only: { type: 'string' },
       rate: { type: 'string', default: String(FULL_PLAN.rate) },
       set: { type: 'string', multiple: true, default: [] },
+      logs: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -48,7 +52,7 @@ function parse(argv: string[]) {
     if (at <= 0) throw new Error(`--set takes NAME=VALUE, not ${pair}\n${HELP}`);
     env[pair.slice(0, at)] = pair.slice(at + 1);
   }
-  return { soakMinutes, rate, only: only as ScenarioId | undefined, env };
+  return { soakMinutes, rate, only: only as ScenarioId | undefined, env, logs: values.logs };
 }
 
 async function main(): Promise<void> {
@@ -104,6 +108,12 @@ async function main(): Promise<void> {
     });
     log(`report: ${written.join(', ')}`);
   } finally {
+    if (args.logs && cluster) {
+      mkdirSync(args.logs, { recursive: true });
+      for (const instance of cluster.instances)
+        writeFileSync(join(args.logs, `instance-${instance.name}.log`), instance.process.output());
+      log(`instance logs: ${args.logs}/instance-{${cluster.instances.map((i) => i.name).join(',')}}.log`);
+    }
     await cluster?.close();
     log(`cleanup: ${await audit.deleteAll()} keys deleted under ${keyPrefix}`);
     await audit.close();

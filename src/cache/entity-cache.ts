@@ -1,20 +1,28 @@
 import { randomBytes } from 'node:crypto';
 import type { SafeStore } from '../store/fail-soft.ts';
+import type { ReadResult } from '../store/lease-store.ts';
+import { RequestWait } from './request-wait.ts';
 import type { CacheTtls } from './ttl.ts';
 import { LRUCache } from 'lru-cache';
 import { splitVersion } from '../store/stored-text.ts';
 
 /** Lease timings; tests shorten them so a lease's expiry or a poll's end needs no long wait. */
-export interface LeaseTimings {
+export interface StoreTimings {
   /** How long a miss's lease lasts: longer than any sane Postgres load, short enough that a crashed loader blocks nobody for long. @default 3000 */
   leaseMs: number;
   /** How long a loader waits between polls of a key another loader holds the lease of. @default 15 */
   pollMs: number;
   /** How many polls before it reads Postgres itself (without filling). @default 4 */
   polls: number;
+  /**
+   * How long one request may wait on the store in all (request-wait.ts): the
+   * command timeout, so a slow store costs a request about what a dead one does.
+   * @default 500
+   */
+  requestWaitMs: number;
 }
 
-const DEFAULT_LEASE_TIMINGS: LeaseTimings = { leaseMs: 3_000, pollMs: 15, polls: 4 };
+const DEFAULT_TIMINGS: StoreTimings = { leaseMs: 3_000, pollMs: 15, polls: 4, requestWaitMs: 500 };
 
 /** What the server saw the cache do since start, for tests and metrics. */
 export interface EntityCacheStats {
@@ -30,6 +38,8 @@ export interface EntityCacheStats {
   leaseWaits: number;
   /** Hits whose value this instance had decoded already (the store confirmed its version and sent no bytes). */
   sameVersion: number;
+  /** Keys read from Postgres without asking the store, because their request had waited on it its share (request-wait.ts). */
+  waitBypasses: number;
 }
 
 /** How one kind of cached thing is loaded and stored. */
@@ -121,9 +131,18 @@ const nextToken = () => `${PROCESS_TOKEN}.${(tokenCounter++).toString(36)}`;
  * one instance load a cold key once.
  */
 export class EntityCache {
-  readonly stats: EntityCacheStats = { hits: 0, misses: 0, loads: 0, fills: 0, joins: 0, leaseWaits: 0, sameVersion: 0 };
+  readonly stats: EntityCacheStats = {
+    hits: 0,
+    misses: 0,
+    loads: 0,
+    fills: 0,
+    joins: 0,
+    leaseWaits: 0,
+    sameVersion: 0,
+    waitBypasses: 0,
+  };
   private readonly inflight = new Map<string, InFlight>();
-  private readonly lease: LeaseTimings;
+  private readonly timings: StoreTimings;
   /**
    * Values this instance decoded, by store key, with the version (fill token)
    * they were stored under. One is used only when the store, in the same read
@@ -137,12 +156,17 @@ export class EntityCache {
     readonly ttls: CacheTtls,
     /** Off: every batch reads Postgres (the benchmark's baseline). */
     readonly enabled = true,
-    lease: Partial<LeaseTimings> = {},
+    timings: Partial<StoreTimings> = {},
     /** Bytes of stored text whose decoded values are kept; the objects take a few times that in heap. @default 16 MiB */
     decodedBytes = 16 * 2 ** 20,
   ) {
-    this.lease = { ...DEFAULT_LEASE_TIMINGS, ...lease };
+    this.timings = { ...DEFAULT_TIMINGS, ...timings };
     this.decoded = new LRUCache({ maxSize: decodedBytes, sizeCalculation: (entry, key) => entry.size + key.length + 64 });
+  }
+
+  /** A new request's allowance of waiting on the store; its loaders share it. */
+  requestWait(): RequestWait {
+    return new RequestWait(this.timings.requestWaitMs);
   }
 
   /** Decodes a stored value, or takes this instance's copy of that version; keeps what it decoded. */
@@ -158,17 +182,24 @@ export class EntityCache {
    * another loader is filling are joined (same instance, same lease) or
    * briefly waited for, then read from Postgres without filling.
    */
-  async loadMany<K, V>(kind: CachedKind<K, V>, keys: readonly K[]): Promise<(V | null)[]> {
+  async loadMany<K, V>(kind: CachedKind<K, V>, keys: readonly K[], wait?: RequestWait): Promise<(V | null)[]> {
     if (!this.enabled) return kind.load(keys);
     const storeKeys = keys.map((k) => kind.key(k));
     const token = nextToken();
     const held = storeKeys.map((key) => this.decoded.get(key));
-    const reads = await this.store.readThrough(
-      storeKeys,
-      token,
-      this.lease.leaseMs,
-      held.map((entry) => entry?.version ?? ''),
-    );
+    let reads: ReadResult[] | null = null;
+    if (wait?.exhausted) {
+      this.stats.waitBypasses += keys.length;
+    } else {
+      const startedAt = performance.now();
+      reads = await this.store.readThrough(
+        storeKeys,
+        token,
+        this.timings.leaseMs,
+        held.map((entry) => entry?.version ?? ''),
+      );
+      wait?.spend(startedAt);
+    }
     const out = new Array<V | null>(keys.length);
     const leased: number[] = [];
     const unleased: number[] = [];
@@ -209,7 +240,7 @@ export class EntityCache {
     this.stats.misses += leased.length + unleased.length + waiting.length;
 
     this.stats.leaseWaits += waiting.length;
-    if (waiting.length > 0) unleased.push(...(await this.waitForOthers(storeKeys, waiting, out)));
+    if (waiting.length > 0) unleased.push(...(await this.waitForOthers(storeKeys, waiting, out, wait)));
 
     const toLoad = [...leased, ...unleased];
     if (toLoad.length > 0) {
@@ -237,7 +268,15 @@ export class EntityCache {
             ttlSeconds: value === null ? this.ttls.missing : kind.ttl(this.ttls),
           };
         });
-        this.stats.fills += await this.store.fill(fills, token);
+        const filling = this.store.fill(fills, token).then((written) => {
+          this.stats.fills += written;
+        });
+        // Past its share of waiting, the request answers now; the fill lands when the store takes it.
+        if (!wait?.exhausted) {
+          const startedAt = performance.now();
+          await filling;
+          wait?.spend(startedAt);
+        }
       } finally {
         for (const i of toLoad) {
           const storeKey = storeKeys[i] as string;
@@ -264,11 +303,18 @@ export class EntityCache {
   }
 
   /** Polls keys another loader is filling; answers the indexes still missing after a few polls. */
-  private async waitForOthers(storeKeys: string[], waiting: number[], out: unknown[]): Promise<number[]> {
+  private async waitForOthers(
+    storeKeys: string[],
+    waiting: number[],
+    out: unknown[],
+    wait: RequestWait | undefined,
+  ): Promise<number[]> {
     let pending = waiting;
-    for (let poll = 0; poll < this.lease.polls && pending.length > 0; poll++) {
-      await sleep(this.lease.pollMs);
+    for (let poll = 0; poll < this.timings.polls && pending.length > 0 && !wait?.exhausted; poll++) {
+      const startedAt = performance.now();
+      await sleep(this.timings.pollMs);
       const values = await this.store.mget(pending.map((i) => storeKeys[i] as string));
+      wait?.spend(startedAt);
       const still: number[] = [];
       pending.forEach((i, j) => {
         const value = values[j];

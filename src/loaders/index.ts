@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { CachedKind, EntityCache } from '../cache/entity-cache.ts';
+import type { RequestWait } from '../cache/request-wait.ts';
 import type { Membership } from '../generated/prisma/client.ts';
 import type { KindName, Kinds } from './kinds.ts';
 
@@ -11,13 +12,13 @@ export const MAX_PAGE_SIZE = 100;
 const MAX_BATCH = 500;
 
 /** A per-request DataLoader over one cached kind: a batch is one store round trip, and one query for its misses. */
-function cachedLoader<V>(cache: EntityCache, kind: CachedKind<string, V>): DataLoader<string, V | null> {
-  return new DataLoader<string, V | null>((keys) => cache.loadMany(kind, keys), { maxBatchSize: MAX_BATCH });
+function cachedLoader<V>(cache: EntityCache, kind: CachedKind<string, V>, wait: RequestWait): DataLoader<string, V | null> {
+  return new DataLoader<string, V | null>((keys) => cache.loadMany(kind, keys, wait), { maxBatchSize: MAX_BATCH });
 }
 
 /** Like cachedLoader, for relation lists: a parent with no children has [], never null. */
-function listLoader<V>(cache: EntityCache, kind: CachedKind<string, V[]>): DataLoader<string, V[]> {
-  return new DataLoader<string, V[]>(async (keys) => (await cache.loadMany(kind, keys)).map((list) => list ?? []), {
+function listLoader<V>(cache: EntityCache, kind: CachedKind<string, V[]>, wait: RequestWait): DataLoader<string, V[]> {
+  return new DataLoader<string, V[]>(async (keys) => (await cache.loadMany(kind, keys, wait)).map((list) => list ?? []), {
     maxBatchSize: MAX_BATCH,
   });
 }
@@ -29,17 +30,18 @@ function listLoader<V>(cache: EntityCache, kind: CachedKind<string, V[]>): DataL
  * memoised rows never outlive it; what is shared lives in the EntityCache.
  */
 export function createLoaders(cache: EntityCache, kinds: Kinds) {
+  const wait = cache.requestWait();
   // One loader per kind, named as the kinds (and the store keys) are, so invalidation can address both alike.
   const byKind = {
-    user: cachedLoader(cache, kinds.user),
-    organization: cachedLoader(cache, kinds.organization),
-    organizationBySlug: cachedLoader(cache, kinds.organizationBySlug),
-    membership: cachedLoader(cache, kinds.membership),
-    featureFlag: cachedLoader(cache, kinds.featureFlag),
-    session: cachedLoader(cache, kinds.session),
-    userMemberships: listLoader(cache, kinds.userMemberships),
-    organizationMembers: listLoader(cache, kinds.organizationMembers),
-    organizationFlags: listLoader(cache, kinds.organizationFlags),
+    user: cachedLoader(cache, kinds.user, wait),
+    organization: cachedLoader(cache, kinds.organization, wait),
+    organizationBySlug: cachedLoader(cache, kinds.organizationBySlug, wait),
+    membership: cachedLoader(cache, kinds.membership, wait),
+    featureFlag: cachedLoader(cache, kinds.featureFlag, wait),
+    session: cachedLoader(cache, kinds.session, wait),
+    userMemberships: listLoader(cache, kinds.userMemberships, wait),
+    organizationMembers: listLoader(cache, kinds.organizationMembers, wait),
+    organizationFlags: listLoader(cache, kinds.organizationFlags, wait),
   } satisfies Record<KindName, unknown>;
   const organizationMembers = byKind.organizationMembers;
   return {

@@ -99,7 +99,7 @@ export function createMetrics(sources: MetricSources): Metrics {
     fields(sources.responseCache?.stats, 'event', ['hits', 'misses', 'stored', 'refused', 'coalesced', 'invalidations']),
   );
   counterOf(registry, 'tg_entity_cache_total', 'Entity cache events (keys)', ['event'], () =>
-    fields(sources.entityCache.stats, 'event', ['hits', 'misses', 'loads', 'fills', 'joins', 'leaseWaits']),
+    fields(sources.entityCache.stats, 'event', ['hits', 'misses', 'loads', 'fills', 'joins', 'leaseWaits', 'waitBypasses']),
   );
   const store = sources.store;
   if (store) {

@@ -15,7 +15,9 @@ let proxy: TcpProxy;
 let instance: TestInstance;
 beforeAll(async () => {
   world = await createTestWorld();
-  cutting = await startCuttableInstance(world);
+  // These tests count each read that timed out; the cap on a request's waiting in all, which would stop
+  // a request's reads after its first timeout, is tested on an instance of its own below.
+  cutting = await startCuttableInstance(world, { CACHE_REQUEST_WAIT_MS: '60000' });
   ({ proxy, instance } = cutting);
 });
 afterAll(async () => {
@@ -83,6 +85,44 @@ describe('Redis stopped mid-test', () => {
       expect(world.db.queries.count).toBe(coldSql);
     } finally {
       proxy.restore();
+    }
+  });
+});
+
+describe('Redis answering, but late', () => {
+  it('costs a request its wait allowance (CACHE_REQUEST_WAIT_MS), then reads Postgres for the rest, with the same answer', async () => {
+    const slow = await startCuttableInstance(world, { RESPONSE_CACHE: 'false' });
+    try {
+      const { token } = await signedInMember();
+      const warm = await slow.instance.gql(NestedDocument, { token });
+      expect(warm.errors).toBeUndefined();
+      // Entity cache warm: every batch is one store read and no SQL.
+      let trips = slow.instance.store.inner.roundTrips;
+      world.db.queries.reset();
+      expect((await slow.instance.gql(NestedDocument, { token })).data).toEqual(warm.data);
+      const fastTrips = slow.instance.store.inner.roundTrips - trips;
+      expect(world.db.queries.count).toBe(0);
+      // The hot path's lookup, then one read per loader batch.
+      expect(fastTrips).toBeGreaterThan(4);
+
+      // 200 ms a reply, under the 500 ms command timeout: nothing fails, every read would just be late.
+      slow.proxy.delay(200);
+      const bypassed = slow.instance.cache.stats.waitBypasses;
+      const readErrors = slow.instance.store.errors.read;
+      trips = slow.instance.store.inner.roundTrips;
+      world.db.queries.reset();
+      const late = await slow.instance.gql(NestedDocument, { token });
+      expect(late.errors).toBeUndefined();
+      expect(late.data).toEqual(warm.data);
+      // The hot path's lookup, then at most three loader reads spend the 500 ms (fewer if the machine
+      // stalls); the batches after them go to Postgres without asking Redis.
+      expect(slow.instance.store.inner.roundTrips - trips).toBeLessThanOrEqual(4);
+      expect(slow.instance.cache.stats.waitBypasses).toBeGreaterThan(bypassed);
+      expect(slow.instance.store.errors.read).toBe(readErrors);
+      expect(world.db.queries.count).toBeGreaterThan(0);
+    } finally {
+      slow.proxy.restore();
+      await slow.close();
     }
   });
 });

@@ -41,6 +41,12 @@ describe('configuration', () => {
     expect(() => loadEnv({ CACHE_TTL_APQ_SECONDS: '0' })).toThrow(/CACHE_TTL_APQ_SECONDS must be positive/);
   });
 
+  it('caps how long a request waits on Redis at the command timeout unless told otherwise', () => {
+    expect(loadEnv({}).CACHE_REQUEST_WAIT_MS).toBe(500);
+    expect(loadEnv({ CACHE_REQUEST_WAIT_MS: '0' }).CACHE_REQUEST_WAIT_MS).toBe(0);
+    expect(() => loadEnv({ CACHE_REQUEST_WAIT_MS: '-1' })).toThrow(/CACHE_REQUEST_WAIT_MS must be 0 or more/);
+  });
+
   it('names every invalid variable in one clear error', () => {
     const attempt = () => loadEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' });
     expect(attempt).toThrow(ConfigError);
