@@ -13,6 +13,13 @@ export interface TcpProxy {
   cut(): void;
   /** Delays every chunk from the upstream by `ms` (0 to stop delaying). */
   delay(ms: number): void;
+  /**
+   * Drops every byte either way and accepts new connections without ever
+   * reaching the upstream: a network that loses packets, where nothing is
+   * refused and only a timeout can tell. restore() closes the connections
+   * that lost bytes, as their peers would have given up on them.
+   */
+  blackhole(): void;
   restore(): void;
   close(): Promise<void>;
 }
@@ -21,16 +28,28 @@ export interface TcpProxy {
 export async function startTcpProxy(upstreamHost: string, upstreamPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let down = false;
+  let dropping = false;
   let delayMs = 0;
+  /** Connections that lost bytes to the blackhole: closed on restore. */
+  const lossy = new Set<Socket>();
   const server: Server = createServer((client) => {
     if (down) {
       client.destroy();
       return;
     }
-    const upstream = connect(upstreamPort, upstreamHost);
     sockets.add(client);
+    if (dropping) {
+      lossy.add(client);
+      client.on('data', () => {});
+      client.on('error', () => client.destroy()).on('close', () => sockets.delete(client));
+      return;
+    }
+    const upstream = connect(upstreamPort, upstreamHost);
     sockets.add(upstream);
-    client.pipe(upstream);
+    client.on('data', (chunk: Buffer) => {
+      if (dropping) lossy.add(client);
+      else upstream.write(chunk);
+    });
     // A TCP stream never reorders: delayed chunks wait in one queue, released
     // in order, so ending a delay cannot let new replies overtake delayed ones
     // (which once handed Redis replies to the wrong commands).
@@ -45,6 +64,10 @@ export async function startTcpProxy(upstreamHost: string, upstreamPort: number):
       if (queue.length > 0) timer = setTimeout(pump, queue[0]!.at - Date.now());
     };
     upstream.on('data', (chunk: Buffer) => {
+      if (dropping) {
+        lossy.add(client);
+        return;
+      }
       if (delayMs === 0 && queue.length === 0) {
         client.write(chunk);
         return;
@@ -77,9 +100,15 @@ export async function startTcpProxy(upstreamHost: string, upstreamPort: number):
     delay(ms) {
       delayMs = ms;
     },
+    blackhole() {
+      dropping = true;
+    },
     restore() {
       down = false;
       delayMs = 0;
+      dropping = false;
+      for (const socket of lossy) socket.destroy();
+      lossy.clear();
     },
     async close() {
       cut();

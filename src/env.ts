@@ -29,6 +29,14 @@ const rateLimit = makeValidator<string>((input) => {
 
 const spec = {
   DATABASE_URL: postgresUrl({ default: '', desc: 'PostgreSQL URL; empty opens the embedded database under DATA_DIR' }),
+  DATABASE_CONNECT_TIMEOUT_MS: num({
+    default: 2_000,
+    desc: 'How long opening a PostgreSQL connection (or waiting for a free one in the pool) may take; past it the request answers SERVICE_UNAVAILABLE',
+  }),
+  DATABASE_QUERY_TIMEOUT_MS: num({
+    default: 10_000,
+    desc: 'How long a PostgreSQL query may go unanswered; past it the connection is dropped and the request answers SERVICE_UNAVAILABLE',
+  }),
   REDIS_URL: redisUrl({ default: '', desc: 'Redis URL; empty keeps caches in process (single instance)' }),
   REDIS_KEY_PREFIX: str({ default: 'tg:', desc: 'Prefix of every Redis key, so several deployments can share one Redis' }),
   PORT: port({ default: 4000 }),
@@ -86,6 +94,8 @@ const spec = {
 
 export type Env = Readonly<{
   DATABASE_URL: string;
+  DATABASE_CONNECT_TIMEOUT_MS: number;
+  DATABASE_QUERY_TIMEOUT_MS: number;
   REDIS_URL: string;
   REDIS_KEY_PREFIX: string;
   PORT: number;
@@ -153,8 +163,13 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   ] as const) {
     if (!(env[name] > 0)) throw new ConfigError(`Invalid configuration: ${name} must be positive`);
   }
-  for (const name of ['HTTP_HEADERS_TIMEOUT_MS', 'HTTP_REQUEST_TIMEOUT_MS'] as const) {
-    // 0 would turn Node's timeout off: a slow client could hold a connection for ever.
+  for (const name of [
+    'HTTP_HEADERS_TIMEOUT_MS',
+    'HTTP_REQUEST_TIMEOUT_MS',
+    'DATABASE_CONNECT_TIMEOUT_MS',
+    'DATABASE_QUERY_TIMEOUT_MS',
+  ] as const) {
+    // 0 would turn the timeout off (Node's and pg's alike): a slow client or a silent database could hold a request for ever.
     if (!Number.isInteger(env[name]) || env[name] <= 0) {
       throw new ConfigError(`Invalid configuration: ${name} must be a positive whole number of milliseconds`);
     }
@@ -174,6 +189,8 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   const introspection = env.INTROSPECTION ?? env.NODE_ENV !== 'production';
   return {
     DATABASE_URL: env.DATABASE_URL,
+    DATABASE_CONNECT_TIMEOUT_MS: env.DATABASE_CONNECT_TIMEOUT_MS,
+    DATABASE_QUERY_TIMEOUT_MS: env.DATABASE_QUERY_TIMEOUT_MS,
     REDIS_URL: env.REDIS_URL,
     REDIS_KEY_PREFIX: env.REDIS_KEY_PREFIX,
     PORT: env.PORT,

@@ -105,7 +105,7 @@ const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
 const ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
 /** pg's own messages for a connection lost or never made; it gives them no code. */
 const LOST_CONNECTION =
-  /Connection terminated|timeout exceeded when trying to connect|Connection is closed|Can't reach database server/i;
+  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Connection is closed|Can't reach database server/i;
 
 /**
  * Whether an error means the database is unreachable (down, cut off, out of

@@ -6,7 +6,7 @@ import type { Logger } from '../logger.ts';
 import { type BatchReads, prismaBatchReads } from './batch-reads.ts';
 import { openEmbeddedDatabase } from './embedded.ts';
 import { applyMigrations } from './migrate.ts';
-import { connectPostgres } from './postgres.ts';
+import { connectPostgres, poolConfig } from './postgres.ts';
 
 /** The database the server runs on: PostgreSQL by DATABASE_URL, or the embedded default. */
 export interface Database {
@@ -63,13 +63,13 @@ export type Seeder = (prisma: PrismaClient, log: (line: string) => void) => Prom
  * clone serves real data with nothing installed.
  */
 export async function openDatabase(
-  env: Pick<Env, 'DATABASE_URL' | 'DATA_DIR'>,
+  env: Pick<Env, 'DATABASE_URL' | 'DATABASE_CONNECT_TIMEOUT_MS' | 'DATABASE_QUERY_TIMEOUT_MS' | 'DATA_DIR'>,
   logger: Logger,
   seeder?: Seeder,
   options: OpenOptions = {},
 ): Promise<Database> {
   if (env.DATABASE_URL) {
-    const { prisma, reads, pool, close } = connectPostgres({ connectionString: env.DATABASE_URL }, (error) =>
+    const { prisma, reads, pool, close } = connectPostgres(poolConfig(env), (error) =>
       logger.warn({ err: error }, 'an idle PostgreSQL connection failed'),
     );
     // Prisma connects lazily: without this, a wrong URL starts a server whose every request fails.

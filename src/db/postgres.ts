@@ -1,5 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
+import type { Env } from '../env.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import type { BatchReads } from './batch-reads.ts';
 import { pgBatchReads } from './pg-batch-reads.ts';
@@ -10,6 +11,23 @@ export interface PostgresClients {
   readonly reads: BatchReads;
   readonly pool: pg.Pool;
   close(): Promise<void>;
+}
+
+/**
+ * The pool's settings: without timeouts, a database that drops packets rather
+ * than refusing them holds every request until the kernel gives up on TCP,
+ * minutes later. A query that times out makes pg-pool discard its connection
+ * (its reply may still come), so one lost answer never poisons the next query.
+ */
+export function poolConfig(
+  env: Pick<Env, 'DATABASE_URL' | 'DATABASE_CONNECT_TIMEOUT_MS' | 'DATABASE_QUERY_TIMEOUT_MS'>,
+): pg.PoolConfig {
+  return {
+    connectionString: env.DATABASE_URL,
+    connectionTimeoutMillis: env.DATABASE_CONNECT_TIMEOUT_MS,
+    query_timeout: env.DATABASE_QUERY_TIMEOUT_MS,
+    keepAlive: true,
+  };
 }
 
 /**

@@ -34,7 +34,9 @@ const silentUrl = () => {
 
 async function openError(url: string, connectTimeoutMs?: number): Promise<Error> {
   try {
-    const db = await openDatabase({ DATABASE_URL: url, DATA_DIR: dataDir }, logger, undefined, { connectTimeoutMs });
+    const db = await openDatabase({ ...loadEnv({}), DATABASE_URL: url, DATA_DIR: dataDir }, logger, undefined, {
+      connectTimeoutMs,
+    });
     await db.close();
   } catch (error) {
     return error as Error;
@@ -69,7 +71,7 @@ describe('openDatabase', () => {
   });
 
   it('opens a reachable database (the control)', async () => {
-    const db = await openDatabase({ DATABASE_URL: databaseUrl('postgres'), DATA_DIR: dataDir }, logger);
+    const db = await openDatabase({ ...loadEnv({}), DATABASE_URL: databaseUrl('postgres'), DATA_DIR: dataDir }, logger);
     expect(db.kind).toBe('postgres');
     await db.close();
   });

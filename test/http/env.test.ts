@@ -41,6 +41,13 @@ describe('configuration', () => {
     expect(() => loadEnv({ CACHE_TTL_APQ_SECONDS: '0' })).toThrow(/CACHE_TTL_APQ_SECONDS must be positive/);
   });
 
+  it('bounds PostgreSQL connects and queries, so a silent database fails requests instead of holding them', () => {
+    expect(loadEnv({}).DATABASE_CONNECT_TIMEOUT_MS).toBe(2_000);
+    expect(loadEnv({}).DATABASE_QUERY_TIMEOUT_MS).toBe(10_000);
+    for (const name of ['DATABASE_CONNECT_TIMEOUT_MS', 'DATABASE_QUERY_TIMEOUT_MS'])
+      expect(() => loadEnv({ [name]: '0' })).toThrow(new RegExp(`${name} must be a positive whole number`));
+  });
+
   it('caps how long a request waits on Redis at the command timeout unless told otherwise', () => {
     expect(loadEnv({}).CACHE_REQUEST_WAIT_MS).toBe(500);
     expect(loadEnv({ CACHE_REQUEST_WAIT_MS: '0' }).CACHE_REQUEST_WAIT_MS).toBe(0);
