@@ -1,25 +1,31 @@
 import type { Redis } from 'ioredis';
-import { leaseKey, type FillEntry, type LeaseStore, type ReadResult } from './lease-store.ts';
+import { LEASE_SUFFIX, leaseKey, type FillEntry, type LeaseStore, type ReadResult } from './lease-store.ts';
 import type { RoundTrips } from './round-trips.ts';
 import { wholeSeconds } from './ttl.ts';
+import { UnexpectedReply } from './unexpected-reply.ts';
 
-// KEYS: pairs (key, lease key). ARGV: token, lease ms, then per pair the
-// version the caller holds ('' for none; missing ones are ''). One reply per
-// pair: {1, value} hit, {4} hit of the version named, {2} lease taken,
-// {3, token} lease held by another loader.
+// KEYS: the keys. ARGV: token, lease ms, then per key the version the caller
+// holds followed by a newline ('' or missing for none). One reply per key: 4
+// (of the version named), the value (a hit), 2 (lease taken), or {3, token}
+// (lease held by another loader). A version is checked by GETRANGE on its
+// length: the stored text is copied into Lua only when it is sent. A lease
+// key is its key plus ':lease' (leaseKey), so it shares the key's hash tag
+// and the slot the key routed this script to.
 const READ_THROUGH = `
 local out = {}
-for i = 1, #KEYS, 2 do
-  local value = redis.call('GET', KEYS[i])
-  local known = ARGV[2 + (i + 1) / 2]
-  if value and known and known ~= '' and string.sub(value, 1, #known + 1) == known .. '\\n' then
-    out[#out + 1] = {4}
-  elseif value then
-    out[#out + 1] = {1, value}
-  elseif redis.call('SET', KEYS[i + 1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-    out[#out + 1] = {2}
+for i = 1, #KEYS do
+  local known = ARGV[2 + i]
+  if known and known ~= '' and redis.call('GETRANGE', KEYS[i], 0, #known - 1) == known then
+    out[i] = 4
   else
-    out[#out + 1] = {3, redis.call('GET', KEYS[i + 1]) or ''}
+    local value = redis.call('GET', KEYS[i])
+    if value then
+      out[i] = value
+    elseif redis.call('SET', KEYS[i] .. '${LEASE_SUFFIX}', ARGV[1], 'NX', 'PX', ARGV[2]) then
+      out[i] = 2
+    else
+      out[i] = {3, redis.call('GET', KEYS[i] .. '${LEASE_SUFFIX}') or ''}
+    end
   end
 end
 return out`;
@@ -38,7 +44,7 @@ end
 return written`;
 
 type LeaseRedis = Redis & {
-  leaseReadThrough(numKeys: number, ...args: string[]): Promise<[number, string?][]>;
+  leaseReadThrough(numKeys: number, ...args: (string | number)[]): Promise<unknown>;
   leaseFill(numKeys: number, ...args: (string | number)[]): Promise<number>;
 };
 
@@ -58,13 +64,15 @@ export class RedisLeaseStore implements LeaseStore {
   async readThrough(keys: readonly string[], token: string, leaseMs: number, known?: readonly string[]): Promise<ReadResult[]> {
     if (keys.length === 0) return [];
     this.trips.count += 1;
-    const pairs = keys.flatMap((key) => [key, leaseKey(key)]);
-    const replies = await this.redis.leaseReadThrough(pairs.length, ...pairs, token, String(leaseMs), ...(known ?? []));
-    return replies.map(([kind, payload]): ReadResult => {
-      if (kind === 1) return { kind: 'hit', value: payload ?? '' };
-      if (kind === 4) return { kind: 'same' };
-      if (kind === 2) return { kind: 'leased' };
-      return { kind: 'held', token: payload ?? '' };
+    const versions = known ? known.map((version) => (version === '' ? '' : `${version}\n`)) : [];
+    const replies = await this.redis.leaseReadThrough(keys.length, ...keys, token, String(leaseMs), ...versions);
+    if (!Array.isArray(replies) || replies.length !== keys.length) throw new UnexpectedReply('leaseReadThrough', replies);
+    return replies.map((reply): ReadResult => {
+      if (typeof reply === 'string') return { kind: 'hit', value: reply };
+      if (reply === 4) return { kind: 'same' };
+      if (reply === 2) return { kind: 'leased' };
+      if (Array.isArray(reply) && reply[0] === 3 && typeof reply[1] === 'string') return { kind: 'held', token: reply[1] };
+      throw new UnexpectedReply('leaseReadThrough', reply);
     });
   }
 

@@ -42,4 +42,5 @@ export interface LeaseStore {
  * The lease of a cache key. It keeps the key's whole text, `{…}` hash tag
  * included, so under Redis Cluster it lands in the key's own slot.
  */
-export const leaseKey = (key: string) => `${key}:lease`;
+export const LEASE_SUFFIX = ':lease';
+export const leaseKey = (key: string) => `${key}${LEASE_SUFFIX}`;
