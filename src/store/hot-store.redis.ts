@@ -5,18 +5,19 @@ import type { HotLookup, HotResult, HotStore } from './hot-store.ts';
 import type { RoundTrips } from './round-trips.ts';
 import { STRIP_VERSION_LUA } from './stored-text.ts';
 
-// KEYS: session, budget, response. ARGV: user id, now (ISO), budget limit (0: off), budget window ms, known ETag ('' for none).
+// KEYS: session, budget, response. ARGV: user id, now (ISO), budget limit (0: off), budget window ms, known ETag and a newline ('' for none).
 // Replies {0} when the session is not cached as valid (nothing counted), else
 // {1, allowed, remaining, retry ms, reset ms, answer}, the answer being the
 // stored bytes, false on a miss, or 1 when it carries the known ETag (the
-// caller holds those bytes: they are not sent again). Six commands at most:
-// EVALSHA, GET session, TIME, GET and SET budget, GET answer.
+// caller holds those bytes: they are not sent again). Six commands when the
+// known ETag is current or none is known: EVALSHA, GET session, TIME, GET and
+// SET budget, then GETRANGE (the ETag line only: the answer is copied into Lua
+// only when it is sent) or GET answer; seven the first time after an answer changed.
 const LOOKUP = `
 local function answer()
-  local v = redis.call('GET', KEYS[3])
   local known = ARGV[5]
-  if v and known ~= '' and string.sub(v, 1, #known + 1) == known .. '\\n' then return 1 end
-  return v
+  if known ~= '' and redis.call('GETRANGE', KEYS[3], 0, #known - 1) == known then return 1 end
+  return redis.call('GET', KEYS[3])
 end
 local s = redis.call('GET', KEYS[1])
 if not s then return {0} end
@@ -68,7 +69,7 @@ export class RedisHotStore implements HotStore {
       request.nowIso,
       request.budget?.limit ?? 0,
       request.budget?.windowMs ?? 0,
-      request.knownEtag,
+      request.knownEtag === '' ? '' : `${request.knownEtag}\n`,
     );
     if (reply[0] !== 1) return { kind: 'unknown' };
     const [, allowed = 0, remaining = 0, retryMs = 0, resetMs = 0, stored = null] = reply;
