@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { CachedKind, EntityCache } from '../cache/entity-cache.ts';
 import type { RequestWait } from '../cache/request-wait.ts';
 import type { Membership } from '../generated/prisma/client.ts';
-import type { KindName, Kinds } from './kinds.ts';
+import type { KindName, Kinds, PublicUser } from './kinds.ts';
 
 export type { PublicUser } from './kinds.ts';
 
@@ -44,6 +44,7 @@ export function createLoaders(cache: EntityCache, kinds: Kinds) {
     organizationFlags: listLoader(cache, kinds.organizationFlags, wait),
   } satisfies Record<KindName, unknown>;
   const organizationMembers = byKind.organizationMembers;
+  const loadedUsers = new Map<string, PublicUser | null>();
   return {
     userById: byKind.user,
     organizationById: byKind.organization,
@@ -58,9 +59,24 @@ export function createLoaders(cache: EntityCache, kinds: Kinds) {
     membersByOrganizationId: organizationMembers,
     /** An organization's flags by key. */
     flagsByOrganizationId: byKind.organizationFlags,
+    /**
+     * Loads users a list is about to show, in one batch, so each item's user
+     * field can answer without a promise of its own (loadedUser).
+     */
+    async primeUsers(ids: readonly string[]): Promise<void> {
+      const users = await byKind.user.loadMany(ids);
+      users.forEach((user, i) => {
+        if (!(user instanceof Error)) loadedUsers.set(ids[i] as string, user);
+      });
+    },
+    /** A user primeUsers loaded for this request: undefined when not loaded (load it), null when there is none. */
+    loadedUser(id: string): PublicUser | null | undefined {
+      return loadedUsers.get(id);
+    },
     /** Forgets what this request memoised under one key of one kind (after a write). */
     clear(kind: KindName, key: string): void {
       byKind[kind].clear(key);
+      if (kind === 'user') loadedUsers.delete(key);
     },
     async memberCount(organizationId: string): Promise<number> {
       return (await organizationMembers.load(organizationId)).length;

@@ -6,9 +6,19 @@ export interface Position {
   id: string;
 }
 
+// Cursors by row: cached rows are frozen and shared by every request that
+// reads them (cache/entity-cache.ts), so a member page encodes each one once
+// per version instead of once per request. Weak, so rows die as they would.
+const cursors = new WeakMap<Position, string>();
+
 /** An opaque cursor for a position; clients must not parse it. */
 export function encodeCursor(position: Position): string {
-  return Buffer.from(`${position.createdAt.getTime()}:${position.id}`).toString('base64url');
+  let cursor = cursors.get(position);
+  if (cursor === undefined) {
+    cursor = Buffer.from(`${position.createdAt.getTime()}:${position.id}`).toString('base64url');
+    cursors.set(position, cursor);
+  }
+  return cursor;
 }
 
 /** The position inside a cursor; a cursor not made by encodeCursor is BAD_USER_INPUT. */

@@ -26,7 +26,28 @@ export function tryDecodeGlobalId(globalId: string): { typename: string; id: str
   }
 }
 
+// Global IDs by row, for the reason cursors are (cursor.ts): cached rows are
+// frozen and shared, so each is encoded once per version, not per request.
+type NodeType = 'User' | 'Organization' | 'Membership' | 'FeatureFlag';
+const rowIds: Record<NodeType, WeakMap<{ id: string }, string>> = {
+  User: new WeakMap(),
+  Organization: new WeakMap(),
+  Membership: new WeakMap(),
+  FeatureFlag: new WeakMap(),
+};
+
+/** The `id` field of a row of this type: globalId, remembered for the row. */
+export function globalIdOf(typename: NodeType, row: { id: string }): string {
+  const ids = rowIds[typename];
+  let id = ids.get(row);
+  if (id === undefined) {
+    id = encodeGlobalID(typename, row.id);
+    ids.set(row, id);
+  }
+  return id;
+}
+
 /** The global ID of a row, as the `id` field of its type shows it. */
-export function globalId(typename: 'User' | 'Organization' | 'Membership' | 'FeatureFlag', id: string): string {
+export function globalId(typename: NodeType, id: string): string {
   return encodeGlobalID(typename, id);
 }

@@ -5,8 +5,10 @@ import { decodeCursor, encodeCursor } from './cursor.ts';
 import { PlanEnum, RoleEnum } from './enums.ts';
 import { globalId, parseGlobalId } from './global-id.ts';
 import { FeatureFlagRef, MembershipConnectionRef, OrganizationRef } from './refs.ts';
+import { selects } from './selection.ts';
 
 const DEFAULT_PAGE_SIZE = 20;
+const MEMBER_USER = ['edges', 'node', 'user'];
 
 // A tenant. Reachable only through entry points that check membership (organization, organizations,
 // node, a visible membership), so its fields need no second check.
@@ -26,12 +28,14 @@ builder.prismaObjectFields(OrganizationRef, (t) => ({
     type: MembershipConnectionRef,
     description: `Members in the order they joined; first defaults to ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}`,
     args: { first: t.arg.int(), after: t.arg.string() },
-    resolve: async (org, args, ctx) => {
+    resolve: async (org, args, ctx, info) => {
       const first = args.first ?? DEFAULT_PAGE_SIZE;
       if (first < 1 || first > MAX_PAGE_SIZE) throw badInput(`first must be between 1 and ${MAX_PAGE_SIZE}`, 'first');
       const after = args.after ? decodeCursor(args.after) : null;
       const rows = await ctx.loaders.memberPage(org.id, first, after);
       const page = rows.slice(0, first);
+      // One batch for the page's users, awaited here, lets each member's user field answer without a promise.
+      if (selects(info, MEMBER_USER)) await ctx.loaders.primeUsers(page.map((m) => m.userId));
       const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));
       return {
         edges,

@@ -1,7 +1,7 @@
 import type { PublicUser } from '../loaders/index.ts';
 import type { AuthPayload } from '../services/auth.ts';
 import { builder } from './builder.ts';
-import { globalId } from './global-id.ts';
+import { globalIdOf } from './global-id.ts';
 
 // Every object type's ref, so the domain files import these and never each other: the types point at
 // one another (User → Membership → Organization → FeatureFlag → Organization), the files do not.
@@ -26,19 +26,19 @@ export const UserRef = builder.objectRef<PublicUser>('User');
 /** A tenant; its fields are in organization.ts. */
 export const OrganizationRef = builder.prismaObject('Organization', {
   interfaces: [NodeRef],
-  fields: (t) => ({ id: t.id({ resolve: (row) => globalId('Organization', row.id) }) }),
+  fields: (t) => ({ id: t.id({ resolve: (row) => globalIdOf('Organization', row) }) }),
 });
 
 /** A user's place in an organization; its fields are in membership.ts. */
 export const MembershipRef = builder.prismaObject('Membership', {
   interfaces: [NodeRef],
-  fields: (t) => ({ id: t.id({ resolve: (row) => globalId('Membership', row.id) }) }),
+  fields: (t) => ({ id: t.id({ resolve: (row) => globalIdOf('Membership', row) }) }),
 });
 
 /** A per-organization switch; its fields are in feature-flag.ts. */
 export const FeatureFlagRef = builder.prismaObject('FeatureFlag', {
   interfaces: [NodeRef],
-  fields: (t) => ({ id: t.id({ resolve: (row) => globalId('FeatureFlag', row.id) }) }),
+  fields: (t) => ({ id: t.id({ resolve: (row) => globalIdOf('FeatureFlag', row) }) }),
 });
 
 /** Members in join order, a page at a time. */

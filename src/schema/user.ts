@@ -1,12 +1,12 @@
 import { builder, perViewerLimit } from './builder.ts';
-import { globalId, parseGlobalId } from './global-id.ts';
+import { globalId, globalIdOf, parseGlobalId } from './global-id.ts';
 import { MembershipRef, NodeRef, UserRef } from './refs.ts';
 
 // A person. Email and memberships are private to the user and to people who share an organization with them.
 builder.objectType(UserRef, {
   interfaces: [NodeRef],
   fields: (t) => ({
-    id: t.id({ resolve: (user) => globalId('User', user.id) }),
+    id: t.id({ resolve: (user) => globalIdOf('User', user) }),
     name: t.exposeString('name'),
     avatarUrl: t.exposeString('avatarUrl', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
