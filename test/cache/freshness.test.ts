@@ -19,6 +19,7 @@ import {
 } from '../generated/graphql.ts';
 import { createTestWorld, type TestInstance, type TestWorld } from '../helpers/app.ts';
 import { makeTeam } from '../helpers/fixtures.ts';
+import { request } from '../helpers/http.ts';
 
 // Every kind of mutation on instance A, then the very next read on instance B,
 // whose entity cache was warmed with the old state first: B must see the write.
@@ -187,5 +188,28 @@ describe('after each mutation, another instance reads fresh data on its next req
     expect(
       (await b.gql(UserByIdDocument, { token: owner.token, variables: { id: globalId('User', member.user.id) } })).data?.user,
     ).toBeNull();
+  });
+});
+
+describe('within one request', () => {
+  it('a user a member page loaded before a write in the same document is read again after it', async () => {
+    const { owner, orgId } = await team();
+    // The first field's member page loads the owner's row in one batch (loaders.primeUsers); the second
+    // renames the owner, and its own memberships' user field must show the new name, not that row.
+    const res = await request(a, {
+      token: owner.token,
+      query: `mutation RenameAfterPage($org: ID!) {
+        page: updateOrganization(input: { organizationId: $org }) { members(first: 10) { edges { node { user { name } } } } }
+        renamed: updateProfile(input: { name: "Renamed Mid-Request" }) { memberships { user { name } } }
+      }`,
+      variables: { org: orgId },
+    });
+    expect(res.body.errors).toBeUndefined();
+    const data = res.body.data as {
+      page: { members: { edges: { node: { user: { name: string } } }[] } };
+      renamed: { memberships: { user: { name: string } }[] };
+    };
+    expect(data.page.members.edges.map((e) => e.node.user.name)).toContain(owner.user.name);
+    expect(data.renamed.memberships.map((m) => m.user.name)).toEqual(['Renamed Mid-Request']);
   });
 });
