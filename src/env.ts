@@ -17,6 +17,36 @@ const redisUrl = makeValidator<string>((input) => {
   return input;
 });
 
+/** A Redis Cluster seed node, as REDIS_CLUSTER_NODES names it. */
+export interface ClusterNodeAddress {
+  host: string;
+  port: number;
+}
+
+/**
+ * Parses `host:port,host:port` (spaces around commas allowed). Each node must
+ * name a host and a port in 1-65535, so a typo fails at start rather than as
+ * an endless reconnect.
+ */
+export function parseClusterNodes(input: string): ClusterNodeAddress[] {
+  if (input.trim() === '') return [];
+  return input.split(',').map((part) => {
+    const node = part.trim();
+    const colon = node.lastIndexOf(':');
+    const host = node.slice(0, colon);
+    const port = Number(node.slice(colon + 1));
+    if (colon <= 0 || !/^\d+$/.test(node.slice(colon + 1)) || port < 1 || port > 65_535) {
+      throw new EnvError(`must be host:port pairs separated by commas ("${node}" is not one)`);
+    }
+    return { host, port };
+  });
+}
+
+const clusterNodes = makeValidator<string>((input) => {
+  parseClusterNodes(input);
+  return input;
+});
+
 /** A limit written as calls per window, like "100/60s" or "5/15m". */
 const rateLimit = makeValidator<string>((input) => {
   try {
@@ -30,6 +60,10 @@ const rateLimit = makeValidator<string>((input) => {
 const spec = {
   DATABASE_URL: postgresUrl({ default: '', desc: 'PostgreSQL URL; empty opens the embedded database under DATA_DIR' }),
   REDIS_URL: redisUrl({ default: '', desc: 'Redis URL; empty keeps caches in process (single instance)' }),
+  REDIS_CLUSTER_NODES: clusterNodes({
+    default: '',
+    desc: 'Redis Cluster seed nodes as host:port,host:port; takes precedence over REDIS_URL',
+  }),
   REDIS_KEY_PREFIX: str({ default: 'tg:', desc: 'Prefix of every Redis key, so several deployments can share one Redis' }),
   PORT: port({ default: 4000 }),
   HOST: str({ default: '127.0.0.1', desc: 'Interface to listen on; 0.0.0.0 in a container' }),
@@ -83,6 +117,8 @@ const spec = {
 export type Env = Readonly<{
   DATABASE_URL: string;
   REDIS_URL: string;
+  /** Seed nodes of a Redis Cluster; empty when none (then REDIS_URL, if any, names one Redis). */
+  REDIS_CLUSTER_NODES: readonly ClusterNodeAddress[];
   REDIS_KEY_PREFIX: string;
   PORT: number;
   HOST: string;
@@ -161,6 +197,10 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   if (!(env.CACHE_RECONNECT_SETTLE_MS >= 0)) {
     throw new ConfigError('Invalid configuration: CACHE_RECONNECT_SETTLE_MS must be 0 or more');
   }
+  // Under a cluster the slot comes from the first {…} of the key as sent: a tag in the prefix would put every key in one slot.
+  if (env.REDIS_CLUSTER_NODES !== '' && /[{}]/.test(env.REDIS_KEY_PREFIX)) {
+    throw new ConfigError('Invalid configuration: REDIS_KEY_PREFIX must not hold { or } when REDIS_CLUSTER_NODES is set');
+  }
   // A fractional or negative hop count would make clientIp read the leftmost, client-chosen, X-Forwarded-For entry.
   if (!Number.isInteger(env.TRUST_PROXY) || env.TRUST_PROXY < 0) {
     throw new ConfigError('Invalid configuration: TRUST_PROXY must be a whole number of proxy hops (0 or more)');
@@ -170,6 +210,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   return {
     DATABASE_URL: env.DATABASE_URL,
     REDIS_URL: env.REDIS_URL,
+    REDIS_CLUSTER_NODES: parseClusterNodes(env.REDIS_CLUSTER_NODES),
     REDIS_KEY_PREFIX: env.REDIS_KEY_PREFIX,
     PORT: env.PORT,
     HOST: env.HOST,
