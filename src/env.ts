@@ -64,6 +64,10 @@ const spec = {
     default: '',
     desc: 'Redis Cluster seed nodes as host:port,host:port; takes precedence over REDIS_URL',
   }),
+  REDIS_CLUSTER_CLOCK_SKEW_MS: num({
+    default: 50,
+    desc: 'How far the clocks of two Redis Cluster nodes may disagree (0 when all run on one host); a cached answer is refused when a write it may predate falls within it',
+  }),
   REDIS_KEY_PREFIX: str({ default: 'tg:', desc: 'Prefix of every Redis key, so several deployments can share one Redis' }),
   PORT: port({ default: 4000 }),
   HOST: str({ default: '127.0.0.1', desc: 'Interface to listen on; 0.0.0.0 in a container' }),
@@ -119,6 +123,7 @@ export type Env = Readonly<{
   REDIS_URL: string;
   /** Seed nodes of a Redis Cluster; empty when none (then REDIS_URL, if any, names one Redis). */
   REDIS_CLUSTER_NODES: readonly ClusterNodeAddress[];
+  REDIS_CLUSTER_CLOCK_SKEW_MS: number;
   REDIS_KEY_PREFIX: string;
   PORT: number;
   HOST: string;
@@ -194,6 +199,9 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
     throw new ConfigError('Invalid configuration: HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
   }
+  if (!(env.REDIS_CLUSTER_CLOCK_SKEW_MS >= 0)) {
+    throw new ConfigError('Invalid configuration: REDIS_CLUSTER_CLOCK_SKEW_MS must be 0 or more');
+  }
   if (!(env.CACHE_RECONNECT_SETTLE_MS >= 0)) {
     throw new ConfigError('Invalid configuration: CACHE_RECONNECT_SETTLE_MS must be 0 or more');
   }
@@ -211,6 +219,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     DATABASE_URL: env.DATABASE_URL,
     REDIS_URL: env.REDIS_URL,
     REDIS_CLUSTER_NODES: parseClusterNodes(env.REDIS_CLUSTER_NODES),
+    REDIS_CLUSTER_CLOCK_SKEW_MS: env.REDIS_CLUSTER_CLOCK_SKEW_MS,
     REDIS_KEY_PREFIX: env.REDIS_KEY_PREFIX,
     PORT: env.PORT,
     HOST: env.HOST,

@@ -1,19 +1,22 @@
-import type { Redis } from 'ioredis';
+import { type Cluster, Redis } from 'ioredis';
 import type { Writable } from 'node:stream';
 import { GCRA_LUA, NOW_LUA } from './gcra.lua.ts';
 import type { HotLookup, HotResult, HotStore } from './hot-store.ts';
+import { IS_PENDING_LUA } from './pending-marker.ts';
 import type { RoundTrips } from './round-trips.ts';
 import { STRIP_VERSION_LUA } from './stored-text.ts';
 
 // KEYS: session, budget, response. ARGV: user id, now (ISO), budget limit (0: off), budget window ms, known ETag ('' for none).
 // Replies {0} when the session is not cached as valid (nothing counted), else
 // {1, allowed, remaining, retry ms, reset ms, answer}, the answer being the
-// stored bytes, false on a miss, or 1 when it carries the known ETag (the
-// caller holds those bytes: they are not sent again). Six commands at most:
-// EVALSHA, GET session, TIME, GET and SET budget, GET answer.
+// stored bytes, false on a miss (a cluster store's pending marker is one), or
+// 1 when it carries the known ETag (the caller holds those bytes: they are not
+// sent again). Six commands at most: EVALSHA, GET session, TIME, GET and SET
+// budget, GET answer.
 const LOOKUP = `
 local function answer()
   local v = redis.call('GET', KEYS[3])
+  if v and ${IS_PENDING_LUA('v')} then return false end
   local known = ARGV[5]
   if v and known ~= '' and string.sub(v, 1, #known + 1) == known .. '\\n' then return 1 end
   return v
@@ -37,20 +40,24 @@ return {1, 1, gcra_remaining, 0, math.ceil(gcra_reset), answer()}`;
 /** The script's command name on the client; redis-client.ts keeps it out of auto-pipelining. */
 export const HOT_LOOKUP = 'hotLookup';
 
-type HotRedis = Redis & {
+type HotRedis = (Redis | Cluster) & {
   hotLookupBuffer(
     ...keysThenArgs: (string | number)[]
   ): Promise<[number, number?, number?, number?, number?, (Buffer | number | null)?]>;
 };
 
-/** The hot path's lookup as one Lua script; the stored answer comes back as a Buffer, written out without decoding. */
+/**
+ * The hot path's lookup as one Lua script; the stored answer comes back as a
+ * Buffer, written out without decoding. On a Cluster the client routes it by
+ * the session key, whose viewer tag the budget and answer keys share.
+ */
 export class RedisHotStore implements HotStore {
   private readonly redis: HotRedis;
   /** The connection's socket while it holds this loop turn's writes back. */
   private corked: Writable | null = null;
 
   constructor(
-    client: Redis,
+    client: Redis | Cluster,
     private readonly trips: RoundTrips,
   ) {
     client.defineCommand(HOT_LOOKUP, { lua: LOOKUP, numberOfKeys: 3 });
@@ -86,7 +93,8 @@ export class RedisHotStore implements HotStore {
    * both ends. The wait is at most the rest of the turn.
    */
   private batchWrites(): void {
-    if (this.corked) return;
+    // A Cluster has a socket per node: its auto-pipelining already sends each node's lookups of a turn in one write.
+    if (this.corked || !(this.redis instanceof Redis)) return;
     const socket = this.redis.stream;
     if (!socket?.writable) return;
     socket.cork();

@@ -6,8 +6,8 @@ import { wholeSeconds } from './ttl.ts';
 // KEYS: pairs (key, lease key). ARGV: token, lease ms, then per pair the
 // version the caller holds ('' for none; missing ones are ''). One reply per
 // pair: {1, value} hit, {4} hit of the version named, {2} lease taken,
-// {3, token} lease held by another loader.
-const READ_THROUGH = `
+// {3, token} lease held by another loader. The cluster store runs it once per slot.
+export const READ_THROUGH = `
 local out = {}
 for i = 1, #KEYS, 2 do
   local value = redis.call('GET', KEYS[i])
@@ -25,7 +25,7 @@ end
 return out`;
 
 // KEYS: pairs (key, lease key). ARGV: token, then value and TTL seconds per pair.
-const FILL = `
+export const FILL = `
 local written = 0
 for i = 1, #KEYS, 2 do
   if redis.call('GET', KEYS[i + 1]) == ARGV[1] then

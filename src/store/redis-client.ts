@@ -76,8 +76,10 @@ export async function createClusterClient(options: ClusterClientOptions): Promis
       keyPrefix: options.keyPrefix,
       lazyConnect: true,
       enableOfflineQueue: false,
-      // Commands to one node in the same tick leave in one write: a batch's per-slot scripts cost one round trip per node.
-      enableAutoPipelining: true,
+      // Off: ioredis 5.11 groups a Cluster's auto-pipeline by the first argument of a script called with its key
+      // count first (the count, not a key), then refuses the pipeline as spanning slots. The per-slot calls of a
+      // batch still leave at once, so a batch costs one round trip of latency.
+      enableAutoPipelining: false,
       scaleReads: 'master',
       clusterRetryStrategy: (attempt) => Math.min(attempt * 200, RECONNECT_BACKOFF_CAP_MS),
       redisOptions: {

@@ -19,6 +19,8 @@ export interface RedisCluster {
   ports: number[];
   /** `127.0.0.1:P,…`, as REDIS_CLUSTER_NODES takes it. */
   seeds: string;
+  /** Kills one node at once (SIGKILL, by its pid): a crash, as a failover test needs. */
+  kill(port: number): Promise<void>;
   /** Stops every node this helper started (by its pid), and removes its files. */
   stop(): Promise<void>;
 }
@@ -78,21 +80,23 @@ export async function startRedisCluster(from = CLUSTER_PORT_BASE): Promise<Redis
         ...['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes'],
         ...['--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '1000'],
         ...['--save', '', '--appendonly', 'no', '--daemonize', 'yes', '--dir', dir],
+        // Replicas sync at once instead of 5 s later: a replica that never synced refuses to take over.
+        ...['--repl-diskless-sync-delay', '0'],
         ...['--pidfile', pidFile(port), '--logfile', join(dir, `${port}.log`)],
       ]),
     ),
   );
-  const stop = async () => {
-    for (const port of ports) {
-      const pid = Number(await readFile(pidFile(port), 'utf8').catch(() => ''));
-      if (pid > 0) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // Already gone (a failover test kills masters itself).
-        }
-      }
+  const kill = async (port: number) => {
+    const pid = Number(await readFile(pidFile(port), 'utf8').catch(() => ''));
+    if (!(pid > 0)) return;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone (killed before by a failover test).
     }
+  };
+  const stop = async () => {
+    for (const port of ports) await kill(port);
     await rm(dir, { recursive: true, force: true });
   };
   try {
@@ -107,11 +111,25 @@ export async function startRedisCluster(from = CLUSTER_PORT_BASE): Promise<Redis
       '--cluster-yes',
     ]);
     await waitClusterOk(ports);
+    await waitReplicasSynced(ports);
   } catch (error) {
     await stop();
     throw error;
   }
-  return { ports, seeds: ports.map((p) => `127.0.0.1:${p}`).join(','), stop };
+  return { ports, seeds: ports.map((p) => `127.0.0.1:${p}`).join(','), kill, stop };
+}
+
+/** Waits until every replica among `ports` has its link to its master up (it has synced, so it can take over). */
+async function waitReplicasSynced(ports: readonly number[], timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const port of ports) {
+    for (;;) {
+      const { stdout } = await run('redis-cli', ['-p', String(port), 'info', 'replication']);
+      if (stdout.includes('role:master') || stdout.includes('master_link_status:up')) break;
+      if (Date.now() > deadline) throw new Error(`replica ${port} not synced after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 }
 
 async function waitUntilAnswering(ports: readonly number[]): Promise<void> {
