@@ -41,7 +41,13 @@ export default defineConfig({
         // After the rest, so the six cluster nodes never share the cores with the other projects' files.
         test: {
           name: 'cluster',
-          include: CLUSTER_ONLY,
+          // The suites whose code paths differ on a cluster (cluster stores), and the cluster's own files.
+          include: [
+            'test/cache/**/*.test.ts',
+            'test/response-cache/**/*.test.ts',
+            'test/rate-limit/**/*.test.ts',
+            ...CLUSTER_ONLY,
+          ],
           env: { TEST_REDIS: 'cluster' },
           sequence: { groupOrder: 2 },
         },
