@@ -87,7 +87,7 @@ async function readLoad(
 }
 
 describe('failover of a master under load', () => {
-  it('reads keep answering, no read after the write shows the old value, and the limiter stays within its limit', async () => {
+  it('reads keep answering, the instance settles once the cluster serves again, no read after the write shows the old value, and the limiter stays within its limit', async () => {
     const owner = await makeSignedInUser(world.prisma);
     const reader = await makeSignedInUser(world.prisma);
     const org = await makeOrg(
@@ -100,6 +100,11 @@ describe('failover of a master under load', () => {
     );
     const other = await world.startInstance();
     const instances = [world.server, other];
+    // The loss of a node, once the cluster serves again, is what makes an instance settle (store/cluster-loss.ts).
+    let reconnects = 0;
+    world.server.store.inner.onReconnect(() => {
+      reconnects += 1;
+    });
     // Warm both tiers, and check the probe reads what it should.
     for (const instance of instances)
       expect(JSON.stringify((await instance.gql(PageLoadDocument, { token: reader.token })).data)).toContain(
@@ -124,6 +129,7 @@ describe('failover of a master under load', () => {
     })();
     try {
       await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(reconnects).toBe(0);
       await cluster.kill(victim);
       // Taken over: a live node names another master for the slot (the others first need the node timeout to notice).
       // Between the two, no live node names a master for it: not yet.
@@ -155,6 +161,7 @@ describe('failover of a master under load', () => {
     await load;
     await probing;
 
+    expect(reconnects).toBeGreaterThan(0);
     expect(reads.length).toBeGreaterThan(20);
     expect(reads.filter((r) => r.status !== 200 || r.errors !== undefined)).toEqual([]);
     expect(reads.filter((r) => r.beta === undefined)).toEqual([]);
