@@ -85,7 +85,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
     },
   };
   const store = deps.store?.inner;
-  if (store?.kind === 'redis') readinessChecks['redis'] = () => store.ping();
+  if (store && store.kind !== 'memory') readinessChecks['redis'] = () => store.ping();
   const extra = options.readinessChecks ?? [];
   for (const [name, check] of Array.isArray(extra) ? extra.map((c, i) => [`check${i + 1}`, c] as const) : Object.entries(extra))
     readinessChecks[name] = check;
@@ -112,6 +112,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
           maxBodyBytes: env.MAX_BODY_BYTES,
           now: deps.now,
           persisted,
+          // A cluster store takes several round trips, the key holding a pending marker meanwhile (a miss to the
+          // lookup); one Redis lands a store in one, ahead of any later lookup on the same connection.
+          ...(deps.responseCache && store?.kind === 'cluster' ? { storing: deps.responseCache.storingOf } : {}),
         })
       : null;
   const responseCache = deps.responseCache

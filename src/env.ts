@@ -17,6 +17,36 @@ const redisUrl = makeValidator<string>((input) => {
   return input;
 });
 
+/** A Redis Cluster seed node, as REDIS_CLUSTER_NODES names it. */
+export interface ClusterNodeAddress {
+  host: string;
+  port: number;
+}
+
+/**
+ * Parses `host:port,host:port` (spaces around commas allowed). Each node must
+ * name a host and a port in 1-65535, so a typo fails at start rather than as
+ * an endless reconnect.
+ */
+export function parseClusterNodes(input: string): ClusterNodeAddress[] {
+  if (input.trim() === '') return [];
+  return input.split(',').map((part) => {
+    const node = part.trim();
+    const colon = node.lastIndexOf(':');
+    const host = node.slice(0, colon);
+    const port = Number(node.slice(colon + 1));
+    if (colon <= 0 || !/^\d+$/.test(node.slice(colon + 1)) || port < 1 || port > 65_535) {
+      throw new EnvError(`must be host:port pairs separated by commas ("${node}" is not one)`);
+    }
+    return { host, port };
+  });
+}
+
+const clusterNodes = makeValidator<string>((input) => {
+  parseClusterNodes(input);
+  return input;
+});
+
 /** A limit written as calls per window, like "100/60s" or "5/15m". */
 const rateLimit = makeValidator<string>((input) => {
   try {
@@ -38,6 +68,14 @@ const spec = {
     desc: 'How long a PostgreSQL query may go unanswered; past it the connection is dropped and the request answers SERVICE_UNAVAILABLE',
   }),
   REDIS_URL: redisUrl({ default: '', desc: 'Redis URL; empty keeps caches in process (single instance)' }),
+  REDIS_CLUSTER_NODES: clusterNodes({
+    default: '',
+    desc: 'Redis Cluster seed nodes as host:port,host:port; takes precedence over REDIS_URL',
+  }),
+  REDIS_CLUSTER_CLOCK_SKEW_MS: num({
+    default: 50,
+    desc: 'How far the clocks of two Redis Cluster nodes may disagree (0 when all run on one host); a cached answer is refused when a write it may predate falls within it',
+  }),
   REDIS_KEY_PREFIX: str({ default: 'tg:', desc: 'Prefix of every Redis key, so several deployments can share one Redis' }),
   PORT: port({ default: 4000 }),
   HOST: str({ default: '127.0.0.1', desc: 'Interface to listen on; 0.0.0.0 in a container' }),
@@ -97,6 +135,9 @@ export type Env = Readonly<{
   DATABASE_CONNECT_TIMEOUT_MS: number;
   DATABASE_QUERY_TIMEOUT_MS: number;
   REDIS_URL: string;
+  /** Seed nodes of a Redis Cluster; empty when none (then REDIS_URL, if any, names one Redis). */
+  REDIS_CLUSTER_NODES: readonly ClusterNodeAddress[];
+  REDIS_CLUSTER_CLOCK_SKEW_MS: number;
   REDIS_KEY_PREFIX: string;
   PORT: number;
   HOST: string;
@@ -178,8 +219,12 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
     throw new ConfigError('Invalid configuration: HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
   }
-  for (const name of ['CACHE_RECONNECT_SETTLE_MS', 'CACHE_REQUEST_WAIT_MS'] as const) {
+  for (const name of ['CACHE_RECONNECT_SETTLE_MS', 'CACHE_REQUEST_WAIT_MS', 'REDIS_CLUSTER_CLOCK_SKEW_MS'] as const) {
     if (!(env[name] >= 0)) throw new ConfigError(`Invalid configuration: ${name} must be 0 or more`);
+  }
+  // Under a cluster the slot comes from the first {…} of the key as sent: a tag in the prefix would put every key in one slot.
+  if (env.REDIS_CLUSTER_NODES !== '' && /[{}]/.test(env.REDIS_KEY_PREFIX)) {
+    throw new ConfigError('Invalid configuration: REDIS_KEY_PREFIX must not hold { or } when REDIS_CLUSTER_NODES is set');
   }
   // A fractional or negative hop count would make clientIp read the leftmost, client-chosen, X-Forwarded-For entry.
   if (!Number.isInteger(env.TRUST_PROXY) || env.TRUST_PROXY < 0) {
@@ -192,6 +237,8 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     DATABASE_CONNECT_TIMEOUT_MS: env.DATABASE_CONNECT_TIMEOUT_MS,
     DATABASE_QUERY_TIMEOUT_MS: env.DATABASE_QUERY_TIMEOUT_MS,
     REDIS_URL: env.REDIS_URL,
+    REDIS_CLUSTER_NODES: parseClusterNodes(env.REDIS_CLUSTER_NODES),
+    REDIS_CLUSTER_CLOCK_SKEW_MS: env.REDIS_CLUSTER_CLOCK_SKEW_MS,
     REDIS_KEY_PREFIX: env.REDIS_KEY_PREFIX,
     PORT: env.PORT,
     HOST: env.HOST,

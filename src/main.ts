@@ -5,8 +5,8 @@ import { createSharedState } from './shared-state.ts';
 import { openDatabase } from './db/index.ts';
 import { ConfigError, type Env, loadEnv } from './env.ts';
 import { createLogger } from './logger.ts';
-import { memoryStore, redisStore, type Store } from './store/index.ts';
-import { createRedisClient } from './store/redis-client.ts';
+import { clusterStore, memoryStore, redisStore, type Store } from './store/index.ts';
+import { createClusterClient, createRedisClient } from './store/redis-client.ts';
 import { runShutdown } from './shutdown.ts';
 import { DEMO_ACCOUNTS, seed } from '../prisma/seed.ts';
 
@@ -31,7 +31,11 @@ async function main(): Promise<void> {
     await seed(prisma, { log });
   });
   let inner: Store;
-  if (env.REDIS_URL) {
+  if (env.REDIS_CLUSTER_NODES.length > 0) {
+    const cluster = await createClusterClient({ nodes: env.REDIS_CLUSTER_NODES, keyPrefix: env.REDIS_KEY_PREFIX, logger });
+    inner = clusterStore(cluster, { clockSkewMs: env.REDIS_CLUSTER_CLOCK_SKEW_MS });
+    logger.info({ seeds: env.REDIS_CLUSTER_NODES.length }, 'caches in Redis Cluster: instances share sessions and cached data');
+  } else if (env.REDIS_URL) {
     inner = redisStore(await createRedisClient({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX, logger }));
     logger.info('caches in Redis: instances share sessions and cached data');
   } else {

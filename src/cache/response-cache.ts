@@ -145,6 +145,9 @@ export class ResponseCache implements Cache {
     await this.storing.get(storeKeyOf(key));
   }
 
+  /** The store of a store key begun by set() and not yet landed or refused; undefined when none runs. */
+  readonly storingOf = (storeKey: string): Promise<boolean> | undefined => this.storing.get(storeKey);
+
   /** The ETag of a result this cache served or stored; undefined for any other. */
   etagOf(result: object): string | undefined {
     return this.etags.get(result);

@@ -43,6 +43,12 @@ export interface HotPathOptions {
    * keyed by that hash, without its text (persisted/policy.ts).
    */
   persisted: PersistedPolicy;
+  /**
+   * This instance's store of a response key still in flight, if any: the
+   * lookup waits for it, so a repeat sent right after a miss finds the answer.
+   * @default none (nothing waited for)
+   */
+  storing?: ((responseKey: string) => Promise<unknown> | undefined) | undefined;
 }
 
 /** What the hot path did since start: for tests and metrics. */
@@ -189,6 +195,8 @@ export function createHotPath(options: HotPathOptions) {
 
     const budget = options.budget;
     const responseKey = keys.response(known.hash, userId);
+    const storing = options.storing?.(responseKey);
+    if (storing) await storing;
     const copy = copies.get(responseKey);
     const clientEtag = singleEtag(req.headers['if-none-match']);
     const knownEtag = copy?.etag ?? clientEtag ?? '';

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { DocumentStore } from './document-store.ts';
 import type { RoundTrips } from './round-trips.ts';
 import { wholeSeconds } from './ttl.ts';
@@ -6,7 +6,8 @@ import { wholeSeconds } from './ttl.ts';
 /** APQ registrations in a shared Redis: plain GET and SET EX. */
 export class RedisDocumentStore implements DocumentStore {
   constructor(
-    private readonly client: Redis,
+    /** One Redis or a Cluster: each command touches one key. */
+    private readonly client: Redis | Cluster,
     private readonly trips: RoundTrips,
   ) {}
 

@@ -1,23 +1,28 @@
-import type { Redis } from 'ioredis';
+import { type Cluster, Redis } from 'ioredis';
 import type { Writable } from 'node:stream';
 import { GCRA_LUA, NOW_LUA } from './gcra.lua.ts';
 import type { HotLookup, HotResult, HotStore } from './hot-store.ts';
+import { IS_PENDING_LUA } from './pending-marker.ts';
 import type { RoundTrips } from './round-trips.ts';
 import { STRIP_VERSION_LUA } from './stored-text.ts';
 
 // KEYS: session, budget, response. ARGV: user id, now (ISO), budget limit (0: off), budget window ms, known ETag and a newline ('' for none).
 // Replies {0} when the session is not cached as valid (nothing counted), else
 // {1, allowed, remaining, retry ms, reset ms, answer}, the answer being the
-// stored bytes, false on a miss, or 1 when it carries the known ETag (the
-// caller holds those bytes: they are not sent again). Six commands when the
-// known ETag is current or none is known: EVALSHA, GET session, TIME, GET and
-// SET budget, then GETRANGE (the ETag line only: the answer is copied into Lua
-// only when it is sent) or GET answer; seven the first time after an answer changed.
+// stored bytes, false on a miss (a cluster store's pending marker is one), or
+// 1 when it carries the known ETag (the caller holds those bytes: they are not
+// sent again; a marker starts with a 0 byte, an ETag line with '"', so a marker
+// never matches). Six commands when the known ETag is current or none is
+// known: EVALSHA, GET session, TIME, GET and SET budget, then GETRANGE (the
+// ETag line only: the answer is copied into Lua only when it is sent) or GET
+// answer; seven the first time after an answer changed.
 const LOOKUP = `
 local function answer()
   local known = ARGV[5]
   if known ~= '' and redis.call('GETRANGE', KEYS[3], 0, #known - 1) == known then return 1 end
-  return redis.call('GET', KEYS[3])
+  local v = redis.call('GET', KEYS[3])
+  if v and ${IS_PENDING_LUA('v')} then return false end
+  return v
 end
 local s = redis.call('GET', KEYS[1])
 if not s then return {0} end
@@ -38,20 +43,24 @@ return {1, 1, gcra_remaining, 0, math.ceil(gcra_reset), answer()}`;
 /** The script's command name on the client; redis-client.ts keeps it out of auto-pipelining. */
 export const HOT_LOOKUP = 'hotLookup';
 
-type HotRedis = Redis & {
+type HotRedis = (Redis | Cluster) & {
   hotLookupBuffer(
     ...keysThenArgs: (string | number)[]
   ): Promise<[number, number?, number?, number?, number?, (Buffer | number | null)?]>;
 };
 
-/** The hot path's lookup as one Lua script; the stored answer comes back as a Buffer, written out without decoding. */
+/**
+ * The hot path's lookup as one Lua script; the stored answer comes back as a
+ * Buffer, written out without decoding. On a Cluster the client routes it by
+ * the session key, whose viewer tag the budget and answer keys share.
+ */
 export class RedisHotStore implements HotStore {
   private readonly redis: HotRedis;
   /** The connection's socket while it holds this loop turn's writes back. */
   private corked: Writable | null = null;
 
   constructor(
-    client: Redis,
+    client: Redis | Cluster,
     private readonly trips: RoundTrips,
   ) {
     client.defineCommand(HOT_LOOKUP, { lua: LOOKUP, numberOfKeys: 3 });
@@ -87,7 +96,8 @@ export class RedisHotStore implements HotStore {
    * both ends. The wait is at most the rest of the turn.
    */
   private batchWrites(): void {
-    if (this.corked) return;
+    // A Cluster has a socket per node: its auto-pipelining already sends each node's lookups of a turn in one write.
+    if (this.corked || !(this.redis instanceof Redis)) return;
     const socket = this.redis.stream;
     if (!socket?.writable) return;
     socket.cork();

@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { watchClusterLoss } from './cluster-loss.ts';
 import type { DocumentStore } from './document-store.ts';
 import { MemoryDocumentStore } from './document-store.memory.ts';
 import { RedisDocumentStore } from './document-store.redis.ts';
@@ -8,9 +9,11 @@ import { MemoryHotStore } from './hot-store.memory.ts';
 import { RedisHotStore } from './hot-store.redis.ts';
 import type { LeaseStore } from './lease-store.ts';
 import { MemoryLeaseStore } from './lease-store.memory.ts';
+import { ClusterLeaseStore } from './lease-store.cluster.ts';
 import { RedisLeaseStore } from './lease-store.redis.ts';
 import type { ResponseStore } from './response-store.ts';
 import { MemoryResponseStore } from './response-store.memory.ts';
+import { ClusterResponseStore, type ClusterResponseStoreOptions } from './response-store.cluster.ts';
 import { RedisResponseStore } from './response-store.redis.ts';
 import type { RoundTrips } from './round-trips.ts';
 import type { WindowStore } from './window-store.ts';
@@ -23,7 +26,8 @@ import { RedisWindowStore } from './window-store.redis.ts';
  * hot path's lookup and the APQ registrations. Redis shares them between instances; memory serves one.
  */
 export interface Store {
-  readonly kind: 'redis' | 'memory';
+  /** Where it keeps things: one Redis, a Redis Cluster, or this process. */
+  readonly kind: 'redis' | 'cluster' | 'memory';
   readonly leases: LeaseStore;
   readonly responses: ResponseStore;
   readonly windows: WindowStore;
@@ -43,28 +47,24 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** The store over a shared Redis. */
-export function redisStore(client: Redis): Store {
-  const trips: RoundTrips = { count: 0 };
+/** The parts a shared store is made of, over one Redis or a Cluster. */
+type SharedParts = Pick<Store, 'leases' | 'responses' | 'windows' | 'hot' | 'documents'>;
+
+/** A store over a shared client: the parts, round trips counted, ping, reconnect listeners and close. */
+function sharedStore(
+  kind: 'redis' | 'cluster',
+  client: Redis | Cluster,
+  trips: RoundTrips,
+  parts: SharedParts,
+  watch: (back: () => void) => void,
+): Store {
   const reconnected: (() => void)[] = [];
-  // Lost only once it had been ready: a Redis down at start has cached nothing anyone could have missed invalidating.
-  let wasReady = client.status === 'ready';
-  let lost = false;
-  client.on('ready', () => {
-    if (lost) for (const listener of reconnected) listener();
-    wasReady = true;
-    lost = false;
-  });
-  client.on('close', () => {
-    if (wasReady) lost = true;
+  watch(() => {
+    for (const listener of reconnected) listener();
   });
   return {
-    kind: 'redis',
-    leases: new RedisLeaseStore(client, trips),
-    responses: new RedisResponseStore(client, trips),
-    windows: new RedisWindowStore(client, trips),
-    hot: new RedisHotStore(client, trips),
-    documents: new RedisDocumentStore(client, trips),
+    kind,
+    ...parts,
     get roundTrips() {
       return trips.count;
     },
@@ -79,6 +79,49 @@ export function redisStore(client: Redis): Store {
       await client.quit().catch(() => client.disconnect());
     },
   };
+}
+
+/** The store over a shared Redis. */
+export function redisStore(client: Redis): Store {
+  const trips: RoundTrips = { count: 0 };
+  const parts = {
+    leases: new RedisLeaseStore(client, trips),
+    responses: new RedisResponseStore(client, trips),
+    windows: new RedisWindowStore(client, trips),
+    hot: new RedisHotStore(client, trips),
+    documents: new RedisDocumentStore(client, trips),
+  };
+  return sharedStore('redis', client, trips, parts, (back) => {
+    // Lost only once it had been ready: a Redis down at start has cached nothing anyone could have missed invalidating.
+    let wasReady = client.status === 'ready';
+    let lost = false;
+    client.on('ready', () => {
+      if (lost) back();
+      wasReady = true;
+      lost = false;
+    });
+    client.on('close', () => {
+      if (wasReady) lost = true;
+    });
+  });
+}
+
+/**
+ * The store over a Redis Cluster (REDIS_CLUSTER_NODES): the cluster-safe
+ * lease and response stores, and the single-key windows, documents and hot
+ * lookup as on one Redis (each script's keys share one hash tag).
+ */
+export function clusterStore(cluster: Cluster, options: ClusterResponseStoreOptions = {}): Store {
+  const trips: RoundTrips = { count: 0 };
+  const prefix = cluster.options.keyPrefix ?? '';
+  const parts = {
+    leases: new ClusterLeaseStore(cluster, prefix, trips),
+    responses: new ClusterResponseStore(cluster, prefix, trips, options),
+    windows: new RedisWindowStore(cluster, trips),
+    hot: new RedisHotStore(cluster, trips),
+    documents: new RedisDocumentStore(cluster, trips),
+  };
+  return sharedStore('cluster', cluster, trips, parts, (back) => watchClusterLoss(cluster, back));
 }
 
 /** The store in process memory, for one instance (no REDIS_URL); a sweep drops expired entries every `sweepIntervalMs`. */

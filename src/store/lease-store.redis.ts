@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { LEASE_SUFFIX, leaseKey, type FillEntry, type LeaseStore, type ReadResult } from './lease-store.ts';
 import type { RoundTrips } from './round-trips.ts';
 import { wholeSeconds } from './ttl.ts';
-import { UnexpectedReply } from './unexpected-reply.ts';
+import { ReplyShapeError } from './replies.ts';
 
 // KEYS: the keys. ARGV: token, lease ms, then per key the version the caller
 // holds followed by a newline ('' or missing for none). One reply per key: 4
@@ -10,8 +10,9 @@ import { UnexpectedReply } from './unexpected-reply.ts';
 // (lease held by another loader). A version is checked by GETRANGE on its
 // length: the stored text is copied into Lua only when it is sent. A lease
 // key is its key plus ':lease' (leaseKey), so it shares the key's hash tag
-// and the slot the key routed this script to.
-const READ_THROUGH = `
+// and the slot the key routed this script to. The cluster store runs it once
+// per slot (lease-store.cluster.ts).
+export const READ_THROUGH = `
 local out = {}
 for i = 1, #KEYS do
   local known = ARGV[2 + i]
@@ -31,7 +32,7 @@ end
 return out`;
 
 // KEYS: pairs (key, lease key). ARGV: token, then value and TTL seconds per pair.
-const FILL = `
+export const FILL = `
 local written = 0
 for i = 1, #KEYS, 2 do
   if redis.call('GET', KEYS[i + 1]) == ARGV[1] then
@@ -64,16 +65,8 @@ export class RedisLeaseStore implements LeaseStore {
   async readThrough(keys: readonly string[], token: string, leaseMs: number, known?: readonly string[]): Promise<ReadResult[]> {
     if (keys.length === 0) return [];
     this.trips.count += 1;
-    const versions = known ? known.map((version) => (version === '' ? '' : `${version}\n`)) : [];
-    const replies = await this.redis.leaseReadThrough(keys.length, ...keys, token, String(leaseMs), ...versions);
-    if (!Array.isArray(replies) || replies.length !== keys.length) throw new UnexpectedReply('leaseReadThrough', replies);
-    return replies.map((reply): ReadResult => {
-      if (typeof reply === 'string') return { kind: 'hit', value: reply };
-      if (reply === 4) return { kind: 'same' };
-      if (reply === 2) return { kind: 'leased' };
-      if (Array.isArray(reply) && reply[0] === 3 && typeof reply[1] === 'string') return { kind: 'held', token: reply[1] };
-      throw new UnexpectedReply('leaseReadThrough', reply);
-    });
+    const replies = await this.redis.leaseReadThrough(keys.length, ...keys, token, String(leaseMs), ...versionArgs(known));
+    return readResults(replies, keys.length);
   }
 
   async fill(entries: readonly FillEntry[], token: string): Promise<number> {
@@ -95,4 +88,23 @@ export class RedisLeaseStore implements LeaseStore {
     this.trips.count += 1;
     await this.redis.del(...keys.flatMap((key) => [key, leaseKey(key)]));
   }
+}
+
+/** The read-through script's version arguments: each held version with its newline, '' for none. */
+export function versionArgs(known: readonly string[] | undefined): string[] {
+  return known ? known.map((version) => (version === '' ? '' : `${version}\n`)) : [];
+}
+
+/** The read-through script's reply for `count` keys, checked: another shape throws (the fail-soft layer then reads Postgres). */
+export function readResults(replies: unknown, count: number): ReadResult[] {
+  if (!Array.isArray(replies) || replies.length !== count) throw new ReplyShapeError('lease read-through', replies);
+  return replies.map((reply): ReadResult => {
+    if (typeof reply === 'string') return { kind: 'hit', value: reply };
+    if (reply === 4) return { kind: 'same' };
+    if (reply === 2) return { kind: 'leased' };
+    if (Array.isArray(reply) && reply.length === 2 && reply[0] === 3 && typeof reply[1] === 'string') {
+      return { kind: 'held', token: reply[1] };
+    }
+    throw new ReplyShapeError('lease read-through entry', reply);
+  });
 }

@@ -11,7 +11,13 @@ export interface TagKeys {
   seq: string;
 }
 
-/** A response to store under its tags, as of the sequence its execution started at. */
+/**
+ * A response to store under its tags, as of when its execution started.
+ * `startSeq` is what the store's own get() answered on the miss: one Redis
+ * answers the invalidation sequence, a cluster the local monotonic clock
+ * (response-store.cluster.ts). Either way starts are ordered, a smaller one
+ * earlier, so the earliest of two is the safe one to store against.
+ */
 export interface ResponseEntry {
   key: string;
   value: string;
@@ -20,9 +26,13 @@ export interface ResponseEntry {
   startSeq: number;
 }
 
-/** Every method is one round trip and throws on store failure. */
+/** Every method throws on store failure; on one Redis each is one round trip (a cluster store takes more for set and invalidate). */
 export interface ResponseStore {
-  /** A cached response, or on a miss the invalidation sequence now (what a later store is checked against). */
+  /**
+   * A cached response, or on a miss the start to store against (see
+   * ResponseEntry.startSeq). `seqKey` names the sequence on one Redis; a
+   * cluster store keeps none and ignores it.
+   */
   get(key: string, seqKey: string): Promise<{ value: string } | { seq: number }>;
   /**
    * Stores a response and indexes it under its tags, unless one of its tags was

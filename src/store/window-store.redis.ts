@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { GCRA_LUA, NOW_LUA } from './gcra.lua.ts';
 import type { RoundTrips } from './round-trips.ts';
 import type { WindowResult, WindowStore } from './window-store.ts';
@@ -27,7 +27,7 @@ local gcra_key, gcra_limit, gcra_window = KEYS[1], tonumber(ARGV[1]), tonumber(A
 ${GCRA_LUA}
 return {gcra_allowed, gcra_remaining, math.ceil(gcra_retry), math.ceil(gcra_reset)}`;
 
-type WindowRedis = Redis & {
+type WindowRedis = (Redis | Cluster) & {
   slidingWindow(numKeys: number, ...args: (string | number)[]): Promise<[number, number, number]>;
   gcraHit(numKeys: number, ...args: (string | number)[]): Promise<[number, number, number, number]>;
 };
@@ -37,7 +37,8 @@ export class RedisWindowStore implements WindowStore {
   private readonly redis: WindowRedis;
 
   constructor(
-    client: Redis,
+    /** One Redis or a Cluster: each script touches one key. */
+    client: Redis | Cluster,
     private readonly trips: RoundTrips,
   ) {
     client.defineCommand('slidingWindow', { lua: SLIDING_WINDOW });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { GraphQLFormattedError } from 'graphql';
-import type { Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import { createApp, type App } from '../../src/app.ts';
 import type { EntityCache } from '../../src/cache/entity-cache.ts';
 import type { BatchReads } from '../../src/db/batch-reads.ts';
@@ -9,16 +9,16 @@ import { createSharedState } from '../../src/shared-state.ts';
 import type { RateLimiter } from '../../src/rate-limit/limiter.ts';
 import type { ResponseCache } from '../../src/cache/response-cache.ts';
 import type { SafeStore } from '../../src/store/fail-soft.ts';
-import { loadEnv, type Env } from '../../src/env.ts';
+import { type ClusterNodeAddress, loadEnv, type Env } from '../../src/env.ts';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { createLogger } from '../../src/logger.ts';
-import { memoryStore, redisStore, type Store } from '../../src/store/index.ts';
-import { createRedisClient } from '../../src/store/redis-client.ts';
+import { clusterStore, memoryStore, redisStore, type Store } from '../../src/store/index.ts';
+import { createClusterClient, createRedisClient } from '../../src/store/redis-client.ts';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { request } from './http.ts';
-import { TEST_REDIS_URL } from './services.ts';
+import { TEST_REDIS_URL, testClusterNodes } from './services.ts';
 
 /** What a GraphQL answer looks like to a client. */
 export interface GraphQLResponse<R> {
@@ -40,7 +40,8 @@ export interface TestInstance {
   /** The instance's rate limiter: its stats count checks, refusals and store failures. */
   limiter: RateLimiter;
   store: SafeStore;
-  redis: Redis | null;
+  /** The instance's client: one Redis, or under the `cluster` project a Cluster (a key's commands route by its slot). */
+  redis: Redis | Cluster | null;
   /** Sends a typed document as a client would: POST /graphql with JSON. */
   gql<R, V>(document: TypedDocumentNode<R, V>, options?: { variables?: V; token?: string | null }): Promise<GraphQLResponse<R>>;
   close(): Promise<void>;
@@ -73,20 +74,37 @@ export interface InstanceOptions {
 }
 
 async function startInstance(
-  world: { prisma: PrismaClient; reads: BatchReads; env: Env; envSource: Record<string, string>; keyPrefix: string },
+  world: {
+    prisma: PrismaClient;
+    reads: BatchReads;
+    env: Env;
+    envSource: Record<string, string>;
+    keyPrefix: string;
+    clusterNodes: ClusterNodeAddress[] | null;
+  },
   kind: 'redis' | 'memory',
-  redisUrl = TEST_REDIS_URL,
+  redisUrl: string | undefined,
   envOverrides?: Record<string, string>,
   now?: () => number,
   webRoot?: string,
 ): Promise<TestInstance> {
   const env = envOverrides ? loadEnv({ ...world.envSource, ...envOverrides }) : world.env;
   const logger = createLogger(env);
-  const redis =
-    kind === 'redis'
-      ? await createRedisClient({ url: redisUrl, keyPrefix: world.keyPrefix, logger, commandTimeoutMs: 1_000 })
-      : null;
-  const inner: Store = redis ? redisStore(redis) : memoryStore();
+  const client = kind === 'redis' ? { url: redisUrl, keyPrefix: world.keyPrefix, logger, commandTimeoutMs: 1_000 } : null;
+  // Under the cluster project the world's Redis is the run's cluster; a test that names a URL (a proxy it cuts, a
+  // port nothing answers on) still gets that one Redis.
+  const cluster = client && redisUrl === undefined ? (world.clusterNodes ?? testClusterNodes()) : null;
+  const redis = !client
+    ? null
+    : cluster
+      ? await createClusterClient({ ...client, nodes: cluster })
+      : await createRedisClient({ ...client, url: redisUrl ?? TEST_REDIS_URL });
+  const inner: Store = !redis
+    ? memoryStore()
+    : redis instanceof Cluster
+      ? // The test cluster's nodes run on this host: one clock, no skew to allow for.
+        clusterStore(redis, { clockSkewMs: 0 })
+      : redisStore(redis);
   const { store, cache, responseCache, limiter } = createSharedState(inner, env, logger);
   const app = createApp(
     { env, logger, prisma: world.prisma, reads: world.reads, cache, responseCache, limiter, ...(now ? { now } : {}) },
@@ -134,13 +152,19 @@ const UNBINDING_LIMITS = {
 
 /** Builds a test world on real Postgres and real Redis. Call close() in afterAll. */
 export async function createTestWorld(
-  options: { store?: 'redis' | 'memory'; env?: Record<string, string>; webRoot?: string } = {},
+  options: {
+    store?: 'redis' | 'memory';
+    env?: Record<string, string>;
+    webRoot?: string;
+    /** A Redis Cluster of the file's own (a failover test kills its nodes); else the project's Redis. */
+    clusterNodes?: ClusterNodeAddress[];
+  } = {},
 ): Promise<TestWorld> {
   const db = await createTestDatabase();
   const envSource = { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: db.url, ...UNBINDING_LIMITS, ...options.env };
   const env = loadEnv(envSource);
   const keyPrefix = `test:${randomBytes(6).toString('hex')}:`;
-  const base = { prisma: db.prisma, reads: db.reads, env, envSource, keyPrefix };
+  const base = { prisma: db.prisma, reads: db.reads, env, envSource, keyPrefix, clusterNodes: options.clusterNodes ?? null };
   const instances: TestInstance[] = [];
   const start = async (opts: InstanceOptions = {}) => {
     const instance = await startInstance(

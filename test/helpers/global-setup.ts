@@ -1,13 +1,19 @@
 import type { TestProject } from 'vitest/node';
 import { applyMigrations } from '../../src/db/migrate.ts';
+import { startRedisCluster, type RedisCluster } from './redis-cluster.ts';
 import { databaseUrl, runStamp, stampAgeMs, templateName, TEST_DATABASE_PREFIX, TEMPLATE_PREFIX, withAdmin } from './services.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** This run's stamp: its template and every database its files clone carry it. */
     testRun: string;
+    /** The seed nodes of the run's Redis Cluster (`host:port,…`), started for the `cluster` project only; '' otherwise. */
+    redisCluster: string;
   }
 }
+
+/** The vitest project whose files run against a Redis Cluster (vitest.config.ts). */
+const CLUSTER_PROJECT = 'cluster';
 
 /** Runs killed before their teardown leave databases behind; after this long they are surely dead. */
 const LEFTOVER_AGE_MS = 3 * 60 * 60 * 1000;
@@ -38,6 +44,8 @@ async function drop(which: { run: string } | { orphans: true }): Promise<void> {
 interface SharedRun {
   ready: Promise<string>;
   users: number;
+  /** Started by the first project that asks for one (the `cluster` project), stopped at the last teardown. */
+  cluster?: Promise<RedisCluster>;
 }
 const shared = globalThis as typeof globalThis & { tgTestRun?: SharedRun };
 
@@ -59,6 +67,12 @@ export async function setup(project: TestProject): Promise<void> {
   if (!shared.tgTestRun) shared.tgTestRun = { ready: buildTemplate(runStamp()), users: 0 };
   shared.tgTestRun.users += 1;
   project.provide('testRun', await shared.tgTestRun.ready);
+  let seeds = '';
+  if (project.name === CLUSTER_PROJECT) {
+    shared.tgTestRun.cluster ??= startRedisCluster();
+    seeds = (await shared.tgTestRun.cluster).seeds;
+  }
+  project.provide('redisCluster', seeds);
 }
 
 export async function teardown(): Promise<void> {
@@ -67,5 +81,6 @@ export async function teardown(): Promise<void> {
   current.users -= 1;
   if (current.users > 0) return;
   shared.tgTestRun = undefined;
+  await current.cluster?.then((cluster) => cluster.stop());
   await drop({ run: await current.ready });
 }

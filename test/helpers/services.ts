@@ -1,4 +1,6 @@
 import pg from 'pg';
+import { inject } from 'vitest';
+import { type ClusterNodeAddress, parseClusterNodes } from '../../src/env.ts';
 
 /**
  * Where the tests find their real services. Both default to the loopback
@@ -7,6 +9,21 @@ import pg from 'pg';
  */
 export const TEST_DATABASE_URL = process.env['TEST_DATABASE_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 export const TEST_REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+
+/** Whether this file runs under the `cluster` project (vitest.config.ts sets TEST_REDIS=cluster there). */
+export const ON_CLUSTER = process.env['TEST_REDIS'] === 'cluster';
+
+/**
+ * The run's Redis Cluster when this file runs under the `cluster` project
+ * (TEST_REDIS=cluster, set by its `env` in vitest.config.ts; the global setup
+ * started it); null otherwise, when tests use the one Redis at TEST_REDIS_URL.
+ */
+export function testClusterNodes(): ClusterNodeAddress[] | null {
+  if (!ON_CLUSTER) return null;
+  const seeds = inject('redisCluster');
+  if (!seeds) throw new Error('TEST_REDIS=cluster but no cluster was started (run the `cluster` vitest project)');
+  return parseClusterNodes(seeds);
+}
 
 /** Prefix of each run's template, migrated once per run by global-setup. */
 export const TEMPLATE_PREFIX = 'tg_tpl_';

@@ -54,6 +54,20 @@ describe('configuration', () => {
     expect(() => loadEnv({ CACHE_REQUEST_WAIT_MS: '-1' })).toThrow(/CACHE_REQUEST_WAIT_MS must be 0 or more/);
   });
 
+  it('reads Redis Cluster seed nodes, refusing what is not host:port and a prefix that would pin every key to one slot', () => {
+    expect(loadEnv({}).REDIS_CLUSTER_NODES).toEqual([]);
+    expect(loadEnv({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b:7001' }).REDIS_CLUSTER_NODES).toEqual([
+      { host: '10.0.0.1', port: 7000 },
+      { host: 'redis-b', port: 7001 },
+    ]);
+    for (const bad of ['10.0.0.1', ':7000', 'h:0', 'h:65536', 'h:70x', 'h:7000,'])
+      expect(() => loadEnv({ REDIS_CLUSTER_NODES: bad }), bad).toThrow(/REDIS_CLUSTER_NODES must be host:port pairs/);
+    expect(() => loadEnv({ REDIS_CLUSTER_NODES: 'h:7000', REDIS_KEY_PREFIX: 'tg{1}:' })).toThrow(
+      /REDIS_KEY_PREFIX must not hold \{ or \}/,
+    );
+    expect(loadEnv({ REDIS_KEY_PREFIX: 'tg{1}:' }).REDIS_KEY_PREFIX).toBe('tg{1}:');
+  });
+
   it('names every invalid variable in one clear error', () => {
     const attempt = () => loadEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' });
     expect(attempt).toThrow(ConfigError);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestWorld, type TestWorld } from '../helpers/app.ts';
 import { makeSignedInUser } from '../helpers/fixtures.ts';
 import { aliasedLogIns, codes, send } from './helpers.ts';
+import { listKeys } from '../helpers/list-keys.ts';
 
 // The real default limits, except where a test shortens a window to watch it reset.
 const DEFAULTS = {
@@ -108,7 +109,7 @@ describe('windows', () => {
     const redis = quick.redis;
     if (!redis) throw new Error('this file runs on Redis');
     const windows = async () =>
-      (await redis.keys(`${world.keyPrefix}v1:rl:*:3/45s:*`)).map((k) => k.slice(world.keyPrefix.length));
+      (await listKeys(redis, `${world.keyPrefix}v1:rl:*:3/45s:*`)).map((k) => k.slice(world.keyPrefix.length));
     expect(await windows()).toEqual([]);
     const attempt = (i: number) => send(quick, aliasedLogIns(1, `slide${i}`), { ip: '198.51.100.200' });
     const first = [];

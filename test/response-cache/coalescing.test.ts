@@ -4,6 +4,7 @@ import { globalId } from '../../src/schema/global-id.ts';
 import { OrganizationPageDocument, UpdateOrganizationDocument } from '../generated/graphql.ts';
 import { createTestWorld, type TestInstance, type TestWorld } from '../helpers/app.ts';
 import { makeOrg, makeSignedInUser } from '../helpers/fixtures.ts';
+import { ON_CLUSTER } from '../helpers/services.ts';
 
 // Coalescing must obey the rule the entity cache's leases obey: a request
 // never joins an execution that began before a write it comes after. The
@@ -92,7 +93,9 @@ describe('coalescing and writes', () => {
     });
   }
 
-  it('identical concurrent misses with no write between them still execute once', async () => {
+  // On a cluster a miss's start is a clock reading, not the global sequence: a later miss cannot tell that no
+  // write came between, so it never joins (README, "Running at scale"). This case needs a join.
+  it.skipIf(ON_CLUSTER)('identical concurrent misses with no write between them still execute once', async () => {
     const { owner, org, rc } = await ownedOrg();
     const variables = { slug: org.slug };
     await withFlagsLocked(async (watch, unlock) => {

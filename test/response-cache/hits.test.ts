@@ -12,6 +12,8 @@ import { createTestWorld, type TestWorld } from '../helpers/app.ts';
 import { makeSignedInUser, makeTeam } from '../helpers/fixtures.ts';
 import { recordStores } from '../helpers/gates.ts';
 import { request } from '../helpers/http.ts';
+import { listKeys } from '../helpers/list-keys.ts';
+import { ON_CLUSTER } from '../helpers/services.ts';
 
 let world: TestWorld;
 beforeAll(async () => {
@@ -142,7 +144,7 @@ describe('storage', () => {
     const redis = world.server.redis;
     if (!redis) throw new Error('this file runs on Redis');
     // Test-only listing of this file's own prefix (the server itself never scans); tests in a file run one at a time.
-    const listed = async () => new Set((await redis.keys(`${world.keyPrefix}v1:*`)).filter((key) => /:rc[:-]/.test(key)));
+    const listed = async () => new Set((await listKeys(redis, `${world.keyPrefix}v1:*`)).filter((key) => /:rc[:-]/.test(key)));
     const before = await listed();
     const rc = world.server.responseCache;
     if (!rc) throw new Error('response cache is on in this file');
@@ -179,7 +181,9 @@ describe('storage', () => {
 });
 
 describe('coalescing', () => {
-  it('identical concurrent misses on one instance execute once', async () => {
+  // On a cluster a miss's start is a clock reading, not the global sequence: a later miss cannot tell that no
+  // write came between, so it never joins (README, "Running at scale"). This case needs a join.
+  it.skipIf(ON_CLUSTER)('identical concurrent misses on one instance execute once', async () => {
     const { viewer } = await orgWithTwoMembers();
     const rc = world.server.responseCache;
     if (!rc) throw new Error('response cache is on in this file');

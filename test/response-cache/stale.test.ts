@@ -7,6 +7,7 @@ import { createTestWorld, type TestInstance, type TestWorld } from '../helpers/a
 import { makeOrg, makeSignedInUser } from '../helpers/fixtures.ts';
 import { recordStores } from '../helpers/gates.ts';
 import { type CuttableInstance, startCuttableInstance } from '../helpers/redis-cut.ts';
+import { ON_CLUSTER } from '../helpers/services.ts';
 
 let world: TestWorld;
 beforeAll(async () => {
@@ -114,7 +115,9 @@ describe('Redis stopped mid-test', () => {
   });
   afterAll(() => cutting.close());
 
-  it('serves misses without failing, and nothing stale once Redis is back', async () => {
+  // The cut proxy fronts the one Redis: under the cluster project the other instance is on the cluster, so the
+  // two share nothing to be stale about. test/cluster/failover.test.ts loses a cluster node instead.
+  it.skipIf(ON_CLUSTER)('serves misses without failing, and nothing stale once Redis is back', async () => {
     const { proxy, instance: cut } = cutting;
     const { owner, reader, org } = await flaggedOrg();
     await cut.gql(PageLoadDocument, { token: reader.token });
