@@ -114,7 +114,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
           persisted,
           // A cluster store takes several round trips, the key holding a pending marker meanwhile (a miss to the
           // lookup); one Redis lands a store in one, ahead of any later lookup on the same connection.
-          ...(deps.responseCache && store?.kind === 'cluster' ? { storing: deps.responseCache.storingOf } : {}),
+          ...(deps.responseCache && deps.cache.store.inner.kind === 'cluster' ? { storing: deps.responseCache.storingOf } : {}),
         })
       : null;
   const responseCache = deps.responseCache
