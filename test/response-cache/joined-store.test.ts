@@ -31,47 +31,61 @@ async function readFlag(instance: TestInstance, token: string, slug: string) {
   };
 }
 
+/**
+ * Two identical reads on a second instance, the first paused inside its
+ * execution (after loading the flags) and the second joined to it; the
+ * coalescing is checked here. `release` lets the execution finish, `unpause`
+ * puts the entity cache back.
+ */
+async function joinPausedExecution() {
+  const owner = await makeSignedInUser(world.prisma);
+  const reader = await makeSignedInUser(world.prisma);
+  const org = await makeOrg(
+    world.prisma,
+    [
+      { user: owner.user, role: 'OWNER' },
+      { user: reader.user, role: 'MEMBER' },
+    ],
+    { flags: { beta: true } },
+  );
+  const other = await world.startInstance();
+  const rc = other.responseCache;
+  if (!rc) throw new Error('response cache is on in this file');
+
+  // The first execution holds the old flags until the test lets it finish.
+  const cache: EntityCache = other.cache;
+  const loadMany = cache.loadMany.bind(cache);
+  const paused = gate();
+  const release = gate();
+  cache.loadMany = async (kind, loaderKeys, wait) => {
+    const rows = await loadMany(kind, loaderKeys, wait);
+    if (loaderKeys.some((k) => typeof k === 'string' && kind.key(k) === keys.organizationFlags(org.id))) {
+      paused.open();
+      await release.opened;
+    }
+    return rows;
+  };
+  const stores = recordStores(rc);
+  const first = readFlag(other, reader.token, org.slug);
+  await paused.opened;
+  // A second identical request misses and joins the paused execution (same viewer, same store key).
+  const coalesced = rc.stats.coalesced;
+  const joined = readFlag(other, reader.token, org.slug);
+  const deadline = Date.now() + 5_000;
+  while (rc.stats.coalesced === coalesced && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  expect(rc.stats.coalesced).toBe(coalesced + 1);
+  const unpause = () => {
+    cache.loadMany = loadMany;
+  };
+  return { owner, reader, org, other, rc, stores, first, joined, release, unpause };
+}
+
 // On a cluster a miss's start is a clock reading, not the global sequence: a later miss cannot tell that no
 // write came between, so it never joins (README, "Running at scale"). This case needs a join.
 it.skipIf(ON_CLUSTER)(
   'a request that joined an execution begun before a write does not store that execution’s pre-write answer',
   async () => {
-    const owner = await makeSignedInUser(world.prisma);
-    const reader = await makeSignedInUser(world.prisma);
-    const org = await makeOrg(
-      world.prisma,
-      [
-        { user: owner.user, role: 'OWNER' },
-        { user: reader.user, role: 'MEMBER' },
-      ],
-      { flags: { beta: true } },
-    );
-    const other = await world.startInstance();
-    const rc = other.responseCache;
-    if (!rc) throw new Error('response cache is on in this file');
-
-    // The first execution holds the old flags until the test lets it finish.
-    const cache: EntityCache = other.cache;
-    const loadMany = cache.loadMany.bind(cache);
-    const paused = gate();
-    const release = gate();
-    cache.loadMany = async (kind, loaderKeys) => {
-      const rows = await loadMany(kind, loaderKeys);
-      if (loaderKeys.some((k) => typeof k === 'string' && kind.key(k) === keys.organizationFlags(org.id))) {
-        paused.open();
-        await release.opened;
-      }
-      return rows;
-    };
-    const stores = recordStores(rc);
-    const first = readFlag(other, reader.token, org.slug);
-    await paused.opened;
-    // A second identical request misses and joins the paused execution (same viewer, same store key).
-    const coalesced = rc.stats.coalesced;
-    const joined = readFlag(other, reader.token, org.slug);
-    const deadline = Date.now() + 5_000;
-    while (rc.stats.coalesced === coalesced && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    expect(rc.stats.coalesced).toBe(coalesced + 1);
+    const { owner, reader, org, other, rc, stores, first, joined, release, unpause } = await joinPausedExecution();
 
     // The write lands on the other instance and is acknowledged while both still hold the old flags.
     const flip = await request(
@@ -86,7 +100,7 @@ it.skipIf(ON_CLUSTER)(
     release.open();
     expect((await first).enabled).toBe(true);
     expect((await joined).enabled).toBe(true);
-    cache.loadMany = loadMany;
+    unpause();
     await stores.settled();
     stores.restore();
     expect(rc.stats.stored).toBe(0);
@@ -106,48 +120,13 @@ it.skipIf(ON_CLUSTER)(
 it.skipIf(ON_CLUSTER)(
   'without a write in between, the joined execution’s owner stores the answer once (the test above can fail)',
   async () => {
-    const owner = await makeSignedInUser(world.prisma);
-    const reader = await makeSignedInUser(world.prisma);
-    const org = await makeOrg(
-      world.prisma,
-      [
-        { user: owner.user, role: 'OWNER' },
-        { user: reader.user, role: 'MEMBER' },
-      ],
-      { flags: { beta: true } },
-    );
-    const other = await world.startInstance();
-    const rc = other.responseCache;
-    if (!rc) throw new Error('response cache is on in this file');
-
-    // The first execution holds the old flags until the test lets it finish.
-    const cache: EntityCache = other.cache;
-    const loadMany = cache.loadMany.bind(cache);
-    const paused = gate();
-    const release = gate();
-    cache.loadMany = async (kind, loaderKeys) => {
-      const rows = await loadMany(kind, loaderKeys);
-      if (loaderKeys.some((k) => typeof k === 'string' && kind.key(k) === keys.organizationFlags(org.id))) {
-        paused.open();
-        await release.opened;
-      }
-      return rows;
-    };
-    const stores = recordStores(rc);
-    const first = readFlag(other, reader.token, org.slug);
-    await paused.opened;
-    // A second identical request misses and joins the paused execution (same viewer, same store key).
-    const coalesced = rc.stats.coalesced;
-    const joined = readFlag(other, reader.token, org.slug);
-    const deadline = Date.now() + 5_000;
-    while (rc.stats.coalesced === coalesced && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    expect(rc.stats.coalesced).toBe(coalesced + 1);
+    const { reader, org, other, rc, stores, first, joined, release, unpause } = await joinPausedExecution();
 
     release.open();
     expect((await first).enabled).toBe(true);
     expect((await joined).enabled).toBe(true);
     expect(stores.count).toBe(2);
-    cache.loadMany = loadMany;
+    unpause();
     await stores.settled();
     stores.restore();
     expect(rc.stats.stored).toBe(1);
