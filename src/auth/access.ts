@@ -26,6 +26,15 @@ export function createAccess(loaders: Loaders, viewer: RequestViewer) {
     roleIn,
 
     /**
+     * Starts loading the viewer's memberships, which every check reads: an
+     * entry point calls it before its own load, and both leave in one store
+     * call. A failure is thrown by the check that reads them.
+     */
+    prefetch(): void {
+      viewerMemberships().catch(() => {});
+    },
+
+    /**
      * Records that a user was reached through one of their memberships that
      * the viewer may see: every such membership is in an organization the
      * viewer belongs to (members of a readable org, shared memberships, or a

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { SafeStore } from '../store/fail-soft.ts';
 import type { ReadResult } from '../store/lease-store.ts';
+import { ReadBatch } from './read-batch.ts';
 import { RequestWait } from './request-wait.ts';
 import type { CacheTtls } from './ttl.ts';
 import { LRUCache } from 'lru-cache';
@@ -118,12 +118,6 @@ function decode(stored: string): Decoded {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// Lease tokens only need to be unique across instances: a random prefix per process and a counter
-// cost nothing per batch, where crypto-random bytes per batch showed in profiles.
-const PROCESS_TOKEN = randomBytes(6).toString('base64url');
-let tokenCounter = 0;
-const nextToken = () => `${PROCESS_TOKEN}.${(tokenCounter++).toString(36)}`;
-
 /**
  * The shared entity cache of one server instance: rows and relation lists in
  * the store (Redis, shared by every instance), read and filled a batch at a
@@ -150,6 +144,8 @@ export class EntityCache {
    * saves the bytes, the parse and the garbage, never a check.
    */
   private readonly decoded: LRUCache<string, Decoded>;
+  /** This tick's read-throughs, sent as one store call. */
+  private readonly reads: ReadBatch;
 
   constructor(
     readonly store: SafeStore,
@@ -162,6 +158,7 @@ export class EntityCache {
   ) {
     this.timings = { ...DEFAULT_TIMINGS, ...timings };
     this.decoded = new LRUCache({ maxSize: decodedBytes, sizeCalculation: (entry, key) => entry.size + key.length + 64 });
+    this.reads = new ReadBatch(store, this.timings.leaseMs);
   }
 
   /** A new request's allowance of waiting on the store; its loaders share it. */
@@ -185,19 +182,18 @@ export class EntityCache {
   async loadMany<K, V>(kind: CachedKind<K, V>, keys: readonly K[], wait?: RequestWait): Promise<(V | null)[]> {
     if (!this.enabled) return kind.load(keys);
     const storeKeys = keys.map((k) => kind.key(k));
-    const token = nextToken();
     const held = storeKeys.map((key) => this.decoded.get(key));
+    // Without a read, nothing is leased: the token only tells this batch's own in-flight loads apart.
+    let token = '';
     let reads: ReadResult[] | null = null;
     if (wait?.exhausted) {
       this.stats.waitBypasses += keys.length;
     } else {
       const startedAt = performance.now();
-      reads = await this.store.readThrough(
+      ({ token, reads } = await this.reads.read(
         storeKeys,
-        token,
-        this.timings.leaseMs,
         held.map((entry) => entry?.version ?? ''),
-      );
+      ));
       wait?.spend(startedAt);
     }
     const out = new Array<V | null>(keys.length);

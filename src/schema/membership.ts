@@ -2,6 +2,7 @@ import type { PublicUser } from '../loaders/index.ts';
 import { builder, perViewerLimit } from './builder.ts';
 import { RoleEnum } from './enums.ts';
 import { globalId, parseGlobalId } from './global-id.ts';
+import { prefetchOrganizationLists } from './prefetch.ts';
 import { MembershipRef, OrganizationRef, UserRef } from './refs.ts';
 
 // A user's place in an organization. Only reachable by members of that organization.
@@ -24,7 +25,8 @@ builder.prismaObjectFields(MembershipRef, (t) => ({
   }),
   organization: t.field({
     type: OrganizationRef,
-    resolve: async (m, _args, ctx) => {
+    resolve: async (m, _args, ctx, info) => {
+      prefetchOrganizationLists(ctx.loaders, [m.organizationId], info);
       const org = await ctx.loaders.organizationById.load(m.organizationId);
       if (!org) throw new Error(`membership ${m.id} has no organization`);
       return org;

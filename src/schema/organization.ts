@@ -5,10 +5,12 @@ import { decodeCursor, encodeCursor } from './cursor.ts';
 import { PlanEnum, RoleEnum } from './enums.ts';
 import { globalId, parseGlobalId } from './global-id.ts';
 import { FeatureFlagRef, MembershipConnectionRef, OrganizationRef } from './refs.ts';
+import { prefetch, prefetchOrganizationLists } from './prefetch.ts';
 import { selects } from './selection.ts';
 
 const DEFAULT_PAGE_SIZE = 20;
 const MEMBER_USER = ['edges', 'node', 'user'];
+const MEMBER_USER_MEMBERSHIPS = [...MEMBER_USER, 'memberships'];
 
 // A tenant. Reachable only through entry points that check membership (organization, organizations,
 // node, a visible membership), so its fields need no second check.
@@ -35,7 +37,11 @@ builder.prismaObjectFields(OrganizationRef, (t) => ({
       const rows = await ctx.loaders.memberPage(org.id, first, after);
       const page = rows.slice(0, first);
       // One batch for the page's users, awaited here, lets each member's user field answer without a promise.
-      if (selects(info, MEMBER_USER)) await ctx.loaders.primeUsers(page.map((m) => m.userId));
+      if (selects(info, MEMBER_USER)) {
+        const userIds = page.map((m) => m.userId);
+        if (selects(info, MEMBER_USER_MEMBERSHIPS)) prefetch(ctx.loaders.membershipsByUserId.loadMany(userIds));
+        await ctx.loaders.primeUsers(userIds);
+      }
       const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));
       return {
         edges,
@@ -76,16 +82,19 @@ builder.queryFields((t) => ({
     args: { slug: t.arg.string({ required: true }) },
     resolve: async (_root, { slug }, ctx) => {
       ctx.viewer.require();
+      ctx.access.prefetch();
       return ctx.access.readableOrganization(await ctx.loaders.organizationBySlug.load(slug));
     },
   }),
   organizations: t.field({
     type: [OrganizationRef],
     description: "The viewer's organizations, in the order joined",
-    resolve: async (_root, _args, ctx) => {
+    resolve: async (_root, _args, ctx, info) => {
       const viewer = ctx.viewer.require();
       const memberships = await ctx.loaders.membershipsByUserId.load(viewer.userId);
-      const orgs = await ctx.loaders.organizationById.loadMany(memberships.map((m) => m.organizationId));
+      const ids = memberships.map((m) => m.organizationId);
+      prefetchOrganizationLists(ctx.loaders, ids, info);
+      const orgs = await ctx.loaders.organizationById.loadMany(ids);
       return orgs.flatMap((org) => {
         if (org instanceof Error) throw org;
         return org ? [org] : [];

@@ -1,6 +1,8 @@
 import { builder, perViewerLimit } from './builder.ts';
 import { globalId, globalIdOf, parseGlobalId } from './global-id.ts';
+import { prefetch } from './prefetch.ts';
 import { MembershipRef, NodeRef, UserRef } from './refs.ts';
+import { selects } from './selection.ts';
 
 // A person. Email and memberships are private to the user and to people who share an organization with them.
 builder.objectType(UserRef, {
@@ -32,7 +34,12 @@ builder.queryFields((t) => ({
     type: UserRef,
     nullable: true,
     description: 'The signed-in user; null when signed out or the token is not valid',
-    resolve: (_root, _args, ctx) => (ctx.viewer.userId ? ctx.loaders.userById.load(ctx.viewer.userId) : null),
+    resolve: (_root, _args, ctx, info) => {
+      const id = ctx.viewer.userId;
+      if (!id) return null;
+      if (selects(info, ['memberships'])) prefetch(ctx.loaders.membershipsByUserId.load(id));
+      return ctx.loaders.userById.load(id);
+    },
   }),
   user: t.field({
     type: UserRef,
