@@ -2,17 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { Cluster } from 'ioredis';
 import { IS_PENDING_LUA, pendingMarker } from './pending-marker.ts';
 import { flagReply, integerReply, ReplyShapeError, stringsReply } from './replies.ts';
-import type { ResponseEntry, ResponseStore, TagKeys } from './response-store.ts';
+import { CHUNK, type ResponseEntry, type ResponseStore, type TagKeys } from './response-store.ts';
 import type { RoundTrips } from './round-trips.ts';
 import { groupBySlot } from './slots.ts';
 import { wholeSeconds } from './ttl.ts';
 
-/**
- * Most keys one Redis call touches: SSCAN's page, one UNLINK, one SREM. Each
- * call then stays well under a millisecond of Redis time, so invalidating a
- * tag with 100k answers never blocks a node for long at a stretch.
- */
-export const CHUNK = 500;
+/** Most keys one call touches here: SSCAN's page, one UNLINK, one SREM. */
+export { CHUNK };
 
 /** How long a pending marker lives: far longer than the store's three steps, short enough that a crashed store frees its key soon. */
 export const PENDING_MS = 5_000;

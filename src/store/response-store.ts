@@ -26,7 +26,11 @@ export interface ResponseEntry {
   startSeq: number;
 }
 
-/** Every method throws on store failure; on one Redis each is one round trip (a cluster store takes more for set and invalidate). */
+/**
+ * Every method throws on store failure. On one Redis each is one round trip,
+ * but for invalidating tags that hold more than CHUNK answers (then one more
+ * per CHUNK); a cluster store takes more for set and invalidate.
+ */
 export interface ResponseStore {
   /**
    * A cached response, or on a miss the start to store against (see
@@ -50,3 +54,10 @@ export interface ResponseStore {
  * newer than an invalidation.
  */
 export const SEQUENCE_TTL_SECONDS = 86_400;
+
+/**
+ * Most keys one invalidation call touches (a page of a tag set, one UNLINK):
+ * each call then stays well under a millisecond of Redis time, so a tag with
+ * 100k answers never blocks Redis for long at a stretch. Both Redis stores use it.
+ */
+export const CHUNK = 500;
