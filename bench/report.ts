@@ -5,6 +5,7 @@
 import { growthOf } from './growth.ts';
 import { renderGrowth, type OrgSizes } from './growth-report.ts';
 import { BUSY, type MachineInfo } from './machine.ts';
+import { renderRedisComparison } from './redis-compare.ts';
 import type { ProfileRow } from './profile.ts';
 import type { ScalingPoint } from './workloads.ts';
 
@@ -22,8 +23,8 @@ export interface Cell {
   errors: number;
   /** Statements per request, counted on the wire by the Postgres proxy; null for servers without a database. */
   sqlPerRequest: number | null;
-  /** Redis commands per request the server sent, counted by the Redis proxy (exact, this server only). */
-  redisPerRequest: number;
+  /** Redis commands per request the server sent, counted by the Redis proxy (exact, this server only); null on a cluster. */
+  redisPerRequest: number | null;
   /** Redis commands executed per request, from INFO commandstats (includes commands run by scripts; server-wide). */
   redisExecPerRequest: number;
   peakRssBytes: number;
@@ -149,7 +150,7 @@ export interface ParsedRow {
   p99: number;
   errors: number;
   sqlPerRequest: number | null;
-  redisPerRequest: number;
+  redisPerRequest: number | null;
   redisExecPerRequest: number;
   cpuMicrosPerRequest: number | null;
   hitPercent: number | null;
@@ -182,7 +183,7 @@ export function parseTable(text: string): ParsedRow[] {
       p99: num(f[4]!),
       errors: num(f[5]!),
       sqlPerRequest: maybe(f[6]!),
-      redisPerRequest: num(f[7]!),
+      redisPerRequest: maybe(f[7]!),
       redisExecPerRequest: num(f[8]!),
       cpuMicrosPerRequest: maybe(f[9]!),
       hitPercent: maybe(f[10]!),
@@ -241,6 +242,7 @@ export function renderReport(report: BenchReport, chartFile: string | null, grow
     '',
     renderTable(report.cells),
     ...(chartFile ? ['', `![requests/s and p99 latency per server and workload](${chartFile})`] : []),
+    ...withBlankLine(renderRedisComparison(report.cells)),
     ...withBlankLine(
       renderGrowth({
         growth: growthOf(report.cells, report.workloads),

@@ -24,11 +24,12 @@ import type { Expectation } from './check.ts';
 import { logInAlice, recordReference, workloadContext, type Reference } from './client.ts';
 import { cloneDatabase, dropLeftoverClones, ensureTemplate, postgresVersion } from './database.ts';
 import { BUSY, cpuBusy, describeMachine } from './machine.ts';
-import { directWiring, stopEverything, withCleanup, withServer, withWiring } from './lifecycle.ts';
+import { directWiring, stopEverything, untilUndone, withCleanup, withServer, withWiring } from './lifecycle.ts';
 import { runOrder, workloadsFor } from './plan.ts';
 import type { ServerProcess } from './process.ts';
 import { publish } from './publish.ts';
-import { RedisStats } from './redis-stats.ts';
+import { benchCluster, singleRedis, type RedisTarget } from './redis-target.ts';
+import { onCluster, renderRedisComparison } from './redis-compare.ts';
 import { renderTable, totalErrors, withRatios, type BenchReport, type Cell } from './report.ts';
 import { redisPrefix, selectServers, SERVERS, type ServerConfig } from './servers.ts';
 import { issueSessions, largestOrg, seededAccounts, type LargestOrg } from './viewers.ts';
@@ -60,7 +61,8 @@ function expectation(config: ServerConfig, workload: Workload, op: Operation, re
 
 interface Run {
   args: BenchArgs;
-  redis: RedisStats;
+  /** The Redis the current server runs on. */
+  redis: RedisTarget;
   /** The seconds of each workload's cells, and of each scaling cell. */
   timing: CellTiming;
   scalingTiming: CellTiming;
@@ -94,7 +96,7 @@ async function benchDatabaseServer(config: ServerConfig, workloads: Workload[], 
       const largest = await largestOrg(db.url);
       const [largestOrgToken] = await issueSessions(db.url, [largest.owner]);
       run.largestOrg ??= { slug: largest.slug, members: largest.members };
-      await withWiring(run.args, db.url, (wiring) =>
+      await withWiring(servicesOf(run), db.url, (wiring) =>
         withServer(config, wiring, {}, async (counted) => {
           const who = { ...(await signIn(counted, largest.slug)), largestOrgToken };
           if (run.references.size === 0) {
@@ -107,7 +109,7 @@ async function benchDatabaseServer(config: ServerConfig, workloads: Workload[], 
           const profileDir = await profileDirFor(run);
           await withServer(
             config,
-            directWiring(run.args, db.url),
+            directWiring(servicesOf(run), db.url),
             {},
             async (timed) => {
               const profiler = profilerFor(timed, profileDir);
@@ -119,7 +121,7 @@ async function benchDatabaseServer(config: ServerConfig, workloads: Workload[], 
                     ...cellLoad(config, counted, workload, { ...who, viewers }, run),
                     ...timingOf(run, workload).counted,
                     pg: wiring.pg,
-                    redisCounter: wiring.redisCounter!,
+                    redisCounter: wiring.redisCounter,
                   });
                 await benchCell(config, timed, workload, timedWho, count, run, profiler);
               }
@@ -130,8 +132,11 @@ async function benchDatabaseServer(config: ServerConfig, workloads: Workload[], 
       );
     },
   );
-  await run.redis.deletePrefix(redisPrefix(config));
+  await run.redis.stats.deletePrefix(redisPrefix(config));
 }
+
+/** The services a server of this run gets: the run's database server and the current Redis. */
+const servicesOf = (run: Run) => ({ databaseUrl: run.args.databaseUrl, ...run.redis.services });
 
 /** Alice's token and the ids the workloads name, from this server process. */
 async function signIn(server: ServerProcess, largestOrgSlug: string): Promise<{ token: string; context: WorkloadContext }> {
@@ -165,7 +170,7 @@ async function benchBare(config: ServerConfig, workloads: Workload[], run: Run):
         const profileDir = await profileDirFor(run);
         await withServer(
           config,
-          directWiring(run.args, null),
+          directWiring(servicesOf(run), null),
           { BARE_RESPONSE_FILE: file },
           async (server) =>
             benchCell(
@@ -227,11 +232,12 @@ async function benchCell(
   const timed = await measureCell({
     ...cellLoad(config, server, workload, who, run),
     ...(profiler ? { profiler } : {}),
-    redis: run.redis,
+    redis: run.redis.stats,
     warmupSeconds: timingOf(run, workload).warmup,
     durationSeconds: timingOf(run, workload).duration,
   });
-  const cell = count ? withCounts(timed, await count()) : timed;
+  const counted = count ? withCounts(timed, await count()) : timed;
+  const cell = run.redis.kind === 'cluster' ? onCluster(counted) : counted;
   run.cells.push(cell);
   if (cell.profile)
     log(
@@ -244,7 +250,7 @@ async function benchCell(
   const sql = cell.sqlPerRequest === null ? '' : `, ${cell.sqlPerRequest.toFixed(2)} SQL/req`;
   log(
     `  ${config.name} · ${workload.id}: ${Math.round(cell.requestsPerSecond)} req/s, p99 ${cell.p99.toFixed(2)} ms${sql}, ` +
-      `${cell.redisPerRequest.toFixed(2)} Redis/req (${cell.redisExecPerRequest.toFixed(2)} executed), ${(cell.peakRssBytes / 2 ** 20).toFixed(0)} MB${cpu}` +
+      `${cell.redisPerRequest?.toFixed(2) ?? '—'} Redis/req (${cell.redisExecPerRequest.toFixed(2)} executed), ${(cell.peakRssBytes / 2 ** 20).toFixed(0)} MB${cpu}` +
       (cell.errors > 0 ? `, ${cell.errors} ERRORS: ${cell.problems[0] ?? ''}` : ''),
   );
 }
@@ -282,12 +288,17 @@ async function main(): Promise<number> {
     log(
       `warning: the CPUs were ${Math.round(busyAtStart * 100)}% busy before starting; other work on this machine lowers every figure`,
     );
-  const redis = await RedisStats.connect(args.redisUrl);
+  const single = await singleRedis(args.redisUrl);
+  const cluster = args.redis === 'single' ? null : await benchCluster();
+  if (cluster) log(`started a Redis Cluster (3 masters, 3 replicas): ${cluster.services.redisClusterNodes}`);
+  const forgetCluster = cluster ? untilUndone(() => cluster.close()) : () => {};
+  // tenant-graph runs on each Redis chosen; the peers and the ceiling know one Redis only.
+  const targets = args.redis === 'single' ? [single] : args.redis === 'cluster' ? [cluster!] : [single, cluster!];
   const profileRoot = args.profile ? await mkdtemp(join(tmpdir(), 'tg-profiles-')) : undefined;
   if (profileRoot) log(`CPU profiles of each cell: ${profileRoot}`);
   const run: Run = {
     args,
-    redis,
+    redis: single,
     timing,
     scalingTiming: scaling,
     references: new Map(),
@@ -298,7 +309,7 @@ async function main(): Promise<number> {
   try {
     await dropLeftoverClones(args.databaseUrl);
     await ensureTemplate(args.databaseUrl, log);
-    for (const config of SERVERS) await redis.deletePrefix(redisPrefix(config));
+    for (const config of SERVERS) await single.stats.deletePrefix(redisPrefix(config));
 
     // tenant-graph answers first: its responses are the reference every other server must match.
     const ordered = [...servers.filter((s) => s.kind === 'tenant-graph'), ...servers.filter((s) => s.kind !== 'tenant-graph')];
@@ -308,15 +319,20 @@ async function main(): Promise<number> {
       await benchDatabaseServer(reference, [], run, false);
     }
     for (const config of ordered) {
-      log(`${config.name}`);
       const own = workloadsFor(config, workloads, args.quick);
-      if (config.kind === 'bare') await benchBare(config, own, run);
-      else await benchDatabaseServer(config, own, run, true);
+      for (const target of config.kind === 'tenant-graph' ? targets : [single]) {
+        run.redis = target;
+        log(`${config.name}${target.kind === 'cluster' ? ' on the Redis Cluster' : ''}`);
+        if (config.kind === 'bare') await benchBare(config, own, run);
+        else await benchDatabaseServer(config, own, run, true);
+      }
     }
 
     // The table lists servers in the configured order, workloads in theirs.
     const order = (c: Cell) =>
-      servers.findIndex((s) => s.id === c.serverId) * 100 + workloads.findIndex((w) => w.id === c.workload);
+      servers.findIndex((s) => s.id === c.serverId.replace(/@cluster$/, '')) * 1000 +
+      (c.serverId.endsWith('@cluster') ? 500 : 0) +
+      workloads.findIndex((w) => w.id === c.workload);
     const peer = servers.find((s) => s.peer) ?? null;
     const cells = withRatios(run.cells, peer?.id ?? null).sort((a, b) => order(a) - order(b));
     const report: BenchReport = {
@@ -328,7 +344,11 @@ async function main(): Promise<number> {
         durationSeconds: timing.duration,
         ...(scalingCells > 0 ? { scaling: { warmupSeconds: scaling.warmup, durationSeconds: scaling.duration } } : {}),
       },
-      machine: describeMachine({ postgres: await postgresVersion(args.databaseUrl), redis: await redis.version(), busyAtStart }),
+      machine: describeMachine({
+        postgres: await postgresVersion(args.databaseUrl),
+        redis: await single.stats.version(),
+        busyAtStart,
+      }),
       cells,
       totalSeconds: (performance.now() - started) / 1000,
       workloads: workloads.map((w) => ({
@@ -342,6 +362,8 @@ async function main(): Promise<number> {
     };
     log('');
     log(renderTable(cells));
+    const comparison = renderRedisComparison(cells);
+    if (comparison.length > 0) log(['', ...comparison].join('\n'));
     const written = await publish(report);
     log('');
     log(`report: ${written.markdown} (charts: ${written.charts.join(', ')}); ${Math.round(report.totalSeconds)} s in all`);
@@ -352,7 +374,9 @@ async function main(): Promise<number> {
     }
     return 0;
   } finally {
-    await redis.close();
+    await single.close();
+    forgetCluster();
+    await cluster?.close();
   }
 }
 

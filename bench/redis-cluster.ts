@@ -1,3 +1,6 @@
+// A real Redis Cluster on loopback, started from the machine's redis-server: the test
+// suite's `cluster` project and `npm run bench -- --redis=cluster` both run on one.
+
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -11,7 +14,7 @@ const run = promisify(execFile);
 const NODES = 6;
 /** Redis Cluster talks between nodes on the client port + 10000: that one must be free too. */
 const BUS_OFFSET = 10_000;
-/** The first port searched for a test cluster; the lead's services and benches use no 7xxx port. */
+/** The first port searched for a test cluster; nothing else here uses a 7xxx port. */
 export const CLUSTER_PORT_BASE = 7100;
 
 /** A running test cluster on loopback. */
@@ -145,6 +148,25 @@ async function waitUntilAnswering(ports: readonly number[]): Promise<void> {
       }
     }
   }
+}
+
+/** The ports of the live masters, from CLUSTER NODES asked of the first node that answers. */
+export async function masterPorts(ports: readonly number[]): Promise<number[]> {
+  for (const port of ports) {
+    let listing: string;
+    try {
+      listing = (await run('redis-cli', ['-p', String(port), 'cluster', 'nodes'])).stdout;
+    } catch {
+      continue; // This node is down: ask the next.
+    }
+    return listing
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' '))
+      .filter(([, , flags = '']) => flags.split(',').includes('master') && !flags.includes('fail'))
+      .map(([, address = '']) => Number(address.slice(address.indexOf(':') + 1, address.indexOf('@'))));
+  }
+  throw new Error('no cluster node answers');
 }
 
 /** The port of the master serving `slot`, from CLUSTER NODES asked of the first live node. */
