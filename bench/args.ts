@@ -31,7 +31,7 @@ export const USAGE = `npm run bench [-- options]
   --profile            a CPU profile of each cell's measured part (V8's sampler; costs some throughput, so the run is a custom one):
                        the report gains self time per request by package/file and by function
   --servers=a,b        server ids (bare, tg, tg-entity, tg-both, apollo, apollo-rc, mercurius, mercurius-cache, yoga-stock, ...) or "all"; default: the default set
-  --workloads=a,b      page-load, org-page, deep, mixed, many-users, scaling (its 15 cells, or one by id: scale-org-50@10c);
+  --workloads=a,b      page-load, org-page, deep, mixed, many-users, invalidate-100k (only when named), scaling (its 15 cells, or one by id: scale-org-50@10c);
                        default: all (the scaling cells on the servers configured for them: tg-entity, tg-both)
   --connections=N      concurrent connections per cell (default 10; the scaling cells fix theirs: 1, 10, 50)
   --viewers=N          users many-users signs in (sessions written to each server's database) and rotates through (default 500, quick 50)

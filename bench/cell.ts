@@ -104,6 +104,10 @@ export interface CellOptions extends LoadCellOptions {
   redis: RedisStats;
   /** Profiles the measured part when given. */
   profiler?: ProfileControl;
+  /** Runs beside the measured part (a write sent mid-cell), which waits for it too. */
+  during?: (durationSeconds: number) => Promise<void>;
+  /** Told each measured response's latency and arrival. */
+  onLatency?: (latencyMs: number, arrivedAt: number) => void;
 }
 
 /** The timed pass of a cell, on a server wired straight to the services; its counts come from the counted pass (withCounts). */
@@ -118,7 +122,13 @@ export async function measureCell(options: CellOptions): Promise<Cell> {
   await server.startRssWindow();
   await options.profiler?.start();
   const cpuBefore = await server.cpuMicros();
-  const result = await runLoad({ ...load, durationSeconds: options.durationSeconds });
+  const during = options.during?.(options.durationSeconds);
+  const result = await runLoad({
+    ...load,
+    durationSeconds: options.durationSeconds,
+    ...(options.onLatency ? { onLatency: options.onLatency } : {}),
+  });
+  await during;
   const cpuAfter = await server.cpuMicros();
   const profile = await options.profiler?.stop();
   const peakRssBytes = await server.endRssWindow();

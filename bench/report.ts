@@ -4,6 +4,8 @@
 
 import { growthOf } from './growth.ts';
 import { renderGrowth, type OrgSizes } from './growth-report.ts';
+import type { InvalidationFigures } from './invalidation.ts';
+import { renderInvalidationAtScale } from './invalidation-report.ts';
 import { BUSY, type MachineInfo } from './machine.ts';
 import { renderRedisComparison } from './redis-compare.ts';
 import type { ProfileRow } from './profile.ts';
@@ -42,6 +44,8 @@ export interface Cell {
   sampled: number;
   /** The first problems seen, when errors > 0. */
   problems: string[];
+  /** The invalidation-at-scale cell's own figures. */
+  invalidation?: InvalidationFigures;
 }
 
 export interface RunSettings {
@@ -243,6 +247,7 @@ export function renderReport(report: BenchReport, chartFile: string | null, grow
     renderTable(report.cells),
     ...(chartFile ? ['', `![requests/s and p99 latency per server and workload](${chartFile})`] : []),
     ...withBlankLine(renderRedisComparison(report.cells)),
+    ...withBlankLine(renderInvalidationAtScale(report.cells)),
     ...withBlankLine(
       renderGrowth({
         growth: growthOf(report.cells, report.workloads),

@@ -21,7 +21,9 @@ import {
 import { type CellCounts, measureCell, measureCounts, withCounts } from './cell.ts';
 import { ProfileControl } from './profile.ts';
 import type { Expectation } from './check.ts';
-import { logInAlice, recordReference, workloadContext, type Reference } from './client.ts';
+import { logInAlice, post, recordReference, workloadContext, type Reference } from './client.ts';
+import { InvalidationProbe, type InvalidationFigures, seedAnswers, stillServed, tagOf } from './invalidation.ts';
+import { renderInvalidationAtScale } from './invalidation-report.ts';
 import { cloneDatabase, dropLeftoverClones, ensureTemplate, postgresVersion } from './database.ts';
 import { BUSY, cpuBusy, describeMachine } from './machine.ts';
 import { directWiring, stopEverything, untilUndone, withCleanup, withServer, withWiring } from './lifecycle.ts';
@@ -38,6 +40,7 @@ import {
   SCALING_CONNECTIONS,
   selectWorkloads,
   senderOf,
+  type InvalidationAtScale,
   type Operation,
   type Sender,
   type Workload,
@@ -229,13 +232,18 @@ async function benchCell(
   run: Run,
   profiler: ProfileControl | undefined,
 ): Promise<void> {
-  const timed = await measureCell({
+  const scale = workload.invalidateAtScale
+    ? await prepareInvalidation(config, server, workload.invalidateAtScale, who, run)
+    : null;
+  const measured = await measureCell({
     ...cellLoad(config, server, workload, who, run),
     ...(profiler ? { profiler } : {}),
+    ...(scale ? { during: (seconds: number) => scale.probe.during(seconds), onLatency: scale.probe.onLatency } : {}),
     redis: run.redis.stats,
     warmupSeconds: timingOf(run, workload).warmup,
     durationSeconds: timingOf(run, workload).duration,
   });
+  const timed = scale ? withInvalidation(measured, await scale.finish()) : measured;
   const counted = count ? withCounts(timed, await count()) : timed;
   const cell = run.redis.kind === 'cluster' ? onCluster(counted) : counted;
   run.cells.push(cell);
@@ -253,6 +261,65 @@ async function benchCell(
       `${cell.redisPerRequest?.toFixed(2) ?? '—'} Redis/req (${cell.redisExecPerRequest.toFixed(2)} executed), ${(cell.peakRssBytes / 2 ** 20).toFixed(0)} MB${cpu}` +
       (cell.errors > 0 ? `, ${cell.errors} ERRORS: ${cell.problems[0] ?? ''}` : ''),
   );
+}
+
+/**
+ * Before an invalidation-at-scale cell: the answers seeded under the tag of
+ * the write's target (the sender of the write, as the server names them),
+ * and the probe that sends the write mid-cell. `finish` checks that none is
+ * left and closes the store.
+ */
+async function prepareInvalidation(
+  config: ServerConfig,
+  server: ServerProcess,
+  scale: InvalidationAtScale,
+  who: Who,
+  run: Run,
+): Promise<{ probe: InvalidationProbe; finish: () => Promise<InvalidationFigures> }> {
+  const token = tokenOf(scale.write.sender, who);
+  if (!token) throw new Error(`${scale.write.name} has no signed-in sender`);
+  const viewer = JSON.parse(await post(server.origin, JSON.stringify({ query: '{ viewer { id } }' }), token)) as {
+    data: { viewer: { id: string } };
+  };
+  const store = await run.redis.openStore(redisPrefix(config));
+  try {
+    const tag = tagOf('User', viewer.data.viewer.id);
+    log(`    seeding ${scale.answers} answers tagged User ${viewer.data.viewer.id} on ${run.redis.kind} Redis`);
+    const answers = await seedAnswers(store, tag, scale.answers, log);
+    const probe = new InvalidationProbe(scale.write, server.origin, token, who.context);
+    const finish = async () => {
+      try {
+        return probe.figures(answers.length, await stillServed(store, answers));
+      } finally {
+        await store.close();
+      }
+    };
+    return { probe, finish };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+/** A cell with its invalidation figures; a failed write or any answer left fails it loudly. */
+function withInvalidation(cell: Cell, figures: InvalidationFigures): Cell {
+  const problems = [
+    ...(figures.writeError ? [`the invalidating write failed: ${figures.writeError}`] : []),
+    ...(figures.remaining > 0
+      ? [`${figures.remaining} of ${figures.answers} invalidated answers still served after the write`]
+      : []),
+  ];
+  for (const problem of problems) log(`    FAILED: ${problem}`);
+  log(
+    `    invalidated ${figures.answers} answers: write ${figures.writeMs.toFixed(1)} ms; hits meanwhile ${figures.window.requests}, ` +
+      `p50 ${figures.window.p50.toFixed(2)} ms, p99 ${figures.window.p99.toFixed(2)} ms, max ${figures.window.max.toFixed(2)} ms; ${figures.remaining} left`,
+  );
+  return {
+    ...cell,
+    invalidation: figures,
+    errors: cell.errors + problems.length,
+    problems: [...problems, ...cell.problems].slice(0, 5),
+  };
 }
 
 async function main(): Promise<number> {
@@ -364,6 +431,8 @@ async function main(): Promise<number> {
     log(renderTable(cells));
     const comparison = renderRedisComparison(cells);
     if (comparison.length > 0) log(['', ...comparison].join('\n'));
+    const invalidation = renderInvalidationAtScale(cells);
+    if (invalidation.length > 0) log(['', ...invalidation].join('\n'));
     const written = await publish(report);
     log('');
     log(`report: ${written.markdown} (charts: ${written.charts.join(', ')}); ${Math.round(report.totalSeconds)} s in all`);
