@@ -37,7 +37,7 @@ export const USAGE = `npm run bench [-- options]
   --viewers=N          users many-users signs in (sessions written to each server's database) and rotates through (default 500, quick 50)
   --warmup=S           warm-up seconds per cell (default 2, quick 0.3; scaling cells 1, quick 0.3)
   --redis=single|cluster|both
-                       where tenant-graph's cells run: the one Redis (default), a 3+3 Redis Cluster the bench starts on
+                       where tenant-graph's cells run: the one Redis (default), a 3-master Redis Cluster the bench starts on
                        loopback, or both, with a cluster/single comparison in the report; peers always use the one Redis
   --duration=S         measured seconds per cell (default: 10, less if the cells would not fit 4 minutes; quick 1-2;
                        scaling cells 2, quick 1)

@@ -29,7 +29,7 @@ export function renderRedisComparison(cells: readonly Cell[]): string[] {
     .filter((p): p is { cluster: Cell; single: Cell } => p.single !== undefined);
   if (pairs.length === 0) return [];
   return [
-    '## On a Redis Cluster (3 masters + 3 replicas) against one Redis, same run',
+    '## On a Redis Cluster (3 masters) against one Redis, same run',
     '',
     '| server | workload | req/s single | req/s cluster | cluster/single | p99 ms single | p99 ms cluster | Redis/req single | Redis exec/req single | Redis exec/req cluster | hit % cluster |',
     '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
