@@ -21,6 +21,8 @@ export interface BenchArgs {
   /** Where the admin connection goes (the bench creates tg_bench_* databases there) and which Redis to use. */
   databaseUrl: string;
   redisUrl: string;
+  /** Where tenant-graph's cells run: the one Redis, a cluster the bench starts, or both side by side (peers: the one Redis). */
+  redis: 'single' | 'cluster' | 'both';
 }
 
 export const USAGE = `npm run bench [-- options]
@@ -29,11 +31,14 @@ export const USAGE = `npm run bench [-- options]
   --profile            a CPU profile of each cell's measured part (V8's sampler; costs some throughput, so the run is a custom one):
                        the report gains self time per request by package/file and by function
   --servers=a,b        server ids (bare, tg, tg-entity, tg-both, apollo, apollo-rc, mercurius, mercurius-cache, yoga-stock, ...) or "all"; default: the default set
-  --workloads=a,b      page-load, org-page, deep, mixed, many-users, scaling (its 15 cells, or one by id: scale-org-50@10c);
+  --workloads=a,b      page-load, org-page, deep, mixed, many-users, invalidate-100k (only when named), scaling (its 15 cells, or one by id: scale-org-50@10c);
                        default: all (the scaling cells on the servers configured for them: tg-entity, tg-both)
   --connections=N      concurrent connections per cell (default 10; the scaling cells fix theirs: 1, 10, 50)
   --viewers=N          users many-users signs in (sessions written to each server's database) and rotates through (default 500, quick 50)
   --warmup=S           warm-up seconds per cell (default 2, quick 0.3; scaling cells 1, quick 0.3)
+  --redis=single|cluster|both
+                       where tenant-graph's cells run: the one Redis (default), a 3-master Redis Cluster the bench starts on
+                       loopback, or both, with a cluster/single comparison in the report; peers always use the one Redis
   --duration=S         measured seconds per cell (default: 10, less if the cells would not fit 4 minutes; quick 1-2;
                        scaling cells 2, quick 1)
 
@@ -52,6 +57,7 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       viewers: { type: 'string' },
       warmup: { type: 'string' },
       duration: { type: 'string' },
+      redis: { type: 'string', default: 'single' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -85,7 +91,13 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     durationSeconds: positive('duration', values.duration),
     databaseUrl: env['BENCH_DATABASE_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
     redisUrl: env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+    redis: redisChoice(values.redis),
   };
+}
+
+function redisChoice(value: string | undefined): BenchArgs['redis'] {
+  if (value === 'single' || value === 'cluster' || value === 'both') return value;
+  throw new Error(`--redis must be single, cluster or both (got ${value})`);
 }
 
 /**
@@ -104,6 +116,7 @@ export function runKind(args: BenchArgs): 'full' | 'quick' | 'custom' {
     args.viewers !== undefined ||
     args.warmupSeconds !== undefined ||
     args.durationSeconds !== undefined ||
+    args.redis !== 'single' ||
     args.connections !== 10;
   return chosen ? 'custom' : 'full';
 }

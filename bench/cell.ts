@@ -19,7 +19,8 @@ import { tokenRotation } from './viewers.ts';
 /** What one cell's counted pass found: statements and commands per request, and the requests that failed there. */
 export interface CellCounts {
   sqlPerRequest: number | null;
-  redisPerRequest: number;
+  /** Null on a cluster, where no proxy sees the server's commands. */
+  redisPerRequest: number | null;
   errors: number;
   sampled: number;
   problems: string[];
@@ -75,24 +76,24 @@ export async function warmUp(load: Omit<LoadOptions, 'durationSeconds'>, seconds
  * and a short window outweighed the requests themselves.
  */
 export async function measureCounts(
-  options: LoadCellOptions & { pg: PgCounter | null; redisCounter: RedisCounter },
+  options: LoadCellOptions & { pg: PgCounter | null; redisCounter: RedisCounter | null },
 ): Promise<CellCounts> {
   const load = loadOf(options);
   const warm = await warmUp(load, options.warmupSeconds, options.tokens);
   await sleep(options.settleMs);
   await untilIdle(options.process);
   const pgBefore = options.pg?.counts();
-  const sentBefore = options.redisCounter.commands();
+  const sentBefore = options.redisCounter?.commands();
   const amount = Math.max(options.load.connections * 4, Math.round(warm.requestsPerSecond * options.durationSeconds));
   const result = await runLoad({ ...load, durationSeconds: options.durationSeconds, requests: amount });
   // Work a server does after answering (storing an answer, filling a cache) belongs to these requests too.
   await untilIdle(options.process);
-  const sentAfter = options.redisCounter.commands();
+  const sentAfter = options.redisCounter?.commands();
   const pgAfter = options.pg?.counts();
   const requests = Math.max(result.requests, 1);
   return {
     sqlPerRequest: pgBefore && pgAfter ? pgDelta(pgBefore, pgAfter).statements / requests : null,
-    redisPerRequest: (sentAfter - sentBefore) / requests,
+    redisPerRequest: sentBefore === undefined || sentAfter === undefined ? null : (sentAfter - sentBefore) / requests,
     errors: failureCount(result) + failureCount(warm),
     sampled: warm.sampled + result.sampled,
     problems: [...warm.problems, ...result.problems],
@@ -103,6 +104,10 @@ export interface CellOptions extends LoadCellOptions {
   redis: RedisStats;
   /** Profiles the measured part when given. */
   profiler?: ProfileControl;
+  /** Runs beside the measured part (a write sent mid-cell), which waits for it too. */
+  during?: (durationSeconds: number) => Promise<void>;
+  /** Told each measured response's latency and arrival. */
+  onLatency?: (latencyMs: number, arrivedAt: number) => void;
 }
 
 /** The timed pass of a cell, on a server wired straight to the services; its counts come from the counted pass (withCounts). */
@@ -117,7 +122,13 @@ export async function measureCell(options: CellOptions): Promise<Cell> {
   await server.startRssWindow();
   await options.profiler?.start();
   const cpuBefore = await server.cpuMicros();
-  const result = await runLoad({ ...load, durationSeconds: options.durationSeconds });
+  const during = options.during?.(options.durationSeconds);
+  const result = await runLoad({
+    ...load,
+    durationSeconds: options.durationSeconds,
+    ...(options.onLatency ? { onLatency: options.onLatency } : {}),
+  });
+  await during;
   const cpuAfter = await server.cpuMicros();
   const profile = await options.profiler?.stop();
   const peakRssBytes = await server.endRssWindow();

@@ -5,6 +5,7 @@
 import { startPgCounter, type PgCounter } from './pg-counter.ts';
 import { freePort, startServerProcess, type ServerProcess } from './process.ts';
 import { startRedisCounter, type RedisCounter } from './redis-counter.ts';
+import type { RedisServices } from './redis-target.ts';
 import { commonEnv, type ServerConfig } from './servers.ts';
 
 const PROFILER_HOOK = new URL('./profiler-hook.ts', import.meta.url).pathname;
@@ -24,6 +25,12 @@ export async function withCleanup<T>(undo: () => Promise<unknown>, run: () => Pr
   }
 }
 
+/** Keeps `undo` for Ctrl-C and fatal errors until the returned function is called (by whoever undoes it itself). */
+export function untilUndone(undo: () => Promise<unknown>): () => void {
+  cleanups.add(undo);
+  return () => cleanups.delete(undo);
+}
+
 /** Undoes whatever is still set up, newest first: for Ctrl-C and fatal errors. */
 export async function stopEverything(): Promise<void> {
   for (const undo of [...cleanups].reverse()) await undo().catch(() => {});
@@ -33,10 +40,10 @@ export async function stopEverything(): Promise<void> {
  * A server's view of the services: its URLs, and the counting proxies to read
  * when they sit between (null when the server talks to the services directly).
  */
-export interface Wiring {
+export interface Wiring extends RedisServices {
   databaseUrl: string;
-  redisUrl: string;
   pg: PgCounter | null;
+  /** Null too on a cluster: its clients connect to the addresses the nodes announce, past any proxy. */
   redisCounter: RedisCounter | null;
 }
 
@@ -57,22 +64,24 @@ const viaProxy = (url: string, port: number) => {
  * `services` are the real ones.
  */
 export async function withWiring(
-  services: { databaseUrl: string; redisUrl: string },
+  services: { databaseUrl: string } & RedisServices,
   databaseUrl: string | null,
   use: (wiring: Wiring) => Promise<void>,
 ): Promise<void> {
+  const withPg = async (redis: RedisServices & { redisCounter: RedisCounter | null }) => {
+    if (databaseUrl === null) return use({ databaseUrl: '', ...redis, pg: null });
+    const pg = await startPgCounter(hostPort(services.databaseUrl, 5432));
+    await withCleanup(
+      () => pg.close(),
+      () => use({ databaseUrl: viaProxy(databaseUrl, pg.port), ...redis, pg }),
+    );
+  };
+  if (services.redisClusterNodes)
+    return withPg({ redisUrl: '', redisClusterNodes: services.redisClusterNodes, redisCounter: null });
   const redisCounter = await startRedisCounter(hostPort(services.redisUrl, 6379));
   await withCleanup(
     () => redisCounter.close(),
-    async () => {
-      const redisUrl = viaProxy(services.redisUrl, redisCounter.port);
-      if (databaseUrl === null) return use({ databaseUrl: '', redisUrl, pg: null, redisCounter });
-      const pg = await startPgCounter(hostPort(services.databaseUrl, 5432));
-      await withCleanup(
-        () => pg.close(),
-        () => use({ databaseUrl: viaProxy(databaseUrl, pg.port), redisUrl, pg, redisCounter }),
-      );
-    },
+    () => withPg({ redisUrl: viaProxy(services.redisUrl, redisCounter.port), redisClusterNodes: '', redisCounter }),
   );
 }
 
@@ -82,8 +91,14 @@ export async function withWiring(
  * the load, and adds a hop to every round trip; that tax falls only on
  * servers that use Redis or Postgres on a hit, never on the bare ceiling.
  */
-export function directWiring(services: { databaseUrl: string; redisUrl: string }, databaseUrl: string | null): Wiring {
-  return { databaseUrl: databaseUrl ?? '', redisUrl: services.redisUrl, pg: null, redisCounter: null };
+export function directWiring(services: { databaseUrl: string } & RedisServices, databaseUrl: string | null): Wiring {
+  return {
+    databaseUrl: databaseUrl ?? '',
+    redisUrl: services.redisUrl,
+    redisClusterNodes: services.redisClusterNodes,
+    pg: null,
+    redisCounter: null,
+  };
 }
 
 /** Starts one server process with the common environment and runs `use` while it is up. */
@@ -97,7 +112,13 @@ export async function withServer(
 ): Promise<void> {
   const port = await freePort();
   const env = {
-    ...commonEnv({ databaseUrl: wiring.databaseUrl, redisUrl: wiring.redisUrl, port, config }),
+    ...commonEnv({
+      databaseUrl: wiring.databaseUrl,
+      redisUrl: wiring.redisUrl,
+      redisClusterNodes: wiring.redisClusterNodes,
+      port,
+      config,
+    }),
     ...config.env,
     ...extraEnv,
     ...(profileDir ? { BENCH_PROFILE_DIR: profileDir } : {}),

@@ -32,6 +32,8 @@ export interface LoadOptions {
   requests?: number;
   /** Every n-th response (after the first few of each operation) is fully checked. @default 100 */
   sampleEvery?: number;
+  /** Told each response's latency (ms) and when it arrived (performance.now()), for figures over a part of the run. */
+  onLatency?: (latencyMs: number, arrivedAt: number) => void;
 }
 
 export interface LoadResult {
@@ -80,6 +82,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let cacheHits = 0;
   const cacheHit = options.cacheHit;
   const nextToken = options.nextToken;
+  const onLatency = options.onLatency;
 
   const requests = options.workload.sequence.map((op): autocannon.Request => {
     const expected = options.expect(op);
@@ -148,6 +151,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         latencies = grown;
       }
       latencies[count++] = responseTime;
+      onLatency?.(responseTime, performance.now());
     });
   });
 

@@ -8,10 +8,18 @@ import type { Workload } from './workloads.ts';
 /**
  * The bare server only replays single-read workloads (only the per-page-load
  * one in a quick run, which is a smoke check); the scaling cells run only on
- * servers with `scaling`; everything else runs them all.
+ * servers with `scaling`, the invalidation-at-scale cell only on tenant-graph
+ * with a response cache; everything else runs them all.
  */
-export function workloadsFor(config: Pick<ServerConfig, 'kind' | 'scaling'>, workloads: Workload[], quick: boolean): Workload[] {
-  const own = config.scaling ? workloads : workloads.filter((w) => !w.scaling);
+export function workloadsFor(
+  config: Pick<ServerConfig, 'kind' | 'scaling' | 'cacheHit'>,
+  workloads: Workload[],
+  quick: boolean,
+): Workload[] {
+  const scaled = config.scaling ? workloads : workloads.filter((w) => !w.scaling);
+  // Invalidating cached answers means something only to tenant-graph with its response cache.
+  const caches = config.kind === 'tenant-graph' && config.cacheHit !== undefined;
+  const own = caches ? scaled : scaled.filter((w) => !w.invalidateAtScale);
   if (config.kind !== 'bare') return own;
   const replayable = own.filter((w) => w.check === 'exact' && w.sequence.length === 1);
   return quick ? replayable.slice(0, 1) : replayable;

@@ -40,41 +40,56 @@ export function totalCommands(counts: CommandCounts): number {
   return Object.values(counts).reduce((sum, n) => sum + n, 0);
 }
 
-/** The bench's own connection to the Redis the servers use: stats, version, and cleanup of its key prefix. */
+/**
+ * The bench's own connections to the Redis the servers use (one Redis, or
+ * every master of a cluster): stats summed over them, version, and cleanup
+ * of a key prefix on each.
+ */
 export class RedisStats {
-  private constructor(private readonly redis: Redis) {}
+  private constructor(private readonly nodes: Redis[]) {}
 
-  static async connect(url: string): Promise<RedisStats> {
-    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
-    await redis.connect();
-    return new RedisStats(redis);
+  /** One Redis by URL, or the masters of a cluster by their URLs. */
+  static async connect(...urls: string[]): Promise<RedisStats> {
+    const nodes = urls.map((url) => new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false }));
+    await Promise.all(nodes.map((redis) => redis.connect()));
+    return new RedisStats(nodes);
   }
 
+  /** Calls per command, summed over the nodes: on a cluster each master executes its share. */
   async snapshot(): Promise<CommandCounts> {
-    return parseCommandStats(await this.redis.info('commandstats'));
+    const all = await Promise.all(this.nodes.map(async (redis) => parseCommandStats(await redis.info('commandstats'))));
+    const sum: CommandCounts = {};
+    for (const counts of all) for (const [name, calls] of Object.entries(counts)) sum[name] = (sum[name] ?? 0) + calls;
+    return sum;
   }
 
   async version(): Promise<string> {
-    return /redis_version:(\S+)/.exec(await this.redis.info('server'))?.[1] ?? 'unknown';
+    return /redis_version:(\S+)/.exec(await this.nodes[0]!.info('server'))?.[1] ?? 'unknown';
   }
 
   /**
    * Deletes every key under `prefix` (which must start with "bench:"), by
-   * SCAN: fine here, between runs, never on a request path.
+   * SCAN on each node: fine here, between runs, never on a request path.
    */
   async deletePrefix(prefix: string): Promise<number> {
     if (!prefix.startsWith('bench:')) throw new Error(`refusing to delete keys outside bench: (${prefix})`);
-    let cursor = '0';
     let deleted = 0;
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) deleted += await this.redis.unlink(...keys);
-    } while (cursor !== '0');
+    for (const redis of this.nodes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        cursor = next;
+        // One UNLINK per key: on a cluster a page's keys live in many slots, and a multi-key command takes one.
+        if (keys.length > 0) {
+          const replies = await Promise.all(keys.map((key) => redis.unlink(key)));
+          deleted += replies.reduce((sum, n) => sum + n, 0);
+        }
+      } while (cursor !== '0');
+    }
     return deleted;
   }
 
   async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await Promise.all(this.nodes.map((redis) => redis.quit().catch(() => redis.disconnect())));
   }
 }

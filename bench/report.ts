@@ -4,7 +4,10 @@
 
 import { growthOf } from './growth.ts';
 import { renderGrowth, type OrgSizes } from './growth-report.ts';
+import type { InvalidationFigures } from './invalidation.ts';
+import { renderInvalidationAtScale } from './invalidation-report.ts';
 import { BUSY, type MachineInfo } from './machine.ts';
+import { renderRedisComparison } from './redis-compare.ts';
 import type { ProfileRow } from './profile.ts';
 import type { ScalingPoint } from './workloads.ts';
 
@@ -22,8 +25,8 @@ export interface Cell {
   errors: number;
   /** Statements per request, counted on the wire by the Postgres proxy; null for servers without a database. */
   sqlPerRequest: number | null;
-  /** Redis commands per request the server sent, counted by the Redis proxy (exact, this server only). */
-  redisPerRequest: number;
+  /** Redis commands per request the server sent, counted by the Redis proxy (exact, this server only); null on a cluster. */
+  redisPerRequest: number | null;
   /** Redis commands executed per request, from INFO commandstats (includes commands run by scripts; server-wide). */
   redisExecPerRequest: number;
   peakRssBytes: number;
@@ -41,6 +44,8 @@ export interface Cell {
   sampled: number;
   /** The first problems seen, when errors > 0. */
   problems: string[];
+  /** The invalidation-at-scale cell's own figures. */
+  invalidation?: InvalidationFigures;
 }
 
 export interface RunSettings {
@@ -149,7 +154,7 @@ export interface ParsedRow {
   p99: number;
   errors: number;
   sqlPerRequest: number | null;
-  redisPerRequest: number;
+  redisPerRequest: number | null;
   redisExecPerRequest: number;
   cpuMicrosPerRequest: number | null;
   hitPercent: number | null;
@@ -182,7 +187,7 @@ export function parseTable(text: string): ParsedRow[] {
       p99: num(f[4]!),
       errors: num(f[5]!),
       sqlPerRequest: maybe(f[6]!),
-      redisPerRequest: num(f[7]!),
+      redisPerRequest: maybe(f[7]!),
       redisExecPerRequest: num(f[8]!),
       cpuMicrosPerRequest: maybe(f[9]!),
       hitPercent: maybe(f[10]!),
@@ -241,6 +246,8 @@ export function renderReport(report: BenchReport, chartFile: string | null, grow
     '',
     renderTable(report.cells),
     ...(chartFile ? ['', `![requests/s and p99 latency per server and workload](${chartFile})`] : []),
+    ...withBlankLine(renderRedisComparison(report.cells)),
+    ...withBlankLine(renderInvalidationAtScale(report.cells)),
     ...withBlankLine(
       renderGrowth({
         growth: growthOf(report.cells, report.workloads),

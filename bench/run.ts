@@ -21,14 +21,17 @@ import {
 import { type CellCounts, measureCell, measureCounts, withCounts } from './cell.ts';
 import { ProfileControl } from './profile.ts';
 import type { Expectation } from './check.ts';
-import { logInAlice, recordReference, workloadContext, type Reference } from './client.ts';
+import { logInAlice, post, recordReference, workloadContext, type Reference } from './client.ts';
+import { InvalidationProbe, type InvalidationFigures, seedAnswers, stillServed, tagOf } from './invalidation.ts';
+import { renderInvalidationAtScale } from './invalidation-report.ts';
 import { cloneDatabase, dropLeftoverClones, ensureTemplate, postgresVersion } from './database.ts';
 import { BUSY, cpuBusy, describeMachine } from './machine.ts';
-import { directWiring, stopEverything, withCleanup, withServer, withWiring } from './lifecycle.ts';
+import { directWiring, stopEverything, untilUndone, withCleanup, withServer, withWiring } from './lifecycle.ts';
 import { runOrder, workloadsFor } from './plan.ts';
 import type { ServerProcess } from './process.ts';
 import { publish } from './publish.ts';
-import { RedisStats } from './redis-stats.ts';
+import { benchCluster, singleRedis, type RedisTarget } from './redis-target.ts';
+import { onCluster, renderRedisComparison } from './redis-compare.ts';
 import { renderTable, totalErrors, withRatios, type BenchReport, type Cell } from './report.ts';
 import { redisPrefix, selectServers, SERVERS, type ServerConfig } from './servers.ts';
 import { issueSessions, largestOrg, seededAccounts, type LargestOrg } from './viewers.ts';
@@ -37,6 +40,7 @@ import {
   SCALING_CONNECTIONS,
   selectWorkloads,
   senderOf,
+  type InvalidationAtScale,
   type Operation,
   type Sender,
   type Workload,
@@ -60,7 +64,8 @@ function expectation(config: ServerConfig, workload: Workload, op: Operation, re
 
 interface Run {
   args: BenchArgs;
-  redis: RedisStats;
+  /** The Redis the current server runs on. */
+  redis: RedisTarget;
   /** The seconds of each workload's cells, and of each scaling cell. */
   timing: CellTiming;
   scalingTiming: CellTiming;
@@ -94,7 +99,7 @@ async function benchDatabaseServer(config: ServerConfig, workloads: Workload[], 
       const largest = await largestOrg(db.url);
       const [largestOrgToken] = await issueSessions(db.url, [largest.owner]);
       run.largestOrg ??= { slug: largest.slug, members: largest.members };
-      await withWiring(run.args, db.url, (wiring) =>
+      await withWiring(servicesOf(run), db.url, (wiring) =>
         withServer(config, wiring, {}, async (counted) => {
           const who = { ...(await signIn(counted, largest.slug)), largestOrgToken };
           if (run.references.size === 0) {
@@ -107,7 +112,7 @@ async function benchDatabaseServer(config: ServerConfig, workloads: Workload[], 
           const profileDir = await profileDirFor(run);
           await withServer(
             config,
-            directWiring(run.args, db.url),
+            directWiring(servicesOf(run), db.url),
             {},
             async (timed) => {
               const profiler = profilerFor(timed, profileDir);
@@ -119,7 +124,7 @@ async function benchDatabaseServer(config: ServerConfig, workloads: Workload[], 
                     ...cellLoad(config, counted, workload, { ...who, viewers }, run),
                     ...timingOf(run, workload).counted,
                     pg: wiring.pg,
-                    redisCounter: wiring.redisCounter!,
+                    redisCounter: wiring.redisCounter,
                   });
                 await benchCell(config, timed, workload, timedWho, count, run, profiler);
               }
@@ -130,8 +135,11 @@ async function benchDatabaseServer(config: ServerConfig, workloads: Workload[], 
       );
     },
   );
-  await run.redis.deletePrefix(redisPrefix(config));
+  await run.redis.stats.deletePrefix(redisPrefix(config));
 }
+
+/** The services a server of this run gets: the run's database server and the current Redis. */
+const servicesOf = (run: Run) => ({ databaseUrl: run.args.databaseUrl, ...run.redis.services });
 
 /** Alice's token and the ids the workloads name, from this server process. */
 async function signIn(server: ServerProcess, largestOrgSlug: string): Promise<{ token: string; context: WorkloadContext }> {
@@ -165,7 +173,7 @@ async function benchBare(config: ServerConfig, workloads: Workload[], run: Run):
         const profileDir = await profileDirFor(run);
         await withServer(
           config,
-          directWiring(run.args, null),
+          directWiring(servicesOf(run), null),
           { BARE_RESPONSE_FILE: file },
           async (server) =>
             benchCell(
@@ -224,14 +232,20 @@ async function benchCell(
   run: Run,
   profiler: ProfileControl | undefined,
 ): Promise<void> {
-  const timed = await measureCell({
+  const scale = workload.invalidateAtScale
+    ? await prepareInvalidation(config, server, workload.invalidateAtScale, who, run)
+    : null;
+  const measured = await measureCell({
     ...cellLoad(config, server, workload, who, run),
     ...(profiler ? { profiler } : {}),
-    redis: run.redis,
+    ...(scale ? { during: (seconds: number) => scale.probe.during(seconds), onLatency: scale.probe.onLatency } : {}),
+    redis: run.redis.stats,
     warmupSeconds: timingOf(run, workload).warmup,
     durationSeconds: timingOf(run, workload).duration,
   });
-  const cell = count ? withCounts(timed, await count()) : timed;
+  const timed = scale ? withInvalidation(measured, await scale.finish()) : measured;
+  const counted = count ? withCounts(timed, await count()) : timed;
+  const cell = run.redis.kind === 'cluster' ? onCluster(counted) : counted;
   run.cells.push(cell);
   if (cell.profile)
     log(
@@ -244,9 +258,68 @@ async function benchCell(
   const sql = cell.sqlPerRequest === null ? '' : `, ${cell.sqlPerRequest.toFixed(2)} SQL/req`;
   log(
     `  ${config.name} · ${workload.id}: ${Math.round(cell.requestsPerSecond)} req/s, p99 ${cell.p99.toFixed(2)} ms${sql}, ` +
-      `${cell.redisPerRequest.toFixed(2)} Redis/req (${cell.redisExecPerRequest.toFixed(2)} executed), ${(cell.peakRssBytes / 2 ** 20).toFixed(0)} MB${cpu}` +
+      `${cell.redisPerRequest?.toFixed(2) ?? '—'} Redis/req (${cell.redisExecPerRequest.toFixed(2)} executed), ${(cell.peakRssBytes / 2 ** 20).toFixed(0)} MB${cpu}` +
       (cell.errors > 0 ? `, ${cell.errors} ERRORS: ${cell.problems[0] ?? ''}` : ''),
   );
+}
+
+/**
+ * Before an invalidation-at-scale cell: the answers seeded under the tag of
+ * the write's target (the sender of the write, as the server names them),
+ * and the probe that sends the write mid-cell. `finish` checks that none is
+ * left and closes the store.
+ */
+async function prepareInvalidation(
+  config: ServerConfig,
+  server: ServerProcess,
+  scale: InvalidationAtScale,
+  who: Who,
+  run: Run,
+): Promise<{ probe: InvalidationProbe; finish: () => Promise<InvalidationFigures> }> {
+  const token = tokenOf(scale.write.sender, who);
+  if (!token) throw new Error(`${scale.write.name} has no signed-in sender`);
+  const viewer = JSON.parse(await post(server.origin, JSON.stringify({ query: '{ viewer { id } }' }), token)) as {
+    data: { viewer: { id: string } };
+  };
+  const store = await run.redis.openStore(redisPrefix(config));
+  try {
+    const tag = tagOf('User', viewer.data.viewer.id);
+    log(`    seeding ${scale.answers} answers tagged User ${viewer.data.viewer.id} on ${run.redis.kind} Redis`);
+    const answers = await seedAnswers(store, tag, scale.answers, log);
+    const probe = new InvalidationProbe(scale.write, server.origin, token, who.context);
+    const finish = async () => {
+      try {
+        return probe.figures(answers.length, await stillServed(store, answers));
+      } finally {
+        await store.close();
+      }
+    };
+    return { probe, finish };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+/** A cell with its invalidation figures; a failed write or any answer left fails it loudly. */
+function withInvalidation(cell: Cell, figures: InvalidationFigures): Cell {
+  const problems = [
+    ...(figures.writeError ? [`the invalidating write failed: ${figures.writeError}`] : []),
+    ...(figures.remaining > 0
+      ? [`${figures.remaining} of ${figures.answers} invalidated answers still served after the write`]
+      : []),
+  ];
+  for (const problem of problems) log(`    FAILED: ${problem}`);
+  log(
+    `    invalidated ${figures.answers} answers: write ${figures.writeMs.toFixed(1)} ms; hits meanwhile ${figures.window.requests}, ` +
+      `p50 ${figures.window.p50.toFixed(2)} ms, p99 ${figures.window.p99.toFixed(2)} ms, max ${figures.window.max.toFixed(2)} ms; ${figures.remaining} left`,
+  );
+  return {
+    ...cell,
+    invalidation: figures,
+    errors: cell.errors + problems.length,
+    problems: [...problems, ...cell.problems].slice(0, 5),
+  };
 }
 
 async function main(): Promise<number> {
@@ -282,12 +355,17 @@ async function main(): Promise<number> {
     log(
       `warning: the CPUs were ${Math.round(busyAtStart * 100)}% busy before starting; other work on this machine lowers every figure`,
     );
-  const redis = await RedisStats.connect(args.redisUrl);
+  const single = await singleRedis(args.redisUrl);
+  const cluster = args.redis === 'single' ? null : await benchCluster();
+  if (cluster) log(`started a Redis Cluster (3 masters): ${cluster.services.redisClusterNodes}`);
+  const forgetCluster = cluster ? untilUndone(() => cluster.close()) : () => {};
+  // tenant-graph runs on each Redis chosen; the peers and the ceiling know one Redis only.
+  const targets = args.redis === 'single' ? [single] : args.redis === 'cluster' ? [cluster!] : [single, cluster!];
   const profileRoot = args.profile ? await mkdtemp(join(tmpdir(), 'tg-profiles-')) : undefined;
   if (profileRoot) log(`CPU profiles of each cell: ${profileRoot}`);
   const run: Run = {
     args,
-    redis,
+    redis: single,
     timing,
     scalingTiming: scaling,
     references: new Map(),
@@ -298,7 +376,7 @@ async function main(): Promise<number> {
   try {
     await dropLeftoverClones(args.databaseUrl);
     await ensureTemplate(args.databaseUrl, log);
-    for (const config of SERVERS) await redis.deletePrefix(redisPrefix(config));
+    for (const config of SERVERS) await single.stats.deletePrefix(redisPrefix(config));
 
     // tenant-graph answers first: its responses are the reference every other server must match.
     const ordered = [...servers.filter((s) => s.kind === 'tenant-graph'), ...servers.filter((s) => s.kind !== 'tenant-graph')];
@@ -308,15 +386,20 @@ async function main(): Promise<number> {
       await benchDatabaseServer(reference, [], run, false);
     }
     for (const config of ordered) {
-      log(`${config.name}`);
       const own = workloadsFor(config, workloads, args.quick);
-      if (config.kind === 'bare') await benchBare(config, own, run);
-      else await benchDatabaseServer(config, own, run, true);
+      for (const target of config.kind === 'tenant-graph' ? targets : [single]) {
+        run.redis = target;
+        log(`${config.name}${target.kind === 'cluster' ? ' on the Redis Cluster' : ''}`);
+        if (config.kind === 'bare') await benchBare(config, own, run);
+        else await benchDatabaseServer(config, own, run, true);
+      }
     }
 
     // The table lists servers in the configured order, workloads in theirs.
     const order = (c: Cell) =>
-      servers.findIndex((s) => s.id === c.serverId) * 100 + workloads.findIndex((w) => w.id === c.workload);
+      servers.findIndex((s) => s.id === c.serverId.replace(/@cluster$/, '')) * 1000 +
+      (c.serverId.endsWith('@cluster') ? 500 : 0) +
+      workloads.findIndex((w) => w.id === c.workload);
     const peer = servers.find((s) => s.peer) ?? null;
     const cells = withRatios(run.cells, peer?.id ?? null).sort((a, b) => order(a) - order(b));
     const report: BenchReport = {
@@ -328,7 +411,11 @@ async function main(): Promise<number> {
         durationSeconds: timing.duration,
         ...(scalingCells > 0 ? { scaling: { warmupSeconds: scaling.warmup, durationSeconds: scaling.duration } } : {}),
       },
-      machine: describeMachine({ postgres: await postgresVersion(args.databaseUrl), redis: await redis.version(), busyAtStart }),
+      machine: describeMachine({
+        postgres: await postgresVersion(args.databaseUrl),
+        redis: await single.stats.version(),
+        busyAtStart,
+      }),
       cells,
       totalSeconds: (performance.now() - started) / 1000,
       workloads: workloads.map((w) => ({
@@ -342,6 +429,10 @@ async function main(): Promise<number> {
     };
     log('');
     log(renderTable(cells));
+    const comparison = renderRedisComparison(cells);
+    if (comparison.length > 0) log(['', ...comparison].join('\n'));
+    const invalidation = renderInvalidationAtScale(cells);
+    if (invalidation.length > 0) log(['', ...invalidation].join('\n'));
     const written = await publish(report);
     log('');
     log(`report: ${written.markdown} (charts: ${written.charts.join(', ')}); ${Math.round(report.totalSeconds)} s in all`);
@@ -352,7 +443,9 @@ async function main(): Promise<number> {
     }
     return 0;
   } finally {
-    await redis.close();
+    await single.close();
+    forgetCluster();
+    await cluster?.close();
   }
 }
 

@@ -200,12 +200,15 @@ export const redisPrefix = (config: ServerConfig) => `bench:${config.id}:`;
 export function commonEnv(options: {
   databaseUrl: string;
   redisUrl: string;
+  /** Seed nodes of a cluster (`host:port,…`), which the server prefers to REDIS_URL; '' for one Redis. */
+  redisClusterNodes?: string;
   port: number;
   config: ServerConfig;
 }): Record<string, string> {
   return {
     DATABASE_URL: options.databaseUrl,
     REDIS_URL: options.redisUrl,
+    REDIS_CLUSTER_NODES: options.redisClusterNodes ?? '',
     REDIS_KEY_PREFIX: redisPrefix(options.config),
     PORT: String(options.port),
     HOST: '127.0.0.1',

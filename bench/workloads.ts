@@ -67,6 +67,14 @@ export interface Workload {
   connections?: number;
   /** Set on the scaling cells only. */
   scaling?: ScalingPoint;
+  /** Set on the invalidation-at-scale cell: answers seeded under one tag, and the one write that invalidates them all. */
+  invalidateAtScale?: InvalidationAtScale;
+}
+
+/** An invalidation-at-scale cell: `answers` cached answers tagged with who `write` changes, which it sends once mid-cell. */
+export interface InvalidationAtScale {
+  answers: number;
+  write: Operation;
 }
 
 const none = () => ({});
@@ -144,6 +152,22 @@ export const updateProfile: Operation = {
   variables: (n) => ({ input: { name: n % 2 === 0 ? 'Alice Bench' : 'Alice Example' } }),
 };
 
+/**
+ * The largest organization's owner renames himself (and back): it invalidates
+ * every answer showing him. alice is not in that organization, so her page
+ * load does not show him and stays a hit.
+ */
+export const renameLargestOrgOwner: Operation = {
+  name: 'RenameLargestOrgOwner',
+  kind: 'write',
+  query: updateProfile.query.replace('mutation UpdateProfile', 'mutation RenameLargestOrgOwner'),
+  sender: 'largest-org-member',
+  variables: (n) => ({ input: { name: n % 2 === 0 ? 'Owner Bench' : 'Owner Example' } }),
+};
+
+/** Answers the invalidation-at-scale cell seeds under one tag. */
+export const INVALIDATED_ANSWERS = 100_000;
+
 /** 38 reads (page loads and org pages alternating) and 2 writes spread through them: 5% writes. */
 function mixedSequence(): Operation[] {
   const sequence: Operation[] = [];
@@ -177,6 +201,23 @@ export const WORKLOADS: Workload[] = [
     check: 'template',
     template: PAGE_LOAD_SHAPE,
     viewers: MANY_VIEWERS,
+  },
+];
+
+/**
+ * The invalidation-at-scale cell, apart from WORKLOADS (the issues' five
+ * reads and writes): it runs only when named, and only where a response
+ * cache holds answers.
+ */
+export const INVALIDATION_WORKLOADS: Workload[] = [
+  {
+    id: 'invalidate-100k',
+    title:
+      `per-page-load query hits as alice while one write (the largest org's owner renaming himself) invalidates ` +
+      `${INVALIDATED_ANSWERS.toLocaleString('en')} cached answers tagged with him, seeded before the cell`,
+    sequence: [pageLoad],
+    check: 'exact',
+    invalidateAtScale: { answers: INVALIDATED_ANSWERS, write: renameLargestOrgOwner },
   },
 ];
 
@@ -215,16 +256,21 @@ export const SCALING_WORKLOADS: Workload[] = SCALING_READS.flatMap((read) =>
 /** The --workloads name of every scaling cell at once. */
 export const SCALING = 'scaling';
 
-/** The workloads named by --workloads (a workload id, or "scaling" for all scaling cells), in the order given; all without it. */
+/**
+ * The workloads named by --workloads (a workload id, or "scaling" for all
+ * scaling cells), in the order given; without it all but the
+ * invalidation-at-scale cell.
+ */
 export function selectWorkloads(ids: string[] | undefined): Workload[] {
   const known = [...WORKLOADS, ...SCALING_WORKLOADS];
   if (!ids || ids.length === 0) return known;
   const chosen = ids.flatMap((id) => {
     if (id === SCALING) return SCALING_WORKLOADS;
-    const workload = known.find((w) => w.id === id);
+    // Only when named: it seeds 100k answers, a minute of a full run's budget for one figure.
+    const workload = [...known, ...INVALIDATION_WORKLOADS].find((w) => w.id === id);
     if (!workload)
       throw new Error(
-        `unknown workload ${id}; known: ${WORKLOADS.map((w) => w.id).join(', ')}, ${SCALING} or one of its cells (${SCALING_WORKLOADS[0]!.id}, ...)`,
+        `unknown workload ${id}; known: ${[...WORKLOADS, ...INVALIDATION_WORKLOADS].map((w) => w.id).join(', ')}, ${SCALING} or one of its cells (${SCALING_WORKLOADS[0]!.id}, ...)`,
       );
     return [workload];
   });

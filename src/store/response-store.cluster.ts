@@ -2,17 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { Cluster } from 'ioredis';
 import { IS_PENDING_LUA, pendingMarker } from './pending-marker.ts';
 import { flagReply, integerReply, ReplyShapeError, stringsReply } from './replies.ts';
-import type { ResponseEntry, ResponseStore, TagKeys } from './response-store.ts';
+import { CHUNK, type ResponseEntry, type ResponseStore, type TagKeys } from './response-store.ts';
 import type { RoundTrips } from './round-trips.ts';
 import { groupBySlot } from './slots.ts';
 import { wholeSeconds } from './ttl.ts';
 
-/**
- * Most keys one Redis call touches: SSCAN's page, one UNLINK, one SREM. Each
- * call then stays well under a millisecond of Redis time, so invalidating a
- * tag with 100k answers never blocks a node for long at a stretch.
- */
-export const CHUNK = 500;
+/** Most keys one call touches here: SSCAN's page, one UNLINK, one SREM. */
+export { CHUNK };
 
 /** How long a pending marker lives: far longer than the store's three steps, short enough that a crashed store frees its key soon. */
 export const PENDING_MS = 5_000;
@@ -50,6 +46,14 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
 return 1`;
 
+// KEYS: one of the answers, which routes the call to its node. ARGV: the answers, prefixed, of any slots this node
+// serves: Redis ≥ 7 lets a flagged script touch them, one command per key (declared KEYS, or one command's keys, of
+// several slots are refused). Answers how many existed.
+const UNLINK = `#!lua flags=allow-cross-slot-keys
+local n = 0
+for _, key in ipairs(ARGV) do n = n + redis.call('UNLINK', key) end
+return n`;
+
 // KEYS: the answer's key. ARGV: this store's marker. Deletes the key only while it holds that marker.
 const RELEASE = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
@@ -62,6 +66,7 @@ type ResponseCluster = Cluster & {
   responseAdmit(numKeys: number, ...args: (string | number)[]): Promise<unknown>;
   responseCommit(numKeys: number, ...args: (string | number)[]): Promise<unknown>;
   responseRelease(numKeys: number, ...args: string[]): Promise<unknown>;
+  responseUnlink(numKeys: number, route: string, ...prefixedKeys: string[]): Promise<unknown>;
 };
 
 /** Options of the cluster response store. */
@@ -118,6 +123,7 @@ export class ClusterResponseStore implements ResponseStore {
     client.defineCommand('responseAdmit', { lua: ADMIT });
     client.defineCommand('responseCommit', { lua: COMMIT });
     client.defineCommand('responseRelease', { lua: RELEASE });
+    client.defineCommand('responseUnlink', { lua: UNLINK });
     this.redis = client as ResponseCluster;
     this.skewUs = Math.round((options.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS) * 1000);
   }
@@ -214,14 +220,27 @@ export class ClusterResponseStore implements ResponseStore {
     return deleted;
   }
 
-  /** UNLINKs keys of any slots: one call per slot and chunk, all at once; answers how many existed. */
+  /**
+   * UNLINKs keys of any slots: one call per node and chunk, all at once;
+   * answers how many existed. A tag's answers live in their viewers' slots,
+   * so a call per slot would be one call per answer, each costing the
+   * instance a command's work; a node takes all its slots' keys in one
+   * script. A slot that moved meanwhile fails the call (the outbox retries
+   * the invalidation with the client's refreshed map).
+   */
   private async unlink(members: readonly string[]): Promise<number> {
     this.trips.count += 1;
-    const calls = groupBySlot(members, (key) => this.prefix + key).flatMap((group) =>
-      chunks(group.items).map((page) => this.redis.unlink(...page)),
+    const slots = groupBySlot(members, (key) => this.prefix + key);
+    const byNode = new Map<string, string[]>();
+    for (const group of slots) {
+      const node = this.redis.slots[group.slot]?.[0] ?? `slot ${group.slot}`;
+      byNode.set(node, [...(byNode.get(node) ?? []), ...group.items]);
+    }
+    const calls = [...byNode.values()].flatMap((keys) =>
+      chunks(keys).map((page) => this.redis.responseUnlink(1, page[0] as string, ...page.map((key) => this.prefix + key))),
     );
     const replies = await Promise.all(calls);
-    return replies.reduce<number>((sum, reply) => sum + integerReply(reply, 'UNLINK'), 0);
+    return replies.reduce<number>((sum, reply) => sum + integerReply(reply, 'response unlink'), 0);
   }
 }
 

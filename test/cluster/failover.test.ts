@@ -7,7 +7,7 @@ import { slotOf } from '../../src/store/slots.ts';
 import { PageLoadDocument, SetFeatureFlagDocument } from '../generated/graphql.ts';
 import { createTestWorld, type TestInstance, type TestWorld } from '../helpers/app.ts';
 import { makeOrg, makeSignedInUser } from '../helpers/fixtures.ts';
-import { masterOfSlot, type RedisCluster, startRedisCluster, waitClusterOk } from '../helpers/redis-cluster.ts';
+import { masterOfSlot, type RedisCluster, startRedisCluster, waitClusterOk } from '../../bench/redis-cluster.ts';
 import { aliasedLogIns, codes, send } from '../rate-limit/helpers.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { applyMigrations } from '../../src/db/migrate.ts';
-import { startRedisCluster, type RedisCluster } from './redis-cluster.ts';
+import { startRedisCluster, type RedisCluster } from '../../bench/redis-cluster.ts';
 import { databaseUrl, runStamp, stampAgeMs, templateName, TEST_DATABASE_PREFIX, TEMPLATE_PREFIX, withAdmin } from './services.ts';
 
 declare module 'vitest' {

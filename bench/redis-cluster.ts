@@ -1,3 +1,6 @@
+// A real Redis Cluster on loopback, started from the machine's redis-server: the test
+// suite's `cluster` project and `npm run bench -- --redis=cluster` both run on one.
+
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -7,11 +10,11 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** Masters and replicas of a test cluster: the smallest cluster that can fail over (3 masters, 3 replicas). */
-const NODES = 6;
+/** Masters of a cluster: the fewest Redis Cluster accepts. */
+const MASTERS = 3;
 /** Redis Cluster talks between nodes on the client port + 10000: that one must be free too. */
 const BUS_OFFSET = 10_000;
-/** The first port searched for a test cluster; the lead's services and benches use no 7xxx port. */
+/** The first port searched for a test cluster; nothing else here uses a 7xxx port. */
 export const CLUSTER_PORT_BASE = 7100;
 
 /** A running test cluster on loopback. */
@@ -33,14 +36,14 @@ function free(port: number): Promise<boolean> {
   });
 }
 
-/** The first block of NODES ports from `from` whose ports and bus ports are all free. */
-async function freeBlock(from: number): Promise<number[]> {
-  for (let base = from; base < from + 800; base += NODES) {
-    const ports = Array.from({ length: NODES }, (_, i) => base + i);
+/** The first block of `nodes` ports from `from` whose ports and bus ports are all free. */
+async function freeBlock(from: number, nodes: number): Promise<number[]> {
+  for (let base = from; base < from + 800; base += nodes) {
+    const ports = Array.from({ length: nodes }, (_, i) => base + i);
     const checks = await Promise.all(ports.flatMap((p) => [free(p), free(p + BUS_OFFSET)]));
     if (checks.every(Boolean)) return ports;
   }
-  throw new Error(`no ${NODES} free ports (and bus ports) from ${from}`);
+  throw new Error(`no ${nodes} free ports (and bus ports) from ${from}`);
 }
 
 /** CLUSTER INFO's cluster_state of one node; 'down' when it does not answer. */
@@ -65,14 +68,15 @@ export async function waitClusterOk(ports: readonly number[], timeoutMs = 20_000
 }
 
 /**
- * Starts a 3-master, 3-replica Redis Cluster from the machine's redis-server
- * on the first free block of ports from `from`, nothing kept on disk, and
- * waits until every node says cluster_state:ok. A node timeout of 1 s makes a
+ * Starts a Redis Cluster of 3 masters, each with `replicas` replicas (1: the
+ * smallest cluster that can fail over), from the machine's redis-server on
+ * the first free block of ports from `from`, nothing kept on disk, and waits
+ * until every node says cluster_state:ok. A node timeout of 1 s makes a
  * failover take about 2 s.
  */
-export async function startRedisCluster(from = CLUSTER_PORT_BASE): Promise<RedisCluster> {
+export async function startRedisCluster(from = CLUSTER_PORT_BASE, replicas = 1): Promise<RedisCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'tg-cluster-'));
-  const ports = await freeBlock(from);
+  const ports = await freeBlock(from, MASTERS * (1 + replicas));
   const pidFile = (port: number) => join(dir, `${port}.pid`);
   await Promise.all(
     ports.map((port) =>
@@ -107,7 +111,7 @@ export async function startRedisCluster(from = CLUSTER_PORT_BASE): Promise<Redis
       'create',
       ...ports.map((p) => `127.0.0.1:${p}`),
       '--cluster-replicas',
-      '1',
+      String(replicas),
       '--cluster-yes',
     ]);
     await waitClusterOk(ports);
@@ -145,6 +149,25 @@ async function waitUntilAnswering(ports: readonly number[]): Promise<void> {
       }
     }
   }
+}
+
+/** The ports of the live masters, from CLUSTER NODES asked of the first node that answers. */
+export async function masterPorts(ports: readonly number[]): Promise<number[]> {
+  for (const port of ports) {
+    let listing: string;
+    try {
+      listing = (await run('redis-cli', ['-p', String(port), 'cluster', 'nodes'])).stdout;
+    } catch {
+      continue; // This node is down: ask the next.
+    }
+    return listing
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' '))
+      .filter(([, , flags = '']) => flags.split(',').includes('master') && !flags.includes('fail'))
+      .map(([, address = '']) => Number(address.slice(address.indexOf(':') + 1, address.indexOf('@'))));
+  }
+  throw new Error('no cluster node answers');
 }
 
 /** The port of the master serving `slot`, from CLUSTER NODES asked of the first live node. */
