@@ -1,22 +1,28 @@
 import type { Cluster } from 'ioredis';
-import { FILL, READ_THROUGH, readResults, versionArgs } from './lease-store.redis.ts';
+import { FILL, NODE_READ_THROUGH, READ_THROUGH, readResults, versionArgs } from './lease-store.redis.ts';
 import { leaseKey, type FillEntry, type LeaseStore, type ReadResult } from './lease-store.ts';
 import { arrayReply, integerReply, stringOrNullReply } from './replies.ts';
 import type { RoundTrips } from './round-trips.ts';
-import { groupBySlot } from './slots.ts';
+import { groupByNode, groupBySlot, type SlotGroup } from './slots.ts';
 import { wholeSeconds } from './ttl.ts';
 
 type LeaseCluster = Cluster & {
   leaseReadThrough(numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  leaseNodeReadThrough(numKeys: number, route: string, ...args: (string | number)[]): Promise<unknown>;
   leaseFill(numKeys: number, ...args: (string | number)[]): Promise<unknown>;
 };
 
 /**
  * The lease store over a Redis Cluster: the single-Redis scripts, run once per
  * hash slot of the batch (a key and its lease share the key's tag, so each
- * script touches one slot). The per-slot calls leave together and the client
- * routes each by its first key, so a batch still costs one round trip of
- * latency (counted once); replies are put back in input order.
+ * script touches one slot), except a read whose keys a node serves in several
+ * slots, which is one flagged script per node (NODE_READ_THROUGH): rows are
+ * tagged by their own ids, so a page of 50 users is 50 slots, and one call
+ * per slot would cost the node a script run and the instance a command each.
+ * The calls leave together and the client routes each by its first key, so a
+ * batch still costs one round trip of latency (counted once); replies are put
+ * back in input order. A slot that moved meanwhile fails its call, which the
+ * fail-soft layer answers from Postgres.
  */
 export class ClusterLeaseStore implements LeaseStore {
   private readonly redis: LeaseCluster;
@@ -28,6 +34,7 @@ export class ClusterLeaseStore implements LeaseStore {
     private readonly trips: RoundTrips,
   ) {
     client.defineCommand('leaseReadThrough', { lua: READ_THROUGH });
+    client.defineCommand('leaseNodeReadThrough', { lua: NODE_READ_THROUGH });
     client.defineCommand('leaseFill', { lua: FILL });
     this.redis = client as LeaseCluster;
   }
@@ -39,28 +46,39 @@ export class ClusterLeaseStore implements LeaseStore {
   async readThrough(keys: readonly string[], token: string, leaseMs: number, known?: readonly string[]): Promise<ReadResult[]> {
     if (keys.length === 0) return [];
     this.trips.count += 1;
-    const groups = this.bySlot(
+    const slots = this.bySlot(
       keys.map((key, i) => ({ key, known: known?.[i] ?? '' })),
       (item) => item.key,
     );
-    const replies = await Promise.all(
-      groups.map((group) =>
-        this.redis.leaseReadThrough(
-          group.items.length,
-          ...group.items.map((item) => item.key),
-          token,
-          String(leaseMs),
-          ...versionArgs(group.items.map((item) => item.known)),
-        ),
-      ),
-    );
+    const nodes = groupByNode(slots, (slot) => this.redis.slots[slot]?.[0]);
+    const replies = await Promise.all(nodes.map((groups) => this.readNode(groups, token, leaseMs)));
     const results: ReadResult[] = new Array(keys.length);
-    groups.forEach((group, g) => {
-      readResults(replies[g], group.items.length).forEach((result, i) => {
-        results[group.at[i] as number] = result;
+    nodes.forEach((groups, n) => {
+      const at = groups.flatMap((group) => group.at);
+      readResults(replies[n], at.length).forEach((result, i) => {
+        results[at[i] as number] = result;
       });
     });
     return results;
+  }
+
+  /** One node's share of a read: its slots' keys in group order, by one script (one slot) or the flagged one. */
+  private readNode(groups: SlotGroup<{ key: string; known: string }>[], token: string, leaseMs: number): Promise<unknown> {
+    const items =
+      groups.length === 1 ? (groups[0] as SlotGroup<{ key: string; known: string }>).items : groups.flatMap((g) => g.items);
+    const versions = versionArgs(items.map((item) => item.known));
+    if (groups.length === 1) {
+      return this.redis.leaseReadThrough(items.length, ...items.map((item) => item.key), token, String(leaseMs), ...versions);
+    }
+    return this.redis.leaseNodeReadThrough(
+      1,
+      (items[0] as { key: string }).key,
+      token,
+      String(leaseMs),
+      items.length,
+      ...items.map((item) => this.prefix + item.key),
+      ...versions,
+    );
   }
 
   async fill(entries: readonly FillEntry[], token: string): Promise<number> {

@@ -4,31 +4,35 @@ import type { RoundTrips } from './round-trips.ts';
 import { wholeSeconds } from './ttl.ts';
 import { ReplyShapeError } from './replies.ts';
 
+// One key of a read-through: 4 (of the version named), the value (a hit), 2
+// (lease taken for ARGV[1], valid ARGV[2] ms), or {3, token} (lease held by
+// another loader). A version is checked by GETRANGE on its length: the stored
+// text is copied into Lua only when it is sent. A lease key is its key plus
+// ':lease' (leaseKey), so it shares the key's hash tag and slot.
+const READ_ONE = `
+local function read(key, known)
+  if known and known ~= '' and redis.call('GETRANGE', key, 0, #known - 1) == known then return 4 end
+  local value = redis.call('GET', key)
+  if value then return value end
+  if redis.call('SET', key .. '${LEASE_SUFFIX}', ARGV[1], 'NX', 'PX', ARGV[2]) then return 2 end
+  return {3, redis.call('GET', key .. '${LEASE_SUFFIX}') or ''}
+end`;
+
 // KEYS: the keys. ARGV: token, lease ms, then per key the version the caller
-// holds followed by a newline ('' or missing for none). One reply per key: 4
-// (of the version named), the value (a hit), 2 (lease taken), or {3, token}
-// (lease held by another loader). A version is checked by GETRANGE on its
-// length: the stored text is copied into Lua only when it is sent. A lease
-// key is its key plus ':lease' (leaseKey), so it shares the key's hash tag
-// and the slot the key routed this script to. The cluster store runs it once
-// per slot (lease-store.cluster.ts).
-export const READ_THROUGH = `
+// holds followed by a newline ('' or missing for none). One reply per key (READ_ONE).
+export const READ_THROUGH = `${READ_ONE}
 local out = {}
-for i = 1, #KEYS do
-  local known = ARGV[2 + i]
-  if known and known ~= '' and redis.call('GETRANGE', KEYS[i], 0, #known - 1) == known then
-    out[i] = 4
-  else
-    local value = redis.call('GET', KEYS[i])
-    if value then
-      out[i] = value
-    elseif redis.call('SET', KEYS[i] .. '${LEASE_SUFFIX}', ARGV[1], 'NX', 'PX', ARGV[2]) then
-      out[i] = 2
-    else
-      out[i] = {3, redis.call('GET', KEYS[i] .. '${LEASE_SUFFIX}') or ''}
-    end
-  end
-end
+for i = 1, #KEYS do out[i] = read(KEYS[i], ARGV[2 + i]) end
+return out`;
+
+// The same for keys of several slots one cluster node serves (lease-store.cluster.ts): flagged, so Redis ≥ 7
+// lets it touch them one command at a time. KEYS: one of the keys, which routes the call to the node. ARGV:
+// token, lease ms, the count n, then the n keys with the client's prefix, then their n versions.
+export const NODE_READ_THROUGH = `#!lua flags=allow-cross-slot-keys
+${READ_ONE}
+local n = tonumber(ARGV[3])
+local out = {}
+for i = 1, n do out[i] = read(ARGV[3 + i], ARGV[3 + n + i]) end
 return out`;
 
 // KEYS: pairs (key, lease key). ARGV: token, then value and TTL seconds per pair.

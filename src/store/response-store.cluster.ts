@@ -4,7 +4,7 @@ import { IS_PENDING_LUA, pendingMarker } from './pending-marker.ts';
 import { flagReply, integerReply, ReplyShapeError, stringsReply } from './replies.ts';
 import { CHUNK, type ResponseEntry, type ResponseStore, type TagKeys } from './response-store.ts';
 import type { RoundTrips } from './round-trips.ts';
-import { groupBySlot } from './slots.ts';
+import { groupByNode, groupBySlot } from './slots.ts';
 import { wholeSeconds } from './ttl.ts';
 
 /** Most keys one call touches here: SSCAN's page, one UNLINK, one SREM. */
@@ -230,14 +230,14 @@ export class ClusterResponseStore implements ResponseStore {
    */
   private async unlink(members: readonly string[]): Promise<number> {
     this.trips.count += 1;
-    const slots = groupBySlot(members, (key) => this.prefix + key);
-    const byNode = new Map<string, string[]>();
-    for (const group of slots) {
-      const node = this.redis.slots[group.slot]?.[0] ?? `slot ${group.slot}`;
-      byNode.set(node, [...(byNode.get(node) ?? []), ...group.items]);
-    }
-    const calls = [...byNode.values()].flatMap((keys) =>
-      chunks(keys).map((page) => this.redis.responseUnlink(1, page[0] as string, ...page.map((key) => this.prefix + key))),
+    const nodes = groupByNode(
+      groupBySlot(members, (key) => this.prefix + key),
+      (slot) => this.redis.slots[slot]?.[0],
+    );
+    const calls = nodes.flatMap((groups) =>
+      chunks(groups.flatMap((group) => group.items)).map((page) =>
+        this.redis.responseUnlink(1, page[0] as string, ...page.map((key) => this.prefix + key)),
+      ),
     );
     const replies = await Promise.all(calls);
     return replies.reduce<number>((sum, reply) => sum + integerReply(reply, 'response unlink'), 0);

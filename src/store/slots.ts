@@ -42,8 +42,8 @@ export function slotOf(key: string): number {
  * Items grouped by the slot of their key, each with its index in the input so
  * replies can be put back in input order. Groups come in first-seen order.
  */
-export function groupBySlot<T>(items: readonly T[], keyOf: (item: T) => string): { slot: number; items: T[]; at: number[] }[] {
-  const groups = new Map<number, { slot: number; items: T[]; at: number[] }>();
+export function groupBySlot<T>(items: readonly T[], keyOf: (item: T) => string): SlotGroup<T>[] {
+  const groups = new Map<number, SlotGroup<T>>();
   items.forEach((item, index) => {
     const slot = slotOf(keyOf(item));
     let group = groups.get(slot);
@@ -55,4 +55,23 @@ export function groupBySlot<T>(items: readonly T[], keyOf: (item: T) => string):
     group.at.push(index);
   });
   return [...groups.values()];
+}
+
+/** A group of items whose keys share a slot (groupBySlot). */
+export type SlotGroup<T> = { slot: number; items: T[]; at: number[] };
+
+/**
+ * Slot groups gathered by the node that serves them, from the client's slot
+ * map (`nodeOf`; a slot it does not know yet stays on its own): one call per
+ * node can then carry a batch whose keys are spread over many slots.
+ */
+export function groupByNode<T>(groups: readonly SlotGroup<T>[], nodeOf: (slot: number) => string | undefined): SlotGroup<T>[][] {
+  const byNode = new Map<string, SlotGroup<T>[]>();
+  for (const group of groups) {
+    const node = nodeOf(group.slot) ?? `slot ${group.slot}`;
+    const list = byNode.get(node);
+    if (list) list.push(group);
+    else byNode.set(node, [group]);
+  }
+  return [...byNode.values()];
 }

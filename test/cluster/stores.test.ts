@@ -74,6 +74,33 @@ describe('leases on a cluster', () => {
     expect(store.roundTrips - before).toBe(4);
   });
 
+  it('a read over many slots is one script per node, with every key answered in input order', async () => {
+    const batch = userKeys(40);
+    expect(slotsOf(batch).size).toBeGreaterThan(30);
+    await store.leases.readThrough(batch, 'node', 30_000);
+    await store.leases.fill(
+      batch.map((key) => ({ key, value: `node\n${key}`, ttlSeconds: 60 })),
+      'node',
+    );
+    const calls: number[] = [];
+    const counted = (name: string) =>
+      intercept(name, async (original, args) => {
+        calls.push(args.length);
+        return original(...args);
+      });
+    const restores = [counted('leaseReadThrough'), counted('leaseNodeReadThrough')];
+    let reads: unknown;
+    try {
+      reads = await store.leases.readThrough(batch, 'again', 30_000, ['node', '', ...batch.slice(2).map(() => 'node')]);
+    } finally {
+      for (const restore of restores) restore();
+    }
+    const masters = cluster.nodes('master').length;
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.length).toBeLessThanOrEqual(masters);
+    expect(reads).toEqual(batch.map((key, i) => (i === 1 ? { kind: 'hit', value: `node\n${key}` } : { kind: 'same' })));
+  });
+
   it("answers 'same' for the version a reader names, per key, across slots", async () => {
     const [a, b] = userKeys(2);
     await store.leases.readThrough([a as string, b as string], 't', 30_000);
