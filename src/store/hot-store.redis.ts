@@ -4,6 +4,7 @@ import { GCRA_LUA, NOW_LUA } from './gcra.lua.ts';
 import type { HotLookup, HotResult, HotStore } from './hot-store.ts';
 import { IS_PENDING_LUA } from './pending-marker.ts';
 import type { RoundTrips } from './round-trips.ts';
+import { slotOf } from './slots.ts';
 import { STRIP_VERSION_LUA } from './stored-text.ts';
 
 // KEYS: session, budget, response. ARGV: user id, now (ISO), budget limit (0: off), budget window ms, known ETag and a newline ('' for none).
@@ -56,8 +57,10 @@ type HotRedis = (Redis | Cluster) & {
  */
 export class RedisHotStore implements HotStore {
   private readonly redis: HotRedis;
-  /** The connection's socket while it holds this loop turn's writes back. */
-  private corked: Writable | null = null;
+  /** The sockets holding this loop turn's writes back (one Redis: its one; a Cluster: each node's a lookup went to). */
+  private readonly corked = new Set<Writable>();
+  /** A Cluster's master connections by `host:port`, as its slot map names them. */
+  private readonly nodes = new Map<string, Redis>();
 
   constructor(
     client: Redis | Cluster,
@@ -69,7 +72,7 @@ export class RedisHotStore implements HotStore {
 
   async lookup(request: HotLookup): Promise<HotResult> {
     this.trips.count += 1;
-    this.batchWrites();
+    this.batchWrites(request.sessionKey);
     const reply = await this.redis.hotLookupBuffer(
       request.sessionKey,
       request.budgetKey,
@@ -93,18 +96,32 @@ export class RedisHotStore implements HotStore {
    * Holds the connection's writes back until the end of this event-loop turn:
    * under load one turn reads many requests, and their lookups then leave in
    * one write and come back in one read, instead of a syscall pair each on
-   * both ends. The wait is at most the rest of the turn.
+   * both ends. The wait is at most the rest of the turn. On a Cluster the
+   * lookup's node is the one serving its session key's slot.
    */
-  private batchWrites(): void {
-    // A Cluster has a socket per node: its auto-pipelining already sends each node's lookups of a turn in one write.
-    if (this.corked || !(this.redis instanceof Redis)) return;
-    const socket = this.redis.stream;
-    if (!socket?.writable) return;
+  private batchWrites(sessionKey: string): void {
+    const socket = this.redis instanceof Redis ? this.redis.stream : this.nodeOf(sessionKey)?.stream;
+    if (!socket?.writable || this.corked.has(socket)) return;
+    if (this.corked.size === 0) {
+      setImmediate(() => {
+        for (const held of this.corked) held.uncork();
+        this.corked.clear();
+      });
+    }
     socket.cork();
-    this.corked = socket;
-    setImmediate(() => {
-      this.corked = null;
-      socket.uncork();
-    });
+    this.corked.add(socket);
+  }
+
+  /** The master connection a Cluster sends this key to, or undefined before its slot map is known. */
+  private nodeOf(key: string): Redis | undefined {
+    const cluster = this.redis as Cluster;
+    const address = cluster.slots[slotOf((cluster.options.keyPrefix ?? '') + key)]?.[0];
+    if (address === undefined) return undefined;
+    let node = this.nodes.get(address);
+    if (!node || node.status === 'end') {
+      node = cluster.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === address);
+      if (node) this.nodes.set(address, node);
+    }
+    return node;
   }
 }

@@ -248,6 +248,46 @@ describe('responses on a cluster', () => {
   });
 });
 
+describe('the hot lookup on a cluster', () => {
+  it("sends one turn's lookups for a node in one write to it", async () => {
+    const userId = fresh('u');
+    const lookup = () =>
+      store.hot.lookup({
+        sessionKey: keys.session(`${userId}.${fresh('t')}`),
+        budgetKey: keys.viewerBudget('9/60s', userId),
+        responseKey: keys.response(fresh('h'), userId),
+        userId,
+        nowIso: new Date().toISOString(),
+        budget: null,
+        knownEtag: '',
+      });
+    // Every key names the viewer's tag: all of them go to the node serving its slot.
+    expect((await lookup()).kind).toBe('unknown');
+    const address = cluster.slots[slotOf(`${prefix}${keys.session(`${userId}.x`)}`)]?.[0];
+    const node = cluster.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === address);
+    const socket = node?.stream as unknown as Record<'_write' | '_writev', (...args: unknown[]) => unknown>;
+    if (!socket) throw new Error(`no connection to ${address}`);
+    let writes = 0;
+    const original = { write: socket._write, writev: socket._writev };
+    socket._write = (...args) => {
+      writes += 1;
+      return original.write.apply(socket, args);
+    };
+    socket._writev = (...args) => {
+      writes += 1;
+      return original.writev?.apply(socket, args);
+    };
+    try {
+      const results = await Promise.all(Array.from({ length: 20 }, lookup));
+      expect(results.map((r) => r.kind)).toEqual(results.map(() => 'unknown'));
+    } finally {
+      socket._write = original.write;
+      socket._writev = original.writev;
+    }
+    expect(writes).toBe(1);
+  });
+});
+
 describe('windows and documents on a cluster', () => {
   it('count and store single keys as on one Redis', async () => {
     const key = keys.rateLimit('budget', '2/60s', fresh('ip'));
