@@ -288,6 +288,58 @@ describe('the hot lookup on a cluster', () => {
   });
 });
 
+describe('the hot lookup sent to its node', () => {
+  const lookupFor = (userId: string) =>
+    store.hot.lookup({
+      sessionKey: keys.session(`${userId}.${fresh('t')}`),
+      budgetKey: keys.viewerBudget('9/60s', userId),
+      responseKey: keys.response(fresh('h'), userId),
+      userId,
+      nowIso: new Date().toISOString(),
+      budget: { limit: 9, windowMs: 60_000 },
+      knownEtag: '',
+    });
+
+  it('goes to the master serving its slot without the Cluster routing it', async () => {
+    const userId = fresh('u');
+    await lookupFor(userId);
+    let routed = 0;
+    const restore = intercept('hotLookupBuffer', async (original, args) => {
+      routed += 1;
+      return original(...args);
+    });
+    try {
+      expect((await lookupFor(userId)).kind).toBe('unknown');
+    } finally {
+      restore();
+    }
+    expect(routed).toBe(0);
+  });
+
+  it('is sent again through the Cluster when the node it was sent to no longer serves the slot (MOVED)', async () => {
+    const userId = fresh('u');
+    await lookupFor(userId);
+    const slot = slotOf(`${prefix}${keys.session(`${userId}.x`)}`);
+    const owner = cluster.slots[slot];
+    const other = cluster.nodes('master').find((n) => `${n.options.host}:${n.options.port}` !== owner?.[0]);
+    if (!owner || !other) throw new Error('needs two masters');
+    let routed = 0;
+    const restore = intercept('hotLookupBuffer', async (original, args) => {
+      routed += 1;
+      return original(...args);
+    });
+    // The client's map now names a master that does not serve the slot, as after a migration it has not seen.
+    cluster.slots[slot] = [`${other.options.host}:${other.options.port}`];
+    try {
+      expect((await lookupFor(userId)).kind).toBe('unknown');
+    } finally {
+      restore();
+      cluster.slots[slot] = owner;
+    }
+    expect(routed).toBe(1);
+  });
+});
+
 describe('windows and documents on a cluster', () => {
   it('count and store single keys as on one Redis', async () => {
     const key = keys.rateLimit('budget', '2/60s', fresh('ip'));
