@@ -57,6 +57,22 @@ describe('one tick of loads', () => {
   });
 });
 
+describe('a large tick', () => {
+  it('is cut into calls of at most 1,000 keys, each batch whole in one of them', async () => {
+    const kinds = createKinds(world.db.reads);
+    // Ids no row has: each batch is 400 keys of missing users, remembered as missing once loaded.
+    const batch = (n: number) => Array.from({ length: 400 }, (_, i) => `no-such-user-${n}-${i}-${Date.now()}`);
+    const batches = [batch(1), batch(2), batch(3)];
+    const cache = freshCache();
+    await Promise.all(batches.map((ids) => cache.loadMany(kinds.user, ids)));
+    const trips = world.server.store.inner.roundTrips;
+    const again = await Promise.all(batches.map((ids) => cache.loadMany(kinds.user, ids)));
+    for (const rows of again) expect(rows.every((row) => row === null)).toBe(true);
+    // 400 + 400 fit one call; the third batch would pass 1,000 and leaves in a second one. No fills: all were hits.
+    expect(world.server.store.inner.roundTrips - trips).toBe(2);
+  });
+});
+
 describe('a warm request', () => {
   /** Store round trips of one warm request (a first one filled the cache); no SQL. */
   async function warmTrips(run: () => Promise<{ errors?: unknown }>) {
