@@ -151,27 +151,14 @@ async function waitUntilAnswering(ports: readonly number[]): Promise<void> {
   }
 }
 
-/** The ports of the live masters, from CLUSTER NODES asked of the first node that answers. */
-export async function masterPorts(ports: readonly number[]): Promise<number[]> {
-  for (const port of ports) {
-    let listing: string;
-    try {
-      listing = (await run('redis-cli', ['-p', String(port), 'cluster', 'nodes'])).stdout;
-    } catch {
-      continue; // This node is down: ask the next.
-    }
-    return listing
-      .trim()
-      .split('\n')
-      .map((line) => line.split(' '))
-      .filter(([, , flags = '']) => flags.split(',').includes('master') && !flags.includes('fail'))
-      .map(([, address = '']) => Number(address.slice(address.indexOf(':') + 1, address.indexOf('@'))));
-  }
-  throw new Error('no cluster node answers');
+/** A live master of CLUSTER NODES: its port and the slot ranges it serves (`a-b` or `a`). */
+interface LiveMaster {
+  port: number;
+  ranges: string[];
 }
 
-/** The port of the master serving `slot`, from CLUSTER NODES asked of the first live node. */
-export async function masterOfSlot(ports: readonly number[], slot: number): Promise<number> {
+/** The live masters, from CLUSTER NODES asked of the first node that answers. */
+async function liveMasters(ports: readonly number[]): Promise<LiveMaster[]> {
   for (const port of ports) {
     let listing: string;
     try {
@@ -180,15 +167,32 @@ export async function masterOfSlot(ports: readonly number[], slot: number): Prom
       continue; // This node is down: ask the next.
     }
     // Each line: id ip:port@bus flags master-id ping pong epoch link slot-range…
-    for (const line of listing.trim().split('\n')) {
-      const [, address = '', flags = '', , , , , , ...ranges] = line.split(' ');
-      if (!flags.split(',').includes('master') || flags.includes('fail')) continue;
-      const owns = ranges.some((range) => {
-        const [start, end = start] = range.split('-').map(Number);
-        return start !== undefined && end !== undefined && slot >= start && slot <= end;
-      });
-      if (owns) return Number(address.slice(address.indexOf(':') + 1, address.indexOf('@')));
-    }
+    return listing
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' '))
+      .filter(([, , flags = '']) => flags.split(',').includes('master') && !flags.includes('fail'))
+      .map(([, address = '', , , , , , , ...ranges]) => ({
+        port: Number(address.slice(address.indexOf(':') + 1, address.indexOf('@'))),
+        ranges,
+      }));
   }
-  throw new Error(`no live master serves slot ${slot}`);
+  throw new Error('no cluster node answers');
+}
+
+/** The ports of the live masters. */
+export async function masterPorts(ports: readonly number[]): Promise<number[]> {
+  return (await liveMasters(ports)).map((master) => master.port);
+}
+
+/** The port of the live master serving `slot`. */
+export async function masterOfSlot(ports: readonly number[], slot: number): Promise<number> {
+  const owner = (await liveMasters(ports)).find((master) =>
+    master.ranges.some((range) => {
+      const [start, end = start] = range.split('-').map(Number);
+      return start !== undefined && end !== undefined && slot >= start && slot <= end;
+    }),
+  );
+  if (!owner) throw new Error(`no live master serves slot ${slot}`);
+  return owner.port;
 }

@@ -4,7 +4,7 @@ import { GCRA_LUA, NOW_LUA } from './gcra.lua.ts';
 import type { HotLookup, HotResult, HotStore } from './hot-store.ts';
 import { IS_PENDING_LUA } from './pending-marker.ts';
 import type { RoundTrips } from './round-trips.ts';
-import { slotOf } from './slots.ts';
+import { masterAddress, slotOf } from './slots.ts';
 import { STRIP_VERSION_LUA } from './stored-text.ts';
 
 // KEYS: session, budget, response. ARGV: user id, now (ISO), budget limit (0: off), budget window ms, known ETag and a newline ('' for none).
@@ -133,7 +133,7 @@ export class RedisHotStore implements HotStore {
   /** The ready master connection a Cluster would send this key to, or undefined (then the Cluster routes it). */
   private nodeOf(key: string): (Redis & HotRedis) | undefined {
     const cluster = this.redis as Cluster;
-    const address = cluster.slots[slotOf((cluster.options.keyPrefix ?? '') + key)]?.[0];
+    const address = masterAddress(cluster, slotOf((cluster.options.keyPrefix ?? '') + key));
     if (address === undefined) return undefined;
     const known = this.nodes.get(address);
     const node = known && known.status !== 'end' ? known : this.connectionTo(address);

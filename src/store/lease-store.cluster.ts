@@ -3,7 +3,7 @@ import { FILL, NODE_READ_THROUGH, READ_THROUGH, readResults, versionArgs } from 
 import { leaseKey, type FillEntry, type LeaseStore, type ReadResult } from './lease-store.ts';
 import { arrayReply, integerReply, stringOrNullReply } from './replies.ts';
 import type { RoundTrips } from './round-trips.ts';
-import { groupByNode, groupBySlot, type SlotGroup } from './slots.ts';
+import { groupByNode, groupBySlot, masterAddress, type SlotGroup } from './slots.ts';
 import { wholeSeconds } from './ttl.ts';
 
 type LeaseCluster = Cluster & {
@@ -50,7 +50,7 @@ export class ClusterLeaseStore implements LeaseStore {
       keys.map((key, i) => ({ key, known: known?.[i] ?? '' })),
       (item) => item.key,
     );
-    const nodes = groupByNode(slots, (slot) => this.redis.slots[slot]?.[0]);
+    const nodes = groupByNode(slots, (slot) => masterAddress(this.redis, slot));
     const replies = await Promise.all(nodes.map((groups) => this.readNode(groups, token, leaseMs)));
     const results: ReadResult[] = new Array(keys.length);
     nodes.forEach((groups, n) => {
@@ -64,8 +64,7 @@ export class ClusterLeaseStore implements LeaseStore {
 
   /** One node's share of a read: its slots' keys in group order, by one script (one slot) or the flagged one. */
   private readNode(groups: SlotGroup<{ key: string; known: string }>[], token: string, leaseMs: number): Promise<unknown> {
-    const items =
-      groups.length === 1 ? (groups[0] as SlotGroup<{ key: string; known: string }>).items : groups.flatMap((g) => g.items);
+    const items = groups.flatMap((group) => group.items);
     const versions = versionArgs(items.map((item) => item.known));
     if (groups.length === 1) {
       return this.redis.leaseReadThrough(items.length, ...items.map((item) => item.key), token, String(leaseMs), ...versions);

@@ -4,7 +4,7 @@ import { IS_PENDING_LUA, pendingMarker } from './pending-marker.ts';
 import { flagReply, integerReply, ReplyShapeError, stringsReply } from './replies.ts';
 import { CHUNK, type ResponseEntry, type ResponseStore, type TagKeys } from './response-store.ts';
 import type { RoundTrips } from './round-trips.ts';
-import { groupByNode, groupBySlot } from './slots.ts';
+import { groupByNode, groupBySlot, masterAddress } from './slots.ts';
 import { wholeSeconds } from './ttl.ts';
 
 /** Most keys one call touches here: SSCAN's page, one UNLINK, one SREM. */
@@ -232,7 +232,7 @@ export class ClusterResponseStore implements ResponseStore {
     this.trips.count += 1;
     const nodes = groupByNode(
       groupBySlot(members, (key) => this.prefix + key),
-      (slot) => this.redis.slots[slot]?.[0],
+      (slot) => masterAddress(this.redis, slot),
     );
     const calls = nodes.flatMap((groups) =>
       chunks(groups.flatMap((group) => group.items)).map((page) =>

@@ -1,3 +1,5 @@
+import type { Cluster } from 'ioredis';
+
 /**
  * Redis Cluster's key-to-slot map, computed here so a batch can be split by
  * slot before it is sent: a script may only touch keys of one slot. The slot
@@ -75,3 +77,6 @@ export function groupByNode<T>(groups: readonly SlotGroup<T>[], nodeOf: (slot: n
   }
   return [...byNode.values()];
 }
+
+/** The `host:port` of the master a Cluster's slot map names for `slot`; undefined before the map is known. */
+export const masterAddress = (cluster: Cluster, slot: number): string | undefined => cluster.slots[slot]?.[0];

@@ -6,7 +6,7 @@ import { globalId } from '../../src/schema/global-id.ts';
 import { slotOf } from '../../src/store/slots.ts';
 import { PageLoadDocument, SetFeatureFlagDocument } from '../generated/graphql.ts';
 import { createTestWorld, type TestInstance, type TestWorld } from '../helpers/app.ts';
-import { makeOrg, makeSignedInUser } from '../helpers/fixtures.ts';
+import { makeOwnerAndMember } from '../helpers/fixtures.ts';
 import { masterOfSlot, type RedisCluster, startRedisCluster, waitClusterOk } from '../../bench/redis-cluster.ts';
 import { aliasedLogIns, codes, send } from '../rate-limit/helpers.ts';
 
@@ -88,16 +88,7 @@ async function readLoad(
 
 describe('failover of a master under load', () => {
   it('reads keep answering, the instance settles once the cluster serves again, no read after the write shows the old value, and the limiter stays within its limit', async () => {
-    const owner = await makeSignedInUser(world.prisma);
-    const reader = await makeSignedInUser(world.prisma);
-    const org = await makeOrg(
-      world.prisma,
-      [
-        { user: owner.user, role: 'OWNER' },
-        { user: reader.user, role: 'MEMBER' },
-      ],
-      { flags: { beta: true } },
-    );
+    const { owner, reader, org } = await makeOwnerAndMember(world.prisma);
     const other = await world.startInstance();
     const instances = [world.server, other];
     // The loss of a node, once the cluster serves again, is what makes an instance settle (store/cluster-loss.ts).

@@ -248,19 +248,22 @@ describe('responses on a cluster', () => {
   });
 });
 
+/** A hot lookup of `userId` with a session nobody holds (it answers `unknown`); every key in the viewer's slot. */
+const lookupFor = (userId: string) =>
+  store.hot.lookup({
+    sessionKey: keys.session(`${userId}.${fresh('t')}`),
+    budgetKey: keys.viewerBudget('9/60s', userId),
+    responseKey: keys.response(fresh('h'), userId),
+    userId,
+    nowIso: new Date().toISOString(),
+    budget: { limit: 9, windowMs: 60_000 },
+    knownEtag: '',
+  });
+
 describe('the hot lookup on a cluster', () => {
   it("sends one turn's lookups for a node in one write to it", async () => {
     const userId = fresh('u');
-    const lookup = () =>
-      store.hot.lookup({
-        sessionKey: keys.session(`${userId}.${fresh('t')}`),
-        budgetKey: keys.viewerBudget('9/60s', userId),
-        responseKey: keys.response(fresh('h'), userId),
-        userId,
-        nowIso: new Date().toISOString(),
-        budget: null,
-        knownEtag: '',
-      });
+    const lookup = () => lookupFor(userId);
     // Every key names the viewer's tag: all of them go to the node serving its slot.
     expect((await lookup()).kind).toBe('unknown');
     const address = cluster.slots[slotOf(`${prefix}${keys.session(`${userId}.x`)}`)]?.[0];
@@ -289,17 +292,6 @@ describe('the hot lookup on a cluster', () => {
 });
 
 describe('the hot lookup sent to its node', () => {
-  const lookupFor = (userId: string) =>
-    store.hot.lookup({
-      sessionKey: keys.session(`${userId}.${fresh('t')}`),
-      budgetKey: keys.viewerBudget('9/60s', userId),
-      responseKey: keys.response(fresh('h'), userId),
-      userId,
-      nowIso: new Date().toISOString(),
-      budget: { limit: 9, windowMs: 60_000 },
-      knownEtag: '',
-    });
-
   it('goes to the master serving its slot without the Cluster routing it', async () => {
     const userId = fresh('u');
     await lookupFor(userId);

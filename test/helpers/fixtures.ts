@@ -132,3 +132,18 @@ export async function makeOwnedOrg(prisma: PrismaClient, flags?: Record<string, 
   const org = await makeOrg(prisma, [{ user: owner.user, role: 'OWNER' }], { flags });
   return { owner, org, orgId: globalId('Organization', org.id), token: owner.token };
 }
+
+/** A fresh org with a signed-in OWNER and a signed-in MEMBER, and the flag `beta` on. */
+export async function makeOwnerAndMember(prisma: PrismaClient) {
+  const owner = await makeSignedInUser(prisma);
+  const reader = await makeSignedInUser(prisma);
+  const org = await makeOrg(
+    prisma,
+    [
+      { user: owner.user, role: 'OWNER' },
+      { user: reader.user, role: 'MEMBER' },
+    ],
+    { flags: { beta: true } },
+  );
+  return { owner, reader, org };
+}

@@ -3,7 +3,7 @@ import type { EntityCache } from '../../src/cache/entity-cache.ts';
 import { keys } from '../../src/cache/keys.ts';
 import { globalId } from '../../src/schema/global-id.ts';
 import { createTestWorld, type TestInstance, type TestWorld } from '../helpers/app.ts';
-import { makeOrg, makeSignedInUser } from '../helpers/fixtures.ts';
+import { makeOwnerAndMember } from '../helpers/fixtures.ts';
 import { gate, recordStores } from '../helpers/gates.ts';
 import { request } from '../helpers/http.ts';
 import { ON_CLUSTER } from '../helpers/services.ts';
@@ -38,16 +38,7 @@ async function readFlag(instance: TestInstance, token: string, slug: string) {
  * puts the entity cache back.
  */
 async function joinPausedExecution() {
-  const owner = await makeSignedInUser(world.prisma);
-  const reader = await makeSignedInUser(world.prisma);
-  const org = await makeOrg(
-    world.prisma,
-    [
-      { user: owner.user, role: 'OWNER' },
-      { user: reader.user, role: 'MEMBER' },
-    ],
-    { flags: { beta: true } },
-  );
+  const { owner, reader, org } = await makeOwnerAndMember(world.prisma);
   const other = await world.startInstance();
   const rc = other.responseCache;
   if (!rc) throw new Error('response cache is on in this file');

@@ -4,7 +4,7 @@ import { keys } from '../../src/cache/keys.ts';
 import { globalId } from '../../src/schema/global-id.ts';
 import { PageLoadDocument, SetFeatureFlagDocument } from '../generated/graphql.ts';
 import { createTestWorld, type TestInstance, type TestWorld } from '../helpers/app.ts';
-import { makeOrg, makeSignedInUser } from '../helpers/fixtures.ts';
+import { makeOwnerAndMember } from '../helpers/fixtures.ts';
 import { recordStores } from '../helpers/gates.ts';
 import { type CuttableInstance, startCuttableInstance } from '../helpers/redis-cut.ts';
 import { ON_CLUSTER } from '../helpers/services.ts';
@@ -16,16 +16,7 @@ beforeAll(async () => {
 afterAll(() => world.close());
 
 async function flaggedOrg() {
-  const owner = await makeSignedInUser(world.prisma);
-  const reader = await makeSignedInUser(world.prisma);
-  const org = await makeOrg(
-    world.prisma,
-    [
-      { user: owner.user, role: 'OWNER' },
-      { user: reader.user, role: 'MEMBER' },
-    ],
-    { flags: { beta: true } },
-  );
+  const { owner, reader, org } = await makeOwnerAndMember(world.prisma);
   const flip = (enabled: boolean) =>
     world.server.gql(SetFeatureFlagDocument, {
       token: owner.token,
