@@ -148,8 +148,9 @@ export async function measureCell(options: CellOptions): Promise<Cell> {
     p50: result.p50,
     p99: result.p99,
     errors,
+    // Counted by the counted pass (withCounts); a ceiling has none, and shows — rather than a count nobody made.
     sqlPerRequest: null,
-    redisPerRequest: 0,
+    redisPerRequest: null,
     redisExecPerRequest: redisExecuted,
     peakRssBytes,
     cpuMicrosPerRequest: (cpuAfter - cpuBefore) / requests,

@@ -14,6 +14,8 @@ const GAP = 4;
 const GROUP_GAP = 14;
 const PANEL_GAP = 24;
 const TITLE = 22;
+/** The ceiling rows, far above every server: the scale is set by the others, the ceilings drawn off scale. */
+const CEILINGS = new Set(['bare', 'bare-redis']);
 
 const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -58,7 +60,7 @@ export function renderChart(cells: readonly Cell[], title: string): string {
     let y = top;
     for (const workload of workloads) {
       const group = cells.filter((c) => c.workload === workload);
-      const servers = group.filter((c) => c.serverId !== 'bare');
+      const servers = group.filter((c) => !CEILINGS.has(c.serverId));
       const max = Math.max(...(servers.length > 0 ? servers : group).map(panel.value), 1e-9);
       out.push(`<text x="${x0 + 8}" y="${y + 12}" font-weight="600">${escapeXml(workload)}</text>`);
       y += 16;

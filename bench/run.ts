@@ -161,11 +161,18 @@ async function signInViewers(
   return tokens;
 }
 
-/** The ceiling: one bare server per read workload, replaying the reference bytes. It uses no service, so it has no counted pass. */
+/**
+ * The ceilings: one bare server per read workload, replaying the reference
+ * bytes (bare-redis fetches them from Redis first, under its prefix). Neither
+ * uses Postgres nor anything worth counting, so they have no counted pass.
+ */
 async function benchBare(config: ServerConfig, workloads: Workload[], run: Run): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'tg-bench-'));
   await withCleanup(
-    () => rm(dir, { recursive: true, force: true }),
+    async () => {
+      await rm(dir, { recursive: true, force: true });
+      await run.redis.stats.deletePrefix(redisPrefix(config));
+    },
     async () => {
       for (const workload of workloads) {
         const file = join(dir, `${workload.id}.json`);

@@ -5,7 +5,7 @@ import { MERCURIUS_REFERENCES } from './peers/mercurius/cache.ts';
 
 /** How a server takes part in the run. */
 export type ServerKind =
-  /** Replays the reference bytes of one read workload; started once per workload, no sign-in. */
+  /** Replays the reference bytes of one read workload (bare-redis: fetched from Redis per request); started once per workload, no sign-in. */
   | 'bare'
   /** This project, started like `npm start`. */
   | 'tenant-graph'
@@ -84,6 +84,16 @@ export const SERVERS: ServerConfig[] = [
     name: 'bare node:http (ceiling)',
     kind: 'bare',
     entry: 'bench/peers/bare.ts',
+    env: {},
+    default: true,
+    invalidates: null,
+  },
+  // The ceiling of any hit that asks Redis anything: the bare server plus one GET per request (bench/peers/bare-redis.ts).
+  {
+    id: 'bare-redis',
+    name: 'bare node:http + 1 Redis GET (ceiling of a hit)',
+    kind: 'bare',
+    entry: 'bench/peers/bare-redis.ts',
     env: {},
     default: true,
     invalidates: null,

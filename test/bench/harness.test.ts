@@ -86,9 +86,9 @@ describe('the run plan', () => {
     expect(() => parseBenchArgs(['--connections=0'], {})).toThrow(/positive/);
   });
 
-  it('compares the bare ceiling, this server uncached and the Apollo peer by default, one peer row', () => {
+  it('compares the bare ceilings (with and without one Redis GET), this server uncached and the Apollo peer by default, one peer row', () => {
     const ids = selectServers(undefined).map((s) => s.id);
-    expect(ids).toEqual(expect.arrayContaining(['bare', 'tg', 'apollo-rc']));
+    expect(ids).toEqual(expect.arrayContaining(['bare', 'bare-redis', 'tg', 'apollo-rc']));
     expect(SERVERS.filter((s) => s.peer)).toHaveLength(1);
     expect(() => selectServers(['nope'])).toThrow(/unknown server/);
     expect(new Set(SERVERS.map((s) => s.id)).size).toBe(SERVERS.length);
@@ -103,7 +103,7 @@ describe('the run plan', () => {
     expect(byId('mercurius-cache').invalidates).toMatch(/flags:<orgId>.*setFeatureFlag/);
     expect(byId('yoga-stock').invalidates).toMatch(/FeatureFlag:<id>/);
     expect(byId('apollo-rc').invalidates).toMatch(/^nothing/);
-    const uncached = ['bare', 'tg', 'apollo', 'mercurius'];
+    const uncached = ['bare', 'bare-redis', 'tg', 'apollo', 'mercurius'];
     for (const s of SERVERS) expect(s.invalidates === null, s.id).toBe(uncached.includes(s.id));
   });
 
@@ -216,9 +216,11 @@ describe('the scaling cells', () => {
     );
     expect(selectServers(['tg', 'apollo']).flatMap((s) => workloadsFor(s, selectWorkloads(['scaling']), false))).toEqual([]);
     // The ceiling still replays what it did.
-    const bare = SERVERS.find((s) => s.id === 'bare')!;
-    expect(ids(workloadsFor(bare, all, false))).toEqual(['page-load', 'org-page', 'deep']);
-    expect(ids(workloadsFor(bare, all, true))).toEqual(['page-load']);
+    for (const id of ['bare', 'bare-redis']) {
+      const bare = SERVERS.find((s) => s.id === id)!;
+      expect(ids(workloadsFor(bare, all, false))).toEqual(['page-load', 'org-page', 'deep']);
+      expect(ids(workloadsFor(bare, all, true))).toEqual(['page-load']);
+    }
   });
 
   it("run before the mixed workload's writes, whose answers they must match byte for byte", () => {
