@@ -63,15 +63,22 @@ export class ReadBatch {
     const token = nextToken();
     const keys = waiters.length === 1 ? (waiters[0] as Waiter).keys : waiters.flatMap((w) => w.keys);
     const known = waiters.length === 1 ? (waiters[0] as Waiter).known : waiters.flatMap((w) => w.known);
-    const answer = (reads: ReadResult[] | null) => {
-      let at = 0;
-      for (const waiter of waiters) {
-        const end = at + waiter.keys.length;
-        waiter.resolve({ token, reads: reads && (waiters.length === 1 ? reads : reads.slice(at, end)) });
-        at = end;
-      }
-    };
     // A failed read (the fail-soft store answers null rather than throwing) is the store down for every batch.
-    this.store.readThrough(keys, token, this.leaseMs, known).then(answer, () => answer(null));
+    // Inline arrows, not a named one: tsx (esbuild's keepNames) wraps every named closure in a
+    // defineProperty call each time it is created, which the profile showed on every flush.
+    this.store.readThrough(keys, token, this.leaseMs, known).then(
+      (reads) => answerWaiters(waiters, token, reads),
+      () => answerWaiters(waiters, token, null),
+    );
+  }
+}
+
+/** Hands each waiter its slice of one store call's reads (null: the store was down). */
+function answerWaiters(waiters: Waiter[], token: string, reads: ReadResult[] | null): void {
+  let at = 0;
+  for (const waiter of waiters) {
+    const end = at + waiter.keys.length;
+    waiter.resolve({ token, reads: reads && (waiters.length === 1 ? reads : reads.slice(at, end)) });
+    at = end;
   }
 }

@@ -13,14 +13,13 @@ builder.prismaObjectFields(MembershipRef, (t) => ({
     type: UserRef,
     resolve: (m, _args, ctx) => {
       ctx.access.metThroughMembership(m.userId);
-      // The cascade deletes memberships with their user; a miss is a row deleted mid-request.
-      const present = (user: PublicUser | null) => {
-        if (!user) throw new Error(`membership ${m.id} has no user`);
-        return user;
-      };
       // Primed by the member page: answered without a promise, as graphql-jit then completes it at once.
+      // An inline arrow, not a named closure: tsx (esbuild's keepNames) would wrap a named one in a
+      // defineProperty call per member, 23 µs of an org page's CPU in its profile.
       const loaded = ctx.loaders.loadedUser(m.userId);
-      return loaded === undefined ? ctx.loaders.userById.load(m.userId).then(present) : present(loaded);
+      return loaded === undefined
+        ? ctx.loaders.userById.load(m.userId).then((user) => presentUser(m.id, user))
+        : presentUser(m.id, loaded);
     },
   }),
   organization: t.field({
@@ -87,3 +86,9 @@ builder.mutationFields((t) => ({
     },
   }),
 }));
+
+/** The user of a membership; the cascade deletes memberships with their user, so a miss is a row deleted mid-request. */
+function presentUser(membershipId: string, user: PublicUser | null): PublicUser {
+  if (!user) throw new Error(`membership ${membershipId} has no user`);
+  return user;
+}
