@@ -394,7 +394,7 @@ async function main(): Promise<number> {
     }
     for (const config of ordered) {
       const own = workloadsFor(config, workloads, args.quick);
-      for (const target of config.kind === 'tenant-graph' ? targets : [single]) {
+      for (const target of config.kind === 'tenant-graph' || config.clusterToo ? targets : [single]) {
         run.redis = target;
         log(`${config.name}${target.kind === 'cluster' ? ' on the Redis Cluster' : ''}`);
         if (config.kind === 'bare') await benchBare(config, own, run);

@@ -26,6 +26,8 @@ export interface ServerConfig {
   default: boolean;
   /** The row the "× peer" column divides by. */
   peer?: boolean;
+  /** Runs on the cluster too under `--redis=cluster|both`, as tenant-graph always does; the others use the one Redis. */
+  clusterToo?: boolean;
   /** Runs the scaling cells (15 short cells: how cost grows with rows and connections); the others skip them. */
   scaling?: boolean;
   /** What a write invalidates in this server's caches, as the report states it; null without a cache. */
@@ -96,6 +98,7 @@ export const SERVERS: ServerConfig[] = [
     entry: 'bench/peers/bare-redis.ts',
     env: {},
     default: true,
+    clusterToo: true,
     invalidates: null,
   },
   {

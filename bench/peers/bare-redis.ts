@@ -5,23 +5,37 @@
 // at all (a session, a budget, the answer) cannot be faster on this machine,
 // so `× bare` of this row is the bound of every hit row's `× bare`.
 //
-// Env: PORT, HOST, BARE_RESPONSE_FILE (the response body to replay), REDIS_URL, REDIS_KEY_PREFIX.
+// The answer is stored under 500 keys, one per viewer hash tag, and each
+// request reads the next: on a Redis Cluster (REDIS_CLUSTER_NODES, with
+// `--redis=cluster|both`) the reads then spread over the masters as the many
+// viewers' hits do, so its cluster/single ratio bounds theirs.
+//
+// Env: PORT, HOST, BARE_RESPONSE_FILE (the response body to replay), REDIS_URL or REDIS_CLUSTER_NODES, REDIS_KEY_PREFIX.
 
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import { parseClusterNodes } from '../../src/env.ts';
 
 const file = process.env['BARE_RESPONSE_FILE'];
 const url = process.env['REDIS_URL'];
-if (!file || !url) throw new Error('BARE_RESPONSE_FILE and REDIS_URL are required');
-const redis = new Redis(url, { keyPrefix: process.env['REDIS_KEY_PREFIX'] ?? 'bench:bare-redis:' });
-const KEY = 'answer';
-await redis.set(KEY, readFileSync(file));
+const seeds = parseClusterNodes(process.env['REDIS_CLUSTER_NODES'] ?? '');
+if (!file || (!url && seeds.length === 0))
+  throw new Error('BARE_RESPONSE_FILE and REDIS_URL or REDIS_CLUSTER_NODES are required');
+const keyPrefix = process.env['REDIS_KEY_PREFIX'] ?? 'bench:bare-redis:';
+const redis = seeds.length > 0 ? new Cluster([...seeds], { keyPrefix }) : new Redis(url ?? '', { keyPrefix });
 
+/** As many keys as the many-users workload has viewers, each in its viewer's slot as tenant-graph lays them out. */
+const KEYS = Array.from({ length: 500 }, (_, i) => `{v:${i}}:answer`);
+const answer = readFileSync(file);
+for (const key of KEYS) await redis.set(key, answer);
+
+let next = 0;
 const server = createServer((request, response) => {
   request.on('data', () => {});
   request.on('end', () => {
-    redis.getBuffer(KEY).then(
+    const key = KEYS[next++ % KEYS.length] ?? '';
+    redis.getBuffer(key).then(
       (body) => {
         if (!body) throw new Error('the stored answer is gone');
         response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length });

@@ -1,10 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type ServerProcess, startServerProcess } from '../../bench/process.ts';
+import { postTo, startBareRedis } from '../helpers/bare-redis.ts';
 import { TEST_REDIS_URL } from '../helpers/services.ts';
 
 // The ceiling of a hit is only a ceiling if it really asks Redis once per
@@ -12,42 +9,21 @@ import { TEST_REDIS_URL } from '../helpers/services.ts';
 describe('the bare + 1 Redis GET ceiling (bench/peers/bare-redis.ts)', () => {
   const prefix = `bench:test-bare-redis-${randomBytes(4).toString('hex')}:`;
   const redis = new Redis(TEST_REDIS_URL);
-  let dir = '';
-  let server: ServerProcess;
+  let ceiling: Awaited<ReturnType<typeof startBareRedis>>;
   const answer = Buffer.from('{"data":{"viewer":{"name":"Alice"}}}');
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'bare-redis-'));
-    const file = join(dir, 'answer.json');
-    await writeFile(file, answer);
-    const port = await freePort();
-    server = await startServerProcess({
-      entry: 'bench/peers/bare-redis.ts',
-      port,
-      env: {
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        BARE_RESPONSE_FILE: file,
-        REDIS_URL: TEST_REDIS_URL,
-        REDIS_KEY_PREFIX: prefix,
-      },
-    });
+    ceiling = await startBareRedis(answer, { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix });
   });
 
   afterAll(async () => {
-    await server?.stop();
+    await ceiling?.stop();
     const keys = await redis.keys(`${prefix}*`);
     if (keys.length > 0) await redis.del(...keys);
     redis.disconnect();
-    await rm(dir, { recursive: true, force: true });
   });
 
-  const post = () =>
-    fetch(`${server.origin}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"query":"{ x }"}',
-    });
+  const post = () => postTo(ceiling.server);
 
   it('answers the stored bytes, fetched from Redis with one GET per request', async () => {
     const first = await post();
@@ -66,10 +42,15 @@ describe('the bare + 1 Redis GET ceiling (bench/peers/bare-redis.ts)', () => {
     } finally {
       monitor.disconnect();
     }
-    expect(gets).toEqual([`${prefix}answer`, `${prefix}answer`]);
+    // One GET each, on the next viewer's key: reads spread over the slots as many viewers' hits do.
+    expect(gets).toHaveLength(2);
+    expect(gets[0]).toMatch(new RegExp(`^${prefix}\\{v:\\d+\\}:answer$`));
+    expect(gets[1]).not.toBe(gets[0]);
 
     // What it sends is what Redis holds now, not a copy of its own.
-    await redis.set(`${prefix}answer`, '{"data":null}');
+    const keys = await redis.keys(`${prefix}*`);
+    expect(keys).toHaveLength(500);
+    await Promise.all(keys.map((key) => redis.set(key, '{"data":null}')));
     expect(await (await post()).text()).toBe('{"data":null}');
   });
 });
