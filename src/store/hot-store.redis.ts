@@ -1,11 +1,11 @@
 import { type Cluster, Redis } from 'ioredis';
-import type { Writable } from 'node:stream';
 import { GCRA_LUA, NOW_LUA } from './gcra.lua.ts';
 import type { HotLookup, HotResult, HotStore } from './hot-store.ts';
 import { IS_PENDING_LUA } from './pending-marker.ts';
 import type { RoundTrips } from './round-trips.ts';
 import { masterAddress, slotOf } from './slots.ts';
 import { STRIP_VERSION_LUA } from './stored-text.ts';
+import { TurnWrites } from './turn-writes.ts';
 
 // KEYS: session, budget, response. ARGV: user id, now (ISO), budget limit (0: off), budget window ms, known ETag and a newline ('' for none).
 // Replies {0} when the session is not cached as valid (nothing counted), else
@@ -65,8 +65,8 @@ const REDIRECTED = /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN)\b/;
  */
 export class RedisHotStore implements HotStore {
   private readonly redis: HotRedis;
-  /** The sockets holding this loop turn's writes back (one Redis: its one; a Cluster: each node's a lookup went to). */
-  private readonly corked = new Set<Writable>();
+  /** This loop turn's writes, held back (one Redis: its socket; a Cluster: each node's a lookup went to). */
+  private readonly writes = new TurnWrites();
   /** A Cluster's master connections by `host:port`, as its slot map names them, each with the script defined. */
   private readonly nodes = new Map<string, Redis & HotRedis>();
 
@@ -82,7 +82,8 @@ export class RedisHotStore implements HotStore {
     this.trips.count += 1;
     const node = this.redis instanceof Redis ? null : this.nodeOf(request.sessionKey);
     const socket = this.redis instanceof Redis ? this.redis.stream : node?.stream;
-    if (socket) this.batchWrites(socket);
+    // Under load one turn reads many requests: their lookups then leave in one write and come back in one read.
+    if (socket) this.writes.hold(socket);
     const args = [
       request.userId,
       request.nowIso,
@@ -110,24 +111,6 @@ export class RedisHotStore implements HotStore {
       if (!(error instanceof Error) || !REDIRECTED.test(error.message)) throw error;
       return this.redis.hotLookupBuffer(...keys, ...args);
     }
-  }
-
-  /**
-   * Holds the connection's writes back until the end of this event-loop turn:
-   * under load one turn reads many requests, and their lookups then leave in
-   * one write and come back in one read, instead of a syscall pair each on
-   * both ends. The wait is at most the rest of the turn.
-   */
-  private batchWrites(socket: Writable): void {
-    if (!socket.writable || this.corked.has(socket)) return;
-    if (this.corked.size === 0) {
-      setImmediate(() => {
-        for (const held of this.corked) held.uncork();
-        this.corked.clear();
-      });
-    }
-    socket.cork();
-    this.corked.add(socket);
   }
 
   /** The ready master connection a Cluster would send this key to, or undefined (then the Cluster routes it). */

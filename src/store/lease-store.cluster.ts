@@ -5,6 +5,7 @@ import { arrayReply, integerReply, stringOrNullReply } from './replies.ts';
 import type { RoundTrips } from './round-trips.ts';
 import { groupByNode, groupBySlot, masterAddress, type SlotGroup } from './slots.ts';
 import { wholeSeconds } from './ttl.ts';
+import { TurnWrites } from './turn-writes.ts';
 
 type LeaseCluster = Cluster & {
   leaseReadThrough(numKeys: number, ...args: (string | number)[]): Promise<unknown>;
@@ -26,6 +27,8 @@ type LeaseCluster = Cluster & {
  */
 export class ClusterLeaseStore implements LeaseStore {
   private readonly redis: LeaseCluster;
+  /** A Cluster has no auto-pipelining here: one turn's commands to a node are held into one write. */
+  private readonly writes = new TurnWrites();
 
   constructor(
     client: Cluster,
@@ -51,6 +54,7 @@ export class ClusterLeaseStore implements LeaseStore {
       (item) => item.key,
     );
     const nodes = groupByNode(slots, (slot) => masterAddress(this.redis, slot));
+    for (const groups of nodes) this.writes.holdSlot(this.redis, (groups[0] as SlotGroup<unknown>).slot);
     const replies = await Promise.all(nodes.map((groups) => this.readNode(groups, token, leaseMs)));
     const results: ReadResult[] = new Array(keys.length);
     nodes.forEach((groups, n) => {
@@ -84,7 +88,8 @@ export class ClusterLeaseStore implements LeaseStore {
     if (entries.length === 0) return 0;
     this.trips.count += 1;
     const replies = await Promise.all(
-      this.bySlot(entries, (e) => e.key).map(({ items }) => {
+      this.bySlot(entries, (e) => e.key).map(({ slot, items }) => {
+        this.writes.holdSlot(this.redis, slot);
         const pairs = items.flatMap((e) => [e.key, leaseKey(e.key)]);
         const values = items.flatMap((e) => [e.value, wholeSeconds(e.ttlSeconds)]);
         return this.redis.leaseFill(pairs.length, ...pairs, token, ...values);
@@ -97,6 +102,7 @@ export class ClusterLeaseStore implements LeaseStore {
     if (keys.length === 0) return [];
     this.trips.count += 1;
     const groups = this.bySlot(keys, (key) => key);
+    for (const group of groups) this.writes.holdSlot(this.redis, group.slot);
     const replies = await Promise.all(groups.map((group) => this.redis.mget(...group.items)));
     const values: (string | null)[] = new Array(keys.length);
     groups.forEach((group, g) => {

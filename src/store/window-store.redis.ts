@@ -1,5 +1,7 @@
-import type { Cluster, Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import { GCRA_LUA, NOW_LUA } from './gcra.lua.ts';
+import { slotOf } from './slots.ts';
+import { TurnWrites } from './turn-writes.ts';
 import type { RoundTrips } from './round-trips.ts';
 import type { WindowResult, WindowStore } from './window-store.ts';
 
@@ -35,6 +37,8 @@ type WindowRedis = (Redis | Cluster) & {
 /** The rate limiter's windows in a shared Redis, on Redis's clock. */
 export class RedisWindowStore implements WindowStore {
   private readonly redis: WindowRedis;
+  /** On a Cluster (no auto-pipelining), one turn's counts for a node leave in one write, as on one Redis. */
+  private readonly writes = new TurnWrites();
 
   constructor(
     /** One Redis or a Cluster: each script touches one key. */
@@ -48,6 +52,7 @@ export class RedisWindowStore implements WindowStore {
 
   async slidingWindowHit(key: string, limit: number, windowMs: number, member: string): Promise<WindowResult> {
     this.trips.count += 1;
+    this.holdWrites(key);
     const [allowed, remaining, resetMs] = await this.redis.slidingWindow(1, key, limit, windowMs, member);
     const reset = Math.max(0, resetMs);
     return { allowed: allowed === 1, remaining: Math.max(0, remaining), retryMs: allowed === 1 ? 0 : reset, resetMs: reset };
@@ -55,6 +60,7 @@ export class RedisWindowStore implements WindowStore {
 
   async gcraHit(key: string, limit: number, windowMs: number): Promise<WindowResult> {
     this.trips.count += 1;
+    this.holdWrites(key);
     const [allowed, remaining, retryMs, resetMs] = await this.redis.gcraHit(1, key, limit, windowMs);
     return {
       allowed: allowed === 1,
@@ -62,5 +68,9 @@ export class RedisWindowStore implements WindowStore {
       retryMs: Math.max(0, retryMs),
       resetMs: Math.max(0, resetMs),
     };
+  }
+
+  private holdWrites(key: string): void {
+    if (this.redis instanceof Cluster) this.writes.holdSlot(this.redis, slotOf((this.redis.options.keyPrefix ?? '') + key));
   }
 }

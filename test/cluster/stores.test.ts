@@ -260,33 +260,67 @@ const lookupFor = (userId: string) =>
     knownEtag: '',
   });
 
+/** Writes to the kernel (one per `_write` or `_writev`) of the connection to the master serving `key`'s slot while `work` runs. */
+async function writesToNodeOf(key: string, work: () => Promise<void>): Promise<number> {
+  const address = cluster.slots[slotOf(`${prefix}${key}`)]?.[0];
+  const node = cluster.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === address);
+  const socket = node?.stream as unknown as Record<'_write' | '_writev', (...args: unknown[]) => unknown>;
+  if (!socket) throw new Error(`no connection to ${address}`);
+  let writes = 0;
+  const original = { write: socket._write, writev: socket._writev };
+  socket._write = (...args) => {
+    writes += 1;
+    return original.write.apply(socket, args);
+  };
+  socket._writev = (...args) => {
+    writes += 1;
+    return original.writev?.apply(socket, args);
+  };
+  try {
+    await work();
+  } finally {
+    socket._write = original.write;
+    socket._writev = original.writev;
+  }
+  return writes;
+}
+
 describe('the hot lookup on a cluster', () => {
   it("sends one turn's lookups for a node in one write to it", async () => {
     const userId = fresh('u');
     const lookup = () => lookupFor(userId);
     // Every key names the viewer's tag: all of them go to the node serving its slot.
     expect((await lookup()).kind).toBe('unknown');
-    const address = cluster.slots[slotOf(`${prefix}${keys.session(`${userId}.x`)}`)]?.[0];
-    const node = cluster.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === address);
-    const socket = node?.stream as unknown as Record<'_write' | '_writev', (...args: unknown[]) => unknown>;
-    if (!socket) throw new Error(`no connection to ${address}`);
-    let writes = 0;
-    const original = { write: socket._write, writev: socket._writev };
-    socket._write = (...args) => {
-      writes += 1;
-      return original.write.apply(socket, args);
-    };
-    socket._writev = (...args) => {
-      writes += 1;
-      return original.writev?.apply(socket, args);
-    };
-    try {
+    const writes = await writesToNodeOf(keys.session(`${userId}.x`), async () => {
       const results = await Promise.all(Array.from({ length: 20 }, lookup));
       expect(results.map((r) => r.kind)).toEqual(results.map(() => 'unknown'));
-    } finally {
-      socket._write = original.write;
-      socket._writev = original.writev;
-    }
+    });
+    expect(writes).toBe(1);
+  });
+});
+
+// The Cluster's own auto-pipelining is off (redis-client.ts): without holding
+// the node's socket, each of these would be its own write, where one Redis
+// sends a turn's commands in one.
+describe("a turn's entity reads and budget counts on a cluster", () => {
+  it('leave for their node in one write', async () => {
+    const userId = fresh('u');
+    const budget = keys.viewerBudget('1000/60s', userId);
+    const session = keys.session(`${userId}.${fresh('t')}`);
+    await store.windows.gcraHit(budget, 1000, 60_000);
+    const writes = await writesToNodeOf(session, async () => {
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          Promise.all([
+            // Another of the viewer's sessions each time: all in the viewer's slot, each one's first read.
+            store.leases.readThrough([keys.session(`${userId}.${fresh('t')}`)], fresh('tok'), 30_000),
+            store.windows.gcraHit(budget, 1000, 60_000),
+          ]),
+        ),
+      );
+      expect(results.map(([reads]) => reads[0]?.kind)).toEqual(results.map(() => 'leased'));
+      expect(results.every(([, counted]) => counted.allowed)).toBe(true);
+    });
     expect(writes).toBe(1);
   });
 });
