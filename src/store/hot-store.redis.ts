@@ -3,7 +3,8 @@ import { GCRA_LUA, NOW_LUA } from './gcra.lua.ts';
 import type { HotLookup, HotResult, HotStore } from './hot-store.ts';
 import { IS_PENDING_LUA } from './pending-marker.ts';
 import type { RoundTrips } from './round-trips.ts';
-import { masterAddress, slotOf } from './slots.ts';
+import { MasterConnections } from './master-connections.ts';
+import { slotOf } from './slots.ts';
 import { STRIP_VERSION_LUA } from './stored-text.ts';
 import { TurnWrites } from './turn-writes.ts';
 
@@ -67,8 +68,8 @@ export class RedisHotStore implements HotStore {
   private readonly redis: HotRedis;
   /** This loop turn's writes, held back (one Redis: its socket; a Cluster: each node's a lookup went to). */
   private readonly writes = new TurnWrites();
-  /** A Cluster's master connections by `host:port`, as its slot map names them, each with the script defined. */
-  private readonly nodes = new Map<string, Redis & HotRedis>();
+  /** A Cluster's master connections (null on one Redis), each given the script when first used. */
+  private readonly masters: MasterConnections | null;
 
   constructor(
     client: Redis | Cluster,
@@ -76,14 +77,14 @@ export class RedisHotStore implements HotStore {
   ) {
     client.defineCommand(HOT_LOOKUP, { lua: LOOKUP, numberOfKeys: 3 });
     this.redis = client as HotRedis;
+    this.masters = client instanceof Redis ? null : new MasterConnections(client);
   }
 
   async lookup(request: HotLookup): Promise<HotResult> {
     this.trips.count += 1;
-    const node = this.redis instanceof Redis ? null : this.nodeOf(request.sessionKey);
-    const socket = this.redis instanceof Redis ? this.redis.stream : node?.stream;
+    const node = this.masters ? this.nodeOf(request.sessionKey) : undefined;
     // Under load one turn reads many requests: their lookups then leave in one write and come back in one read.
-    if (socket) this.writes.hold(socket);
+    this.writes.hold(this.masters ? node?.stream : (this.redis as Redis).stream);
     const args = [
       request.userId,
       request.nowIso,
@@ -113,24 +114,11 @@ export class RedisHotStore implements HotStore {
     }
   }
 
-  /** The ready master connection a Cluster would send this key to, or undefined (then the Cluster routes it). */
+  /** The ready master connection a Cluster would send this key to, with the script defined, or undefined (then the Cluster routes it). */
   private nodeOf(key: string): (Redis & HotRedis) | undefined {
-    const cluster = this.redis as Cluster;
-    const address = masterAddress(cluster, slotOf((cluster.options.keyPrefix ?? '') + key));
-    if (address === undefined) return undefined;
-    const known = this.nodes.get(address);
-    const node = known && known.status !== 'end' ? known : this.connectionTo(address);
     // Not ready: the node's own offline queue would hold the lookup; the Cluster fails it at once instead.
-    return node?.status === 'ready' ? node : undefined;
-  }
-
-  /** The Cluster's connection to a master, with the script defined on it, kept for the next lookups. */
-  private connectionTo(address: string): (Redis & HotRedis) | undefined {
-    const found = (this.redis as Cluster).nodes('master').find((n) => `${n.options.host}:${n.options.port}` === address);
-    if (!found) return undefined;
-    if (!(HOT_LOOKUP in found)) found.defineCommand(HOT_LOOKUP, { lua: LOOKUP, numberOfKeys: 3 });
-    const node = found as Redis & HotRedis;
-    this.nodes.set(address, node);
-    return node;
+    const node = this.masters?.ready(slotOf(((this.redis as Cluster).options.keyPrefix ?? '') + key));
+    if (node && !(HOT_LOOKUP in node)) node.defineCommand(HOT_LOOKUP, { lua: LOOKUP, numberOfKeys: 3 });
+    return node as (Redis & HotRedis) | undefined;
   }
 }

@@ -5,6 +5,7 @@ import { arrayReply, integerReply, stringOrNullReply } from './replies.ts';
 import type { RoundTrips } from './round-trips.ts';
 import { groupByNode, groupBySlot, masterAddress, type SlotGroup } from './slots.ts';
 import { wholeSeconds } from './ttl.ts';
+import { MasterConnections } from './master-connections.ts';
 import { TurnWrites } from './turn-writes.ts';
 
 type LeaseCluster = Cluster & {
@@ -29,6 +30,7 @@ export class ClusterLeaseStore implements LeaseStore {
   private readonly redis: LeaseCluster;
   /** A Cluster has no auto-pipelining here: one turn's commands to a node are held into one write. */
   private readonly writes = new TurnWrites();
+  private readonly masters: MasterConnections;
 
   constructor(
     client: Cluster,
@@ -40,6 +42,12 @@ export class ClusterLeaseStore implements LeaseStore {
     client.defineCommand('leaseNodeReadThrough', { lua: NODE_READ_THROUGH });
     client.defineCommand('leaseFill', { lua: FILL });
     this.redis = client as LeaseCluster;
+    this.masters = new MasterConnections(client);
+  }
+
+  /** Holds this turn's writes to the node serving `slot`, so they leave in one. */
+  private holdWrites(slot: number): void {
+    this.writes.hold(this.masters.ready(slot)?.stream);
   }
 
   private bySlot<T>(items: readonly T[], keyOf: (item: T) => string) {
@@ -54,7 +62,7 @@ export class ClusterLeaseStore implements LeaseStore {
       (item) => item.key,
     );
     const nodes = groupByNode(slots, (slot) => masterAddress(this.redis, slot));
-    for (const groups of nodes) this.writes.holdSlot(this.redis, (groups[0] as SlotGroup<unknown>).slot);
+    for (const groups of nodes) this.holdWrites((groups[0] as SlotGroup<unknown>).slot);
     const replies = await Promise.all(nodes.map((groups) => this.readNode(groups, token, leaseMs)));
     const results: ReadResult[] = new Array(keys.length);
     nodes.forEach((groups, n) => {
@@ -89,7 +97,7 @@ export class ClusterLeaseStore implements LeaseStore {
     this.trips.count += 1;
     const replies = await Promise.all(
       this.bySlot(entries, (e) => e.key).map(({ slot, items }) => {
-        this.writes.holdSlot(this.redis, slot);
+        this.holdWrites(slot);
         const pairs = items.flatMap((e) => [e.key, leaseKey(e.key)]);
         const values = items.flatMap((e) => [e.value, wholeSeconds(e.ttlSeconds)]);
         return this.redis.leaseFill(pairs.length, ...pairs, token, ...values);
@@ -102,7 +110,7 @@ export class ClusterLeaseStore implements LeaseStore {
     if (keys.length === 0) return [];
     this.trips.count += 1;
     const groups = this.bySlot(keys, (key) => key);
-    for (const group of groups) this.writes.holdSlot(this.redis, group.slot);
+    for (const group of groups) this.holdWrites(group.slot);
     const replies = await Promise.all(groups.map((group) => this.redis.mget(...group.items)));
     const values: (string | null)[] = new Array(keys.length);
     groups.forEach((group, g) => {

@@ -1,6 +1,4 @@
-import type { Cluster } from 'ioredis';
 import type { Writable } from 'node:stream';
-import { masterAddress } from './slots.ts';
 
 /**
  * Holds sockets' writes back until the end of this event-loop turn: under
@@ -14,6 +12,7 @@ import { masterAddress } from './slots.ts';
 export class TurnWrites {
   private readonly held = new Set<Writable>();
 
+  /** Holds `socket` (a connection's stream; none: nothing to hold) until the turn ends. */
   hold(socket: Writable | undefined): void {
     if (!socket?.writable || this.held.has(socket)) return;
     if (this.held.size === 0) {
@@ -24,13 +23,5 @@ export class TurnWrites {
     }
     socket.cork();
     this.held.add(socket);
-  }
-
-  /** Holds the socket of the master the Cluster will send a key of `slot` to, if it knows it and is connected. */
-  holdSlot(cluster: Cluster, slot: number): void {
-    const address = masterAddress(cluster, slot);
-    if (address === undefined) return;
-    const node = cluster.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === address);
-    if (node?.status === 'ready') this.hold(node.stream);
   }
 }

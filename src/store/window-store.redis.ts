@@ -1,5 +1,6 @@
 import { Cluster, type Redis } from 'ioredis';
 import { GCRA_LUA, NOW_LUA } from './gcra.lua.ts';
+import { MasterConnections } from './master-connections.ts';
 import { slotOf } from './slots.ts';
 import { TurnWrites } from './turn-writes.ts';
 import type { RoundTrips } from './round-trips.ts';
@@ -39,6 +40,8 @@ export class RedisWindowStore implements WindowStore {
   private readonly redis: WindowRedis;
   /** On a Cluster (no auto-pipelining), one turn's counts for a node leave in one write, as on one Redis. */
   private readonly writes = new TurnWrites();
+  /** A Cluster's master connections; null on one Redis, where auto-pipelining batches a turn's counts. */
+  private readonly masters: MasterConnections | null;
 
   constructor(
     /** One Redis or a Cluster: each script touches one key. */
@@ -48,6 +51,7 @@ export class RedisWindowStore implements WindowStore {
     client.defineCommand('slidingWindow', { lua: SLIDING_WINDOW });
     client.defineCommand('gcraHit', { lua: GCRA });
     this.redis = client as WindowRedis;
+    this.masters = client instanceof Cluster ? new MasterConnections(client) : null;
   }
 
   async slidingWindowHit(key: string, limit: number, windowMs: number, member: string): Promise<WindowResult> {
@@ -71,6 +75,6 @@ export class RedisWindowStore implements WindowStore {
   }
 
   private holdWrites(key: string): void {
-    if (this.redis instanceof Cluster) this.writes.holdSlot(this.redis, slotOf((this.redis.options.keyPrefix ?? '') + key));
+    if (this.masters) this.writes.hold(this.masters.ready(slotOf((this.redis.options.keyPrefix ?? '') + key))?.stream);
   }
 }
