@@ -2,7 +2,7 @@ import type { Logger } from '../logger.ts';
 import type { Store } from './index.ts';
 import type { FillEntry, ReadResult } from './lease-store.ts';
 import { InvalidationOutbox, type OutboxOptions } from './outbox.ts';
-import { RECONNECT_BACKOFF_CAP_MS } from './redis-client.ts';
+import { RECONNECT_BACKOFF_CAP_MS } from './reconnect.ts';
 import type { ResponseEntry, TagKeys } from './response-store.ts';
 
 /** Twice the reconnect backoff's cap, and a second for a busy event loop to flush. */

@@ -1,12 +1,13 @@
+import { createHash } from 'node:crypto';
 import { type Cluster, Redis } from 'ioredis';
 import { GCRA_LUA, NOW_LUA } from './gcra.lua.ts';
 import type { HotLookup, HotResult, HotStore } from './hot-store.ts';
 import { IS_PENDING_LUA } from './pending-marker.ts';
 import type { RoundTrips } from './round-trips.ts';
-import { MasterConnections } from './master-connections.ts';
-import { slotOf } from './slots.ts';
+import { encodeCommand, RespConnection, type RespConnectionOptions, RespError, type RespReply } from './resp-connection.ts';
+import { RECONNECT_BACKOFF_CAP_MS } from './reconnect.ts';
+import { masterAddress, slotOf } from './slots.ts';
 import { STRIP_VERSION_LUA } from './stored-text.ts';
-import { TurnWrites } from './turn-writes.ts';
 
 // KEYS: session, budget, response. ARGV: user id, now (ISO), budget limit (0: off), budget window ms, known ETag and a newline ('' for none).
 // Replies {0} when the session is not cached as valid (nothing counted), else
@@ -42,6 +43,8 @@ ${GCRA_LUA}
 if gcra_allowed == 0 then return {1, 0, 0, math.ceil(gcra_retry), math.ceil(gcra_reset)} end
 return {1, 1, gcra_remaining, 0, math.ceil(gcra_reset), answer()}`;
 
+const LOOKUP_SHA = createHash('sha1').update(LOOKUP).digest('hex');
+
 /** The script's command name on the client; redis-client.ts keeps it out of auto-pipelining. */
 export const HOT_LOOKUP = 'hotLookup';
 
@@ -56,20 +59,24 @@ const REDIRECTED = /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN)\b/;
 
 /**
  * The hot path's lookup as one Lua script; the stored answer comes back as a
- * Buffer, written out without decoding. On a Cluster it goes straight to the
- * master the client's slot map names for the session key (whose viewer tag
- * the budget and answer keys share): the Cluster's own routing of each
- * command (slot hashing, node lookup, redirection bookkeeping) cost a hit
- * about 6 µs more than one Redis. A node that answers it no longer serves
- * that slot ran nothing, and the lookup is sent again through the Cluster,
- * which follows the redirection and refreshes its map.
+ * Buffer, written out without decoding. It goes on a connection of its own
+ * (resp-connection.ts says why not ioredis'): to the one Redis, or on a
+ * Cluster to the master the client's slot map names for the session key
+ * (whose viewer tag the budget and answer keys share), one connection per
+ * master. The Cluster's own routing of each command (slot hashing, node
+ * lookup, redirection bookkeeping) cost a hit about 6 µs more than one
+ * Redis. A node that answers it no longer serves that slot ran nothing, and
+ * the lookup is sent again through the Cluster, which follows the
+ * redirection and refreshes its map; so is one whose node connection is down.
  */
 export class RedisHotStore implements HotStore {
   private readonly redis: HotRedis;
-  /** This loop turn's writes, held back (one Redis: its socket; a Cluster: each node's a lookup went to). */
-  private readonly writes = new TurnWrites();
-  /** A Cluster's master connections (null on one Redis), each given the script when first used. */
-  private readonly masters: MasterConnections | null;
+  /** One Redis: the lookup's connection; null on a Cluster. */
+  private readonly single: RespConnection | null;
+  /** A Cluster's: one per master, by the `host:port` its slot map names. */
+  private readonly masters = new Map<string, RespConnection>();
+  private readonly prefix: string;
+  private readonly connectionOptions: Omit<RespConnectionOptions, 'host' | 'port'>;
 
   constructor(
     client: Redis | Cluster,
@@ -77,14 +84,41 @@ export class RedisHotStore implements HotStore {
   ) {
     client.defineCommand(HOT_LOOKUP, { lua: LOOKUP, numberOfKeys: 3 });
     this.redis = client as HotRedis;
-    this.masters = client instanceof Redis ? null : new MasterConnections(client);
+    this.prefix = client.options.keyPrefix ?? '';
+    const node = client instanceof Redis ? client.options : (client.options.redisOptions ?? {});
+    this.connectionOptions = {
+      username: node.username,
+      password: node.password,
+      db: node.db,
+      tls: node.tls,
+      timeoutMs: node.commandTimeout ?? 500,
+      backoffCapMs: RECONNECT_BACKOFF_CAP_MS,
+    };
+    if (client instanceof Redis) {
+      this.single = new RespConnection({
+        host: client.options.host ?? '127.0.0.1',
+        port: client.options.port ?? 6379,
+        ...this.connectionOptions,
+      });
+    } else {
+      this.single = null;
+      // A node gone from the Cluster's pool (removed, or replaced after a failover) is not called again.
+      client.on('-node', (node: Redis) => {
+        const address = `${node.options.host}:${node.options.port}`;
+        this.masters.get(address)?.close();
+        this.masters.delete(address);
+      });
+    }
+  }
+
+  close(): void {
+    this.single?.close();
+    for (const connection of this.masters.values()) connection.close();
+    this.masters.clear();
   }
 
   async lookup(request: HotLookup): Promise<HotResult> {
     this.trips.count += 1;
-    const node = this.masters ? this.nodeOf(request.sessionKey) : undefined;
-    // Under load one turn reads many requests: their lookups then leave in one write and come back in one read.
-    this.writes.hold(this.masters ? node?.stream : (this.redis as Redis).stream);
     const args = [
       request.userId,
       request.nowIso,
@@ -93,7 +127,7 @@ export class RedisHotStore implements HotStore {
       request.knownEtag === '' ? '' : `${request.knownEtag}\n`,
     ];
     const keys = [request.sessionKey, request.budgetKey, request.responseKey];
-    const reply = node ? await this.viaNode(node, keys, args) : await this.redis.hotLookupBuffer(...keys, ...args);
+    const reply = this.single ? await this.send(this.single, keys, args) : await this.viaNode(keys, args);
     if (reply[0] !== 1) return { kind: 'unknown' };
     const [, allowed = 0, remaining = 0, retryMs = 0, resetMs = 0, stored = null] = reply;
     return {
@@ -103,22 +137,56 @@ export class RedisHotStore implements HotStore {
     };
   }
 
-  /** The lookup sent to one Cluster node (keys prefixed here: a node connection has no prefix of its own). */
-  private async viaNode(node: HotRedis, keys: string[], args: (string | number)[]): Promise<HotReply> {
-    const prefix = (this.redis as Cluster).options.keyPrefix ?? '';
+  /** The lookup on one connection: by the script's SHA1, by its text when that Redis has not seen it (new, restarted or flushed). */
+  private async send(connection: RespConnection, keys: string[], args: (string | number)[]): Promise<HotReply> {
+    const prefixed = keys.map((key) => this.prefix + key);
+    let reply: RespReply;
     try {
-      return await node.hotLookupBuffer(...keys.map((key) => prefix + key), ...args);
+      reply = await connection.send(encodeCommand(['EVALSHA', LOOKUP_SHA, 3, ...prefixed, ...args]));
     } catch (error) {
-      if (!(error instanceof Error) || !REDIRECTED.test(error.message)) throw error;
-      return this.redis.hotLookupBuffer(...keys, ...args);
+      if (!(error instanceof RespError && error.message.startsWith('NOSCRIPT'))) throw error;
+      reply = await connection.send(encodeCommand(['EVAL', LOOKUP, 3, ...prefixed, ...args]));
     }
+    return hotReplyOf(reply);
   }
 
-  /** The ready master connection a Cluster would send this key to, with the script defined, or undefined (then the Cluster routes it). */
-  private nodeOf(key: string): (Redis & HotRedis) | undefined {
-    // Not ready: the node's own offline queue would hold the lookup; the Cluster fails it at once instead.
-    const node = this.masters?.ready(slotOf(((this.redis as Cluster).options.keyPrefix ?? '') + key));
-    if (node && !(HOT_LOOKUP in node)) node.defineCommand(HOT_LOOKUP, { lua: LOOKUP, numberOfKeys: 3 });
-    return node as (Redis & HotRedis) | undefined;
+  /** The lookup sent to the master serving the session key's slot; through the Cluster when that is unknown, down or wrong. */
+  private async viaNode(keys: string[], args: (string | number)[]): Promise<HotReply> {
+    const address = masterAddress(this.redis as Cluster, slotOf(this.prefix + keys[0]));
+    const connection = address === undefined ? undefined : this.masterConnection(address);
+    if (connection?.connected) {
+      try {
+        return await this.send(connection, keys, args);
+      } catch (error) {
+        if (!(error instanceof RespError) || !REDIRECTED.test(error.message)) throw error;
+      }
+    }
+    return this.redis.hotLookupBuffer(...keys, ...args);
   }
+
+  private masterConnection(address: string): RespConnection {
+    let connection = this.masters.get(address);
+    if (connection === undefined) {
+      const colon = address.lastIndexOf(':');
+      connection = new RespConnection({
+        host: address.slice(0, colon),
+        port: Number(address.slice(colon + 1)),
+        ...this.connectionOptions,
+      });
+      this.masters.set(address, connection);
+    }
+    return connection;
+  }
+}
+
+/** The script's reply as the lookup reads it; anything else is a store error. */
+function hotReplyOf(reply: RespReply): HotReply {
+  if (!Array.isArray(reply) || typeof reply[0] !== 'number') throw new Error('unexpected hot lookup reply');
+  const [first, allowed, remaining, retryMs, resetMs, stored] = reply;
+  if (first !== 1) return [first];
+  const numbers = [allowed, remaining, retryMs, resetMs];
+  if (!numbers.every((n) => typeof n === 'number')) throw new Error('unexpected hot lookup reply');
+  if (!(stored === undefined || stored === null || typeof stored === 'number' || Buffer.isBuffer(stored)))
+    throw new Error('unexpected hot lookup reply');
+  return [first, allowed as number, remaining as number, retryMs as number, resetMs as number, stored];
 }

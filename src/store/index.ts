@@ -76,6 +76,7 @@ function sharedStore(
       reconnected.push(listener);
     },
     async close() {
+      parts.hot.close();
       await client.quit().catch(() => client.disconnect());
     },
   };

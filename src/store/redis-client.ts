@@ -2,13 +2,7 @@ import { Cluster, Redis } from 'ioredis';
 import type { ClusterNodeAddress } from '../env.ts';
 import type { Logger } from '../logger.ts';
 import { HOT_LOOKUP } from './hot-store.redis.ts';
-
-/**
- * The longest wait between two reconnection attempts: once Redis answers
- * again, every instance is back within about this long (what
- * CACHE_RECONNECT_SETTLE_MS must cover).
- */
-export const RECONNECT_BACKOFF_CAP_MS = 2_000;
+import { RECONNECT_BACKOFF_CAP_MS } from './reconnect.ts';
 
 /** Options of the Redis connection; defaults suit a request path that must never wait on a cache. */
 export interface RedisOptions {

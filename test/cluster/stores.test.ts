@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -260,27 +261,31 @@ const lookupFor = (userId: string) =>
     knownEtag: '',
   });
 
-/** Writes to the kernel (one per `_write` or `_writev`) of the connection to the master serving `key`'s slot while `work` runs. */
+/**
+ * Writes to the kernel (one per `_write` or `_writev`) of every connection to
+ * the master serving `key`'s slot while `work` runs: the Cluster's own and
+ * the hot lookup's alike.
+ */
 async function writesToNodeOf(key: string, work: () => Promise<void>): Promise<number> {
   const address = cluster.slots[slotOf(`${prefix}${key}`)]?.[0];
-  const node = cluster.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === address);
-  const socket = node?.stream as unknown as Record<'_write' | '_writev', (...args: unknown[]) => unknown>;
-  if (!socket) throw new Error(`no connection to ${address}`);
+  if (!address) throw new Error(`no master for ${key}`);
+  const port = Number(address.slice(address.lastIndexOf(':') + 1));
+  const proto = Socket.prototype as unknown as Record<'_write' | '_writev', (this: Socket, ...args: unknown[]) => unknown>;
   let writes = 0;
-  const original = { write: socket._write, writev: socket._writev };
-  socket._write = (...args) => {
-    writes += 1;
-    return original.write.apply(socket, args);
+  const original = { write: proto._write, writev: proto._writev };
+  proto._write = function (this: Socket, ...args) {
+    if (this.remotePort === port) writes += 1;
+    return original.write.apply(this, args);
   };
-  socket._writev = (...args) => {
-    writes += 1;
-    return original.writev?.apply(socket, args);
+  proto._writev = function (this: Socket, ...args) {
+    if (this.remotePort === port) writes += 1;
+    return original.writev.apply(this, args);
   };
   try {
     await work();
   } finally {
-    socket._write = original.write;
-    socket._writev = original.writev;
+    proto._write = original.write;
+    proto._writev = original.writev;
   }
   return writes;
 }
