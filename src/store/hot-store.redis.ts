@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
-import { type Cluster, Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import { GCRA_LUA, NOW_LUA } from './gcra.lua.ts';
 import type { HotLookup, HotResult, HotStore } from './hot-store.ts';
 import { IS_PENDING_LUA } from './pending-marker.ts';
 import type { RoundTrips } from './round-trips.ts';
-import { encodeCommand, RespConnection, type RespConnectionOptions, RespError, type RespReply } from './resp-connection.ts';
-import { RECONNECT_BACKOFF_CAP_MS } from './reconnect.ts';
+import { LuaScript } from './lua-script.ts';
+import { RespConnection, type RespConnectionOptions, RespError, type RespReply } from './resp-connection.ts';
+import { connectionOptionsOf } from './redis-connection.ts';
 import { masterAddress, slotOf } from './slots.ts';
 import { STRIP_VERSION_LUA } from './stored-text.ts';
 
@@ -43,7 +43,7 @@ ${GCRA_LUA}
 if gcra_allowed == 0 then return {1, 0, 0, math.ceil(gcra_retry), math.ceil(gcra_reset)} end
 return {1, 1, gcra_remaining, 0, math.ceil(gcra_reset), answer()}`;
 
-const LOOKUP_SHA = createHash('sha1').update(LOOKUP).digest('hex');
+const LOOKUP_SCRIPT = new LuaScript(LOOKUP);
 
 /** The script's command name on the client; redis-client.ts keeps it out of auto-pipelining. */
 export const HOT_LOOKUP = 'hotLookup';
@@ -78,30 +78,20 @@ export class RedisHotStore implements HotStore {
   private readonly prefix: string;
   private readonly connectionOptions: Omit<RespConnectionOptions, 'host' | 'port'>;
 
+  /** @param single one Redis: the connection the lookups go on (redisConnection, shared with the other stores); a Cluster: none */
   constructor(
     client: Redis | Cluster,
     private readonly trips: RoundTrips,
+    single: RespConnection | null,
   ) {
     client.defineCommand(HOT_LOOKUP, { lua: LOOKUP, numberOfKeys: 3 });
     this.redis = client as HotRedis;
     this.prefix = client.options.keyPrefix ?? '';
-    const node = client instanceof Redis ? client.options : (client.options.redisOptions ?? {});
-    this.connectionOptions = {
-      username: node.username,
-      password: node.password,
-      db: node.db,
-      tls: node.tls,
-      timeoutMs: node.commandTimeout ?? 500,
-      backoffCapMs: RECONNECT_BACKOFF_CAP_MS,
-    };
-    if (client instanceof Redis) {
-      this.single = new RespConnection({
-        host: client.options.host ?? '127.0.0.1',
-        port: client.options.port ?? 6379,
-        ...this.connectionOptions,
-      });
-    } else {
-      this.single = null;
+    this.connectionOptions = connectionOptionsOf(
+      client instanceof Cluster ? (client.options.redisOptions ?? {}) : client.options,
+    );
+    this.single = single;
+    if (client instanceof Cluster) {
       // A node gone from the Cluster's pool (removed, or replaced after a failover) is not called again.
       client.on('-node', (node: Redis) => {
         const address = `${node.options.host}:${node.options.port}`;
@@ -112,7 +102,6 @@ export class RedisHotStore implements HotStore {
   }
 
   close(): void {
-    this.single?.close();
     for (const connection of this.masters.values()) connection.close();
     this.masters.clear();
   }
@@ -137,17 +126,14 @@ export class RedisHotStore implements HotStore {
     };
   }
 
-  /** The lookup on one connection: by the script's SHA1, by its text when that Redis has not seen it (new, restarted or flushed). */
   private async send(connection: RespConnection, keys: string[], args: (string | number)[]): Promise<HotReply> {
-    const prefixed = keys.map((key) => this.prefix + key);
-    let reply: RespReply;
-    try {
-      reply = await connection.send(encodeCommand(['EVALSHA', LOOKUP_SHA, 3, ...prefixed, ...args]));
-    } catch (error) {
-      if (!(error instanceof RespError && error.message.startsWith('NOSCRIPT'))) throw error;
-      reply = await connection.send(encodeCommand(['EVAL', LOOKUP, 3, ...prefixed, ...args]));
-    }
-    return hotReplyOf(reply);
+    return hotReplyOf(
+      await LOOKUP_SCRIPT.run(
+        connection,
+        keys.map((key) => this.prefix + key),
+        args,
+      ),
+    );
   }
 
   /** The lookup sent to the master serving the session key's slot; through the Cluster when that is unknown, down or wrong. */

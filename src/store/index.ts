@@ -11,6 +11,8 @@ import type { LeaseStore } from './lease-store.ts';
 import { MemoryLeaseStore } from './lease-store.memory.ts';
 import { ClusterLeaseStore } from './lease-store.cluster.ts';
 import { RedisLeaseStore } from './lease-store.redis.ts';
+import { redisConnection } from './redis-connection.ts';
+import type { RespConnection } from './resp-connection.ts';
 import type { ResponseStore } from './response-store.ts';
 import { MemoryResponseStore } from './response-store.memory.ts';
 import { ClusterResponseStore, type ClusterResponseStoreOptions } from './response-store.cluster.ts';
@@ -56,6 +58,8 @@ function sharedStore(
   client: Redis | Cluster,
   trips: RoundTrips,
   parts: SharedParts,
+  /** One Redis: the request path's own connection (redis-connection.ts), closed with the store. */
+  connection: RespConnection | null,
   watch: (back: () => void) => void,
 ): Store {
   const reconnected: (() => void)[] = [];
@@ -77,6 +81,7 @@ function sharedStore(
     },
     async close() {
       parts.hot.close();
+      connection?.close();
       await client.quit().catch(() => client.disconnect());
     },
   };
@@ -85,14 +90,15 @@ function sharedStore(
 /** The store over a shared Redis. */
 export function redisStore(client: Redis): Store {
   const trips: RoundTrips = { count: 0 };
+  const connection = redisConnection(client);
   const parts = {
-    leases: new RedisLeaseStore(client, trips),
+    leases: new RedisLeaseStore(client, trips, connection),
     responses: new RedisResponseStore(client, trips),
-    windows: new RedisWindowStore(client, trips),
-    hot: new RedisHotStore(client, trips),
+    windows: new RedisWindowStore(client, trips, connection),
+    hot: new RedisHotStore(client, trips, connection),
     documents: new RedisDocumentStore(client, trips),
   };
-  return sharedStore('redis', client, trips, parts, (back) => {
+  return sharedStore('redis', client, trips, parts, connection, (back) => {
     // Lost only once it had been ready: a Redis down at start has cached nothing anyone could have missed invalidating.
     let wasReady = client.status === 'ready';
     let lost = false;
@@ -118,11 +124,11 @@ export function clusterStore(cluster: Cluster, options: ClusterResponseStoreOpti
   const parts = {
     leases: new ClusterLeaseStore(cluster, prefix, trips),
     responses: new ClusterResponseStore(cluster, prefix, trips, options),
-    windows: new RedisWindowStore(cluster, trips),
-    hot: new RedisHotStore(cluster, trips),
+    windows: new RedisWindowStore(cluster, trips, null),
+    hot: new RedisHotStore(cluster, trips, null),
     documents: new RedisDocumentStore(cluster, trips),
   };
-  return sharedStore('cluster', cluster, trips, parts, (back) => watchClusterLoss(cluster, back));
+  return sharedStore('cluster', cluster, trips, parts, null, (back) => watchClusterLoss(cluster, back));
 }
 
 /** The store in process memory, for one instance (no REDIS_URL); a sweep drops expired entries every `sweepIntervalMs`. */

@@ -1,4 +1,6 @@
 import type { Redis } from 'ioredis';
+import { LuaScript, textReply } from './lua-script.ts';
+import { encodeCommand, type RespConnection } from './resp-connection.ts';
 import { LEASE_SUFFIX, leaseKey, type FillEntry, type LeaseStore, type ReadResult } from './lease-store.ts';
 import type { RoundTrips } from './round-trips.ts';
 import { wholeSeconds } from './ttl.ts';
@@ -48,49 +50,60 @@ for i = 1, #KEYS, 2 do
 end
 return written`;
 
-type LeaseRedis = Redis & {
-  leaseReadThrough(numKeys: number, ...args: (string | number)[]): Promise<unknown>;
-  leaseFill(numKeys: number, ...args: (string | number)[]): Promise<number>;
-};
+const READ_THROUGH_SCRIPT = new LuaScript(READ_THROUGH);
+const FILL_SCRIPT = new LuaScript(FILL);
 
-/** The lease store over a shared Redis: each step is one Lua script, so atomic and one round trip. */
+/**
+ * The lease store over a shared Redis: each step is one Lua script, so
+ * atomic and one round trip. Its reads and fills go on the request path's
+ * own connection (redis-connection.ts), keys prefixed here as the client would.
+ */
 export class RedisLeaseStore implements LeaseStore {
-  private readonly redis: LeaseRedis;
+  private readonly prefix: string;
 
   constructor(
-    client: Redis,
+    private readonly client: Redis,
     private readonly trips: RoundTrips,
+    private readonly connection: RespConnection,
   ) {
-    client.defineCommand('leaseReadThrough', { lua: READ_THROUGH });
-    client.defineCommand('leaseFill', { lua: FILL });
-    this.redis = client as LeaseRedis;
+    this.prefix = client.options.keyPrefix ?? '';
   }
 
   async readThrough(keys: readonly string[], token: string, leaseMs: number, known?: readonly string[]): Promise<ReadResult[]> {
     if (keys.length === 0) return [];
     this.trips.count += 1;
-    const replies = await this.redis.leaseReadThrough(keys.length, ...keys, token, String(leaseMs), ...versionArgs(known));
-    return readResults(replies, keys.length);
+    const replies = await READ_THROUGH_SCRIPT.run(this.connection, this.prefixed(keys), [token, leaseMs, ...versionArgs(known)]);
+    return readResults(textReply(replies), keys.length);
   }
 
   async fill(entries: readonly FillEntry[], token: string): Promise<number> {
     if (entries.length === 0) return 0;
     this.trips.count += 1;
-    const pairs = entries.flatMap((e) => [e.key, leaseKey(e.key)]);
+    const pairs = entries.flatMap((e) => [this.prefix + e.key, this.prefix + leaseKey(e.key)]);
     const values = entries.flatMap((e) => [e.value, wholeSeconds(e.ttlSeconds)]);
-    return this.redis.leaseFill(pairs.length, ...pairs, token, ...values);
+    const written = await FILL_SCRIPT.run(this.connection, pairs, [token, ...values]);
+    if (typeof written !== 'number') throw new ReplyShapeError('lease fill', written);
+    return written;
   }
 
   async mget(keys: readonly string[]): Promise<(string | null)[]> {
     if (keys.length === 0) return [];
     this.trips.count += 1;
-    return this.redis.mget(...keys);
+    const values = textReply(await this.connection.send(encodeCommand(['MGET', ...this.prefixed(keys)])));
+    if (!Array.isArray(values) || values.length !== keys.length || !values.every((v) => v === null || typeof v === 'string'))
+      throw new ReplyShapeError('mget', values);
+    return values as (string | null)[];
   }
 
+  /** On the ioredis client: the fail-soft layer's outbox delivers invalidations once it is back (fail-soft.ts). */
   async invalidate(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
     this.trips.count += 1;
-    await this.redis.del(...keys.flatMap((key) => [key, leaseKey(key)]));
+    await this.client.del(...keys.flatMap((key) => [key, leaseKey(key)]));
+  }
+
+  private prefixed(keys: readonly string[]): string[] {
+    return keys.map((key) => this.prefix + key);
   }
 }
 

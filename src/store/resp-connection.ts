@@ -44,6 +44,8 @@ export class RespConnection {
   /** Null while disconnected (between a loss and the next attempt). */
   private socket: Socket | null = null;
   private closed = false;
+  /** The next connection attempt, while one is waited for. */
+  private retry: NodeJS.Timeout | null = null;
   private attempts = 0;
   private readonly waiters: Waiter[] = [];
   private out = '';
@@ -86,8 +88,17 @@ export class RespConnection {
     });
   }
 
+  /** Connects at once when it is waiting to reconnect (its server is known to answer again). */
+  reconnectNow(): void {
+    if (this.socket !== null || this.closed || this.retry === null) return;
+    clearTimeout(this.retry);
+    this.retry = null;
+    this.open();
+  }
+
   close(): void {
     this.closed = true;
+    if (this.retry) clearTimeout(this.retry);
     clearInterval(this.stallTimer);
     this.socket?.destroy();
   }
@@ -155,7 +166,14 @@ export class RespConnection {
     for (const waiter of this.waiters.splice(0)) waiter.reject(error);
     if (this.closed) return;
     this.attempts += 1;
-    setTimeout(() => this.open(), Math.min(this.attempts * 200, this.options.backoffCapMs)).unref();
+    this.retry = setTimeout(
+      () => {
+        this.retry = null;
+        this.open();
+      },
+      Math.min(this.attempts * 200, this.options.backoffCapMs),
+    );
+    this.retry.unref();
   }
 
   private checkStall(): void {

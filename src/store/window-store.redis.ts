@@ -3,6 +3,9 @@ import { GCRA_LUA, NOW_LUA } from './gcra.lua.ts';
 import { MasterConnections } from './master-connections.ts';
 import { slotOf } from './slots.ts';
 import { TurnWrites } from './turn-writes.ts';
+import { LuaScript } from './lua-script.ts';
+import { ReplyShapeError } from './replies.ts';
+import type { RespConnection, RespReply } from './resp-connection.ts';
 import type { RoundTrips } from './round-trips.ts';
 import type { WindowResult, WindowStore } from './window-store.ts';
 
@@ -30,6 +33,16 @@ local gcra_key, gcra_limit, gcra_window = KEYS[1], tonumber(ARGV[1]), tonumber(A
 ${GCRA_LUA}
 return {gcra_allowed, gcra_remaining, math.ceil(gcra_retry), math.ceil(gcra_reset)}`;
 
+const SLIDING_WINDOW_SCRIPT = new LuaScript(SLIDING_WINDOW);
+const GCRA_SCRIPT = new LuaScript(GCRA);
+
+/** A script's reply of `count` integers; another shape throws (the fail-soft layer then lets the call through). */
+function numbers(reply: RespReply, count: number): number[] {
+  if (!Array.isArray(reply) || reply.length !== count || !reply.every((n) => typeof n === 'number'))
+    throw new ReplyShapeError('window count', reply);
+  return reply as number[];
+}
+
 type WindowRedis = (Redis | Cluster) & {
   slidingWindow(numKeys: number, ...args: (string | number)[]): Promise<[number, number, number]>;
   gcraHit(numKeys: number, ...args: (string | number)[]): Promise<[number, number, number, number]>;
@@ -43,11 +56,16 @@ export class RedisWindowStore implements WindowStore {
   /** A Cluster's master connections; null on one Redis, where auto-pipelining batches a turn's counts. */
   private readonly masters: MasterConnections | null;
 
+  private readonly prefix: string;
+
   constructor(
     /** One Redis or a Cluster: each script touches one key. */
     client: Redis | Cluster,
     private readonly trips: RoundTrips,
+    /** One Redis: the request path's own connection (redis-connection.ts) the counts go on; a Cluster: null (its node connections). */
+    private readonly connection: RespConnection | null,
   ) {
+    this.prefix = client.options.keyPrefix ?? '';
     client.defineCommand('slidingWindow', { lua: SLIDING_WINDOW });
     client.defineCommand('gcraHit', { lua: GCRA });
     this.redis = client as WindowRedis;
@@ -56,16 +74,18 @@ export class RedisWindowStore implements WindowStore {
 
   async slidingWindowHit(key: string, limit: number, windowMs: number, member: string): Promise<WindowResult> {
     this.trips.count += 1;
-    this.holdWrites(key);
-    const [allowed, remaining, resetMs] = await this.redis.slidingWindow(1, key, limit, windowMs, member);
+    const [allowed = 0, remaining = 0, resetMs = 0] = this.connection
+      ? numbers(await SLIDING_WINDOW_SCRIPT.run(this.connection, [this.prefix + key], [limit, windowMs, member]), 3)
+      : (this.holdWrites(key), await this.redis.slidingWindow(1, key, limit, windowMs, member));
     const reset = Math.max(0, resetMs);
     return { allowed: allowed === 1, remaining: Math.max(0, remaining), retryMs: allowed === 1 ? 0 : reset, resetMs: reset };
   }
 
   async gcraHit(key: string, limit: number, windowMs: number): Promise<WindowResult> {
     this.trips.count += 1;
-    this.holdWrites(key);
-    const [allowed, remaining, retryMs, resetMs] = await this.redis.gcraHit(1, key, limit, windowMs);
+    const [allowed = 0, remaining = 0, retryMs = 0, resetMs = 0] = this.connection
+      ? numbers(await GCRA_SCRIPT.run(this.connection, [this.prefix + key], [limit, windowMs]), 4)
+      : (this.holdWrites(key), await this.redis.gcraHit(1, key, limit, windowMs));
     return {
       allowed: allowed === 1,
       remaining: Math.max(0, remaining),

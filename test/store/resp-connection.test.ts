@@ -198,4 +198,16 @@ describe('losing Redis', () => {
     proxy.restore();
     await expect.poll(() => send(c, 'PING').catch(() => 'failed'), { timeout: 5_000, interval: 50 }).toBe('PONG');
   });
+
+  it('told its server answers again, it connects at once instead of waiting out its backoff', async () => {
+    const c = connection({ port: proxy.port, host: '127.0.0.1', backoffCapMs: 60_000 });
+    expect(await send(c, 'PING')).toBe('PONG');
+    proxy.cut();
+    await expect.poll(() => c.connected, { timeout: 2_000, interval: 5 }).toBe(false);
+    proxy.restore();
+    expect(c.connected).toBe(false);
+    c.reconnectNow();
+    expect(c.connected).toBe(true);
+    expect(await send(c, 'PING')).toBe('PONG');
+  });
 });
