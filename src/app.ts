@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { createYoga, maskError, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import { ACCESS_RULES_VERSION } from './auth/permissions.ts';
 import { createHotPath, type HotPath } from './http/hot-path.ts';
 import { instrument } from './http/instrument.ts';
@@ -33,6 +33,7 @@ import { createApqStore } from './persisted/apq-store.ts';
 import { CLIENT_MANIFESTS, loadPersistedDocuments } from './persisted/manifest.ts';
 import type { PersistedPolicy } from './persisted/policy.ts';
 import { useServiceUnavailable } from './plugins/use-service-unavailable.ts';
+import { useReadiness } from './plugins/use-readiness.ts';
 import { useTextInputs } from './plugins/use-text-inputs.ts';
 import { buildSchema } from './schema/index.ts';
 import { createKinds } from './loaders/kinds.ts';
@@ -224,7 +225,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
       // Before the response cache, which wraps whatever executor it finds.
       ...(env.GRAPHQL_JIT ? [useGraphQlJit()] : []),
       ...responseCache,
-      useReadinessCheck({
+      useReadiness({
         endpoint: '/ready',
         check: async ({ fetchAPI }) => {
           const { ready, dependencies } = await checkReadiness(readinessChecks, READY_TIMEOUT_MS, (name, error) =>
