@@ -2,6 +2,7 @@
 // the terminal and written to bench/results/<date>.md, and a parser of that
 // table so the harness's tests (and anyone scripting) can read it back.
 
+import { FIRST_CELL_EXTRA_WARMUP_SECONDS } from './args.ts';
 import { growthOf } from './growth.ts';
 import { renderGrowth, type OrgSizes } from './growth-report.ts';
 import type { InvalidationFigures } from './invalidation.ts';
@@ -234,7 +235,11 @@ export function renderReport(report: BenchReport, chartFile: string | null, grow
     '',
     `\`npm run bench${settings.kind === 'quick' ? ' -- --quick' : settings.kind === 'custom' ? ' -- …' : ''}\` on ${machine.cpuCount} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, ${machine.os}; ` +
       `Node ${machine.node}, ${machine.postgres}, ${machine.redis}; commit ${machine.commit}. ` +
-      `Each cell: ${settings.connections} connections, ${settings.warmupSeconds} s warm-up, then ${settings.durationSeconds} s measured` +
+      `Each cell: ${settings.connections} connections, ${settings.warmupSeconds} s warm-up` +
+      (settings.kind === 'quick'
+        ? ''
+        : ` (${FIRST_CELL_EXTRA_WARMUP_SECONDS} s more in the first cell of each server process: its code is still compiling)`) +
+      `, then ${settings.durationSeconds} s measured` +
       (settings.scaling ? ' (the scaling cells: see How cost grows); ' : '; ') +
       `whole run ${Math.round(report.totalSeconds)} s. CPUs busy just before the run: ${Math.round(machine.busyAtStart * 100)}%` +
       (machine.busyAtStart >= BUSY ? ' (**other work was running: every figure is lower than on an idle machine**).' : '.'),

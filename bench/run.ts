@@ -15,6 +15,7 @@ import {
   runKind,
   scalingTiming,
   viewerCount,
+  warmupOf,
   type BenchArgs,
   type CellTiming,
 } from './args.ts';
@@ -117,7 +118,7 @@ async function benchDatabaseServer(config: ServerConfig, workloads: Workload[], 
             async (timed) => {
               const profiler = profilerFor(timed, profileDir);
               const timedWho = { ...(await signIn(timed, largest.slug)), largestOrgToken, viewers };
-              for (const workload of runOrder(workloads)) {
+              for (const [index, workload] of runOrder(workloads).entries()) {
                 // Timed first, so the counted pass meets the caches as warm as the timed pass left them.
                 const count = () =>
                   measureCounts({
@@ -126,7 +127,7 @@ async function benchDatabaseServer(config: ServerConfig, workloads: Workload[], 
                     pg: wiring.pg,
                     redisCounter: wiring.redisCounter,
                   });
-                await benchCell(config, timed, workload, timedWho, count, run, profiler);
+                await benchCell(config, timed, workload, timedWho, count, run, profiler, index === 0);
               }
             },
             profileDir,
@@ -191,6 +192,7 @@ async function benchBare(config: ServerConfig, workloads: Workload[], run: Run):
               null,
               run,
               profilerFor(server, profileDir),
+              true,
             ),
           profileDir,
         );
@@ -238,6 +240,8 @@ async function benchCell(
   count: (() => Promise<CellCounts>) | null,
   run: Run,
   profiler: ProfileControl | undefined,
+  /** The first cell its server process measures (see FIRST_CELL_EXTRA_WARMUP_SECONDS). */
+  first: boolean,
 ): Promise<void> {
   const scale = workload.invalidateAtScale
     ? await prepareInvalidation(config, server, workload.invalidateAtScale, who, run)
@@ -247,7 +251,7 @@ async function benchCell(
     ...(profiler ? { profiler } : {}),
     ...(scale ? { during: (seconds: number) => scale.probe.during(seconds), onLatency: scale.probe.onLatency } : {}),
     redis: run.redis.stats,
-    warmupSeconds: timingOf(run, workload).warmup,
+    warmupSeconds: warmupOf(timingOf(run, workload).warmup, first, run.args),
     durationSeconds: timingOf(run, workload).duration,
   });
   const timed = scale ? withInvalidation(measured, await scale.finish()) : measured;

@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { cellTiming, parseBenchArgs, runKind, scalingTiming, viewerCount } from '../../bench/args.ts';
+import {
+  cellTiming,
+  FIRST_CELL_EXTRA_WARMUP_SECONDS,
+  parseBenchArgs,
+  runKind,
+  scalingTiming,
+  viewerCount,
+  warmupOf,
+} from '../../bench/args.ts';
 import { runOrder, workloadsFor } from '../../bench/plan.ts';
 import { untilIdle } from '../../bench/process.ts';
 import { commandDelta, parseCommandStats, RedisStats, totalCommands } from '../../bench/redis-stats.ts';
@@ -74,6 +82,13 @@ describe('the run plan', () => {
     const quick = cellTiming({ quick: true, warmupSeconds: undefined, durationSeconds: undefined }, 17);
     expect(17 * (quick.warmup + quick.duration)).toBeLessThanOrEqual(30);
     expect(cellTiming({ quick: false, warmupSeconds: 1, durationSeconds: 3 }, 19)).toEqual({ warmup: 1, duration: 3 });
+  });
+
+  it("warms a server process's first cell longer, except in a quick run", () => {
+    expect(warmupOf(2, true, { quick: false })).toBe(2 + FIRST_CELL_EXTRA_WARMUP_SECONDS);
+    expect(FIRST_CELL_EXTRA_WARMUP_SECONDS).toBeGreaterThan(0);
+    expect(warmupOf(2, false, { quick: false })).toBe(2);
+    expect(warmupOf(0.3, true, { quick: true })).toBe(0.3);
   });
 
   it('reads its options, including `npm run bench --quick` without the separator', () => {
