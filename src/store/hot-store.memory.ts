@@ -12,8 +12,6 @@ export class MemoryHotStore implements HotStore {
     private readonly trips: RoundTrips,
   ) {}
 
-  close(): void {}
-
   async lookup(request: HotLookup): Promise<HotResult> {
     this.trips.count += 1;
     const stored = this.map.get(request.sessionKey);

@@ -1,12 +1,12 @@
-import { Cluster, type Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { GCRA_LUA, NOW_LUA } from './gcra.lua.ts';
 import type { HotLookup, HotResult, HotStore } from './hot-store.ts';
 import { IS_PENDING_LUA } from './pending-marker.ts';
 import type { RoundTrips } from './round-trips.ts';
 import { LuaScript } from './lua-script.ts';
-import { RespConnection, type RespConnectionOptions, RespError, type RespReply } from './resp-connection.ts';
-import { connectionOptionsOf } from './redis-connection.ts';
-import { masterAddress, slotOf } from './slots.ts';
+import { isRedirect, type NodeConnections } from './node-connections.ts';
+import { RespConnection, type RespReply } from './resp-connection.ts';
+import { slotOf } from './slots.ts';
 import { STRIP_VERSION_LUA } from './stored-text.ts';
 
 // KEYS: session, budget, response. ARGV: user id, now (ISO), budget limit (0: off), budget window ms, known ETag and a newline ('' for none).
@@ -54,56 +54,34 @@ type HotRedis = (Redis | Cluster) & {
   hotLookupBuffer(...keysThenArgs: (string | number)[]): Promise<HotReply>;
 };
 
-/** A reply that says the node does not serve the key's slot now: it ran nothing, so the lookup may be sent again. */
-const REDIRECTED = /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN)\b/;
-
 /**
  * The hot path's lookup as one Lua script; the stored answer comes back as a
- * Buffer, written out without decoding. It goes on a connection of its own
- * (resp-connection.ts says why not ioredis'): to the one Redis, or on a
- * Cluster to the master the client's slot map names for the session key
- * (whose viewer tag the budget and answer keys share), one connection per
- * master. The Cluster's own routing of each command (slot hashing, node
- * lookup, redirection bookkeeping) cost a hit about 6 µs more than one
- * Redis. A node that answers it no longer serves that slot ran nothing, and
- * the lookup is sent again through the Cluster, which follows the
- * redirection and refreshes its map; so is one whose node connection is down.
+ * Buffer, written out without decoding. It goes on the request path's own
+ * connection (resp-connection.ts says why not ioredis'): to the one Redis,
+ * or on a Cluster to the master the client's slot map names for the session
+ * key (whose viewer tag the budget and answer keys share). The Cluster's own
+ * routing of each command (slot hashing, node lookup, redirection
+ * bookkeeping) cost a hit about 6 µs more than one Redis. A node that
+ * answers it no longer serves that slot ran nothing, and the lookup is sent
+ * again through the Cluster, which follows the redirection and refreshes its
+ * map; so is one whose node connection is down.
  */
 export class RedisHotStore implements HotStore {
   private readonly redis: HotRedis;
-  /** One Redis: the lookup's connection; null on a Cluster. */
-  private readonly single: RespConnection | null;
-  /** A Cluster's: one per master, by the `host:port` its slot map names. */
-  private readonly masters = new Map<string, RespConnection>();
   private readonly prefix: string;
-  private readonly connectionOptions: Omit<RespConnectionOptions, 'host' | 'port'>;
 
-  /** @param single one Redis: the connection the lookups go on (redisConnection, shared with the other stores); a Cluster: none */
+  /**
+   * @param connection one Redis: the request path's connection (redis-connection.ts); a Cluster: its
+   *   masters' (node-connections.ts)
+   */
   constructor(
     client: Redis | Cluster,
     private readonly trips: RoundTrips,
-    single: RespConnection | null,
+    private readonly connection: RespConnection | NodeConnections,
   ) {
     client.defineCommand(HOT_LOOKUP, { lua: LOOKUP, numberOfKeys: 3 });
     this.redis = client as HotRedis;
     this.prefix = client.options.keyPrefix ?? '';
-    this.connectionOptions = connectionOptionsOf(
-      client instanceof Cluster ? (client.options.redisOptions ?? {}) : client.options,
-    );
-    this.single = single;
-    if (client instanceof Cluster) {
-      // A node gone from the Cluster's pool (removed, or replaced after a failover) is not called again.
-      client.on('-node', (node: Redis) => {
-        const address = `${node.options.host}:${node.options.port}`;
-        this.masters.get(address)?.close();
-        this.masters.delete(address);
-      });
-    }
-  }
-
-  close(): void {
-    for (const connection of this.masters.values()) connection.close();
-    this.masters.clear();
   }
 
   async lookup(request: HotLookup): Promise<HotResult> {
@@ -116,7 +94,10 @@ export class RedisHotStore implements HotStore {
       request.knownEtag === '' ? '' : `${request.knownEtag}\n`,
     ];
     const keys = [request.sessionKey, request.budgetKey, request.responseKey];
-    const reply = this.single ? await this.send(this.single, keys, args) : await this.viaNode(keys, args);
+    const reply =
+      this.connection instanceof RespConnection
+        ? await this.send(this.connection, keys, args)
+        : await this.viaNode(this.connection, keys, args);
     if (reply[0] !== 1) return { kind: 'unknown' };
     const [, allowed = 0, remaining = 0, retryMs = 0, resetMs = 0, stored = null] = reply;
     return {
@@ -137,31 +118,16 @@ export class RedisHotStore implements HotStore {
   }
 
   /** The lookup sent to the master serving the session key's slot; through the Cluster when that is unknown, down or wrong. */
-  private async viaNode(keys: string[], args: (string | number)[]): Promise<HotReply> {
-    const address = masterAddress(this.redis as Cluster, slotOf(this.prefix + keys[0]));
-    const connection = address === undefined ? undefined : this.masterConnection(address);
-    if (connection?.connected) {
+  private async viaNode(nodes: NodeConnections, keys: string[], args: (string | number)[]): Promise<HotReply> {
+    const connection = nodes.forSlot(slotOf(this.prefix + keys[0]));
+    if (connection) {
       try {
         return await this.send(connection, keys, args);
       } catch (error) {
-        if (!(error instanceof RespError) || !REDIRECTED.test(error.message)) throw error;
+        if (!isRedirect(error)) throw error;
       }
     }
     return this.redis.hotLookupBuffer(...keys, ...args);
-  }
-
-  private masterConnection(address: string): RespConnection {
-    let connection = this.masters.get(address);
-    if (connection === undefined) {
-      const colon = address.lastIndexOf(':');
-      connection = new RespConnection({
-        host: address.slice(0, colon),
-        port: Number(address.slice(colon + 1)),
-        ...this.connectionOptions,
-      });
-      this.masters.set(address, connection);
-    }
-    return connection;
   }
 }
 

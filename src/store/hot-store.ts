@@ -38,6 +38,4 @@ export type HotResult = { kind: 'unknown' } | { kind: 'counted'; budget: WindowR
  */
 export interface HotStore {
   lookup(request: HotLookup): Promise<HotResult>;
-  /** Closes whatever connection of its own it holds. */
-  close(): void;
 }

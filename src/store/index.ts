@@ -12,7 +12,7 @@ import { MemoryLeaseStore } from './lease-store.memory.ts';
 import { ClusterLeaseStore } from './lease-store.cluster.ts';
 import { RedisLeaseStore } from './lease-store.redis.ts';
 import { redisConnection } from './redis-connection.ts';
-import type { RespConnection } from './resp-connection.ts';
+import { NodeConnections } from './node-connections.ts';
 import type { ResponseStore } from './response-store.ts';
 import { MemoryResponseStore } from './response-store.memory.ts';
 import { ClusterResponseStore, type ClusterResponseStoreOptions } from './response-store.cluster.ts';
@@ -58,8 +58,8 @@ function sharedStore(
   client: Redis | Cluster,
   trips: RoundTrips,
   parts: SharedParts,
-  /** One Redis: the request path's own connection (redis-connection.ts), closed with the store. */
-  connection: RespConnection | null,
+  /** The request path's own connections (redis-connection.ts, node-connections.ts), closed with the store. */
+  connections: { close(): void },
   watch: (back: () => void) => void,
 ): Store {
   const reconnected: (() => void)[] = [];
@@ -80,8 +80,7 @@ function sharedStore(
       reconnected.push(listener);
     },
     async close() {
-      parts.hot.close();
-      connection?.close();
+      connections.close();
       await client.quit().catch(() => client.disconnect());
     },
   };
@@ -121,14 +120,15 @@ export function redisStore(client: Redis): Store {
 export function clusterStore(cluster: Cluster, options: ClusterResponseStoreOptions = {}): Store {
   const trips: RoundTrips = { count: 0 };
   const prefix = cluster.options.keyPrefix ?? '';
+  const nodes = new NodeConnections(cluster);
   const parts = {
-    leases: new ClusterLeaseStore(cluster, prefix, trips),
+    leases: new ClusterLeaseStore(cluster, prefix, trips, nodes),
     responses: new ClusterResponseStore(cluster, prefix, trips, options),
-    windows: new RedisWindowStore(cluster, trips, null),
-    hot: new RedisHotStore(cluster, trips, null),
+    windows: new RedisWindowStore(cluster, trips, nodes),
+    hot: new RedisHotStore(cluster, trips, nodes),
     documents: new RedisDocumentStore(cluster, trips),
   };
-  return sharedStore('cluster', cluster, trips, parts, null, (back) => watchClusterLoss(cluster, back));
+  return sharedStore('cluster', cluster, trips, parts, nodes, (back) => watchClusterLoss(cluster, back));
 }
 
 /** The store in process memory, for one instance (no REDIS_URL); a sweep drops expired entries every `sweepIntervalMs`. */

@@ -5,8 +5,13 @@ import { arrayReply, integerReply, stringOrNullReply } from './replies.ts';
 import type { RoundTrips } from './round-trips.ts';
 import { groupByNode, groupBySlot, masterAddress, type SlotGroup } from './slots.ts';
 import { wholeSeconds } from './ttl.ts';
-import { MasterConnections } from './master-connections.ts';
-import { TurnWrites } from './turn-writes.ts';
+import { LuaScript, textReply } from './lua-script.ts';
+import { isRedirect, type NodeConnections } from './node-connections.ts';
+import { encodeCommand, type RespConnection, type RespReply } from './resp-connection.ts';
+
+const READ_THROUGH_SCRIPT = new LuaScript(READ_THROUGH);
+const NODE_READ_THROUGH_SCRIPT = new LuaScript(NODE_READ_THROUGH);
+const FILL_SCRIPT = new LuaScript(FILL);
 
 type LeaseCluster = Cluster & {
   leaseReadThrough(numKeys: number, ...args: (string | number)[]): Promise<unknown>;
@@ -21,33 +26,51 @@ type LeaseCluster = Cluster & {
  * slots, which is one flagged script per node (NODE_READ_THROUGH): rows are
  * tagged by their own ids, so a page of 50 users is 50 slots, and one call
  * per slot would cost the node a script run and the instance a command each.
- * The calls leave together and the client routes each by its first key, so a
- * batch still costs one round trip of latency (counted once); replies are put
- * back in input order. A slot that moved meanwhile fails its call, which the
- * fail-soft layer answers from Postgres.
+ * The calls go on the request path's own connection to the node the
+ * client's slot map names (node-connections.ts), so a batch still costs one
+ * round trip of latency (counted once) and one turn's calls to a node leave
+ * in one write; replies are put back in input order. A call the node refuses
+ * as no longer its slot's ran nothing and is sent again through the Cluster,
+ * which follows the redirection; so is one whose node connection is down.
+ * A slot that moved meanwhile fails its call, which the fail-soft layer
+ * answers from Postgres. Invalidations go through the Cluster: the fail-soft
+ * outbox delivers them by its state.
  */
 export class ClusterLeaseStore implements LeaseStore {
   private readonly redis: LeaseCluster;
-  /** A Cluster has no auto-pipelining here: one turn's commands to a node are held into one write. */
-  private readonly writes = new TurnWrites();
-  private readonly masters: MasterConnections;
 
   constructor(
     client: Cluster,
     /** The client's key prefix: slots are computed on the key as sent. */
     private readonly prefix: string,
     private readonly trips: RoundTrips,
+    private readonly nodes: NodeConnections,
   ) {
     client.defineCommand('leaseReadThrough', { lua: READ_THROUGH });
     client.defineCommand('leaseNodeReadThrough', { lua: NODE_READ_THROUGH });
     client.defineCommand('leaseFill', { lua: FILL });
     this.redis = client as LeaseCluster;
-    this.masters = new MasterConnections(client);
   }
 
-  /** Holds this turn's writes to the node serving `slot`, so they leave in one. */
-  private holdWrites(slot: number): void {
-    this.writes.hold(this.masters.ready(slot)?.stream);
+  /**
+   * `direct` on the connection to the node serving `slot`, with bulk strings
+   * decoded; `routed` through the Cluster when that node's connection is
+   * down or the node says the slot is no longer its.
+   */
+  private async onNode(
+    slot: number,
+    direct: (connection: RespConnection) => Promise<RespReply>,
+    routed: () => Promise<unknown>,
+  ): Promise<unknown> {
+    const connection = this.nodes.forSlot(slot);
+    if (connection) {
+      try {
+        return textReply(await direct(connection));
+      } catch (error) {
+        if (!isRedirect(error)) throw error;
+      }
+    }
+    return routed();
   }
 
   private bySlot<T>(items: readonly T[], keyOf: (item: T) => string) {
@@ -62,7 +85,6 @@ export class ClusterLeaseStore implements LeaseStore {
       (item) => item.key,
     );
     const nodes = groupByNode(slots, (slot) => masterAddress(this.redis, slot));
-    for (const groups of nodes) this.holdWrites((groups[0] as SlotGroup<unknown>).slot);
     const replies = await Promise.all(nodes.map((groups) => this.readNode(groups, token, leaseMs)));
     const results: ReadResult[] = new Array(keys.length);
     nodes.forEach((groups, n) => {
@@ -78,17 +100,21 @@ export class ClusterLeaseStore implements LeaseStore {
   private readNode(groups: SlotGroup<{ key: string; known: string }>[], token: string, leaseMs: number): Promise<unknown> {
     const items = groups.flatMap((group) => group.items);
     const versions = versionArgs(items.map((item) => item.known));
+    const prefixed = items.map((item) => this.prefix + item.key);
+    const slot = (groups[0] as SlotGroup<unknown>).slot;
     if (groups.length === 1) {
-      return this.redis.leaseReadThrough(items.length, ...items.map((item) => item.key), token, String(leaseMs), ...versions);
+      return this.onNode(
+        slot,
+        (connection) => READ_THROUGH_SCRIPT.run(connection, prefixed, [token, leaseMs, ...versions]),
+        () => this.redis.leaseReadThrough(items.length, ...items.map((item) => item.key), token, String(leaseMs), ...versions),
+      );
     }
-    return this.redis.leaseNodeReadThrough(
-      1,
-      (items[0] as { key: string }).key,
-      token,
-      String(leaseMs),
-      items.length,
-      ...items.map((item) => this.prefix + item.key),
-      ...versions,
+    const route = (items[0] as { key: string }).key;
+    return this.onNode(
+      slot,
+      (connection) =>
+        NODE_READ_THROUGH_SCRIPT.run(connection, [this.prefix + route], [token, leaseMs, items.length, ...prefixed, ...versions]),
+      () => this.redis.leaseNodeReadThrough(1, route, token, String(leaseMs), items.length, ...prefixed, ...versions),
     );
   }
 
@@ -97,10 +123,18 @@ export class ClusterLeaseStore implements LeaseStore {
     this.trips.count += 1;
     const replies = await Promise.all(
       this.bySlot(entries, (e) => e.key).map(({ slot, items }) => {
-        this.holdWrites(slot);
         const pairs = items.flatMap((e) => [e.key, leaseKey(e.key)]);
         const values = items.flatMap((e) => [e.value, wholeSeconds(e.ttlSeconds)]);
-        return this.redis.leaseFill(pairs.length, ...pairs, token, ...values);
+        return this.onNode(
+          slot,
+          (connection) =>
+            FILL_SCRIPT.run(
+              connection,
+              pairs.map((key) => this.prefix + key),
+              [token, ...values],
+            ),
+          () => this.redis.leaseFill(pairs.length, ...pairs, token, ...values),
+        );
       }),
     );
     return replies.reduce<number>((sum, reply) => sum + integerReply(reply, 'lease fill'), 0);
@@ -110,8 +144,15 @@ export class ClusterLeaseStore implements LeaseStore {
     if (keys.length === 0) return [];
     this.trips.count += 1;
     const groups = this.bySlot(keys, (key) => key);
-    for (const group of groups) this.holdWrites(group.slot);
-    const replies = await Promise.all(groups.map((group) => this.redis.mget(...group.items)));
+    const replies = await Promise.all(
+      groups.map((group) =>
+        this.onNode(
+          group.slot,
+          (connection) => connection.send(encodeCommand(['MGET', ...group.items.map((key) => this.prefix + key)])),
+          () => this.redis.mget(...group.items),
+        ),
+      ),
+    );
     const values: (string | null)[] = new Array(keys.length);
     groups.forEach((group, g) => {
       arrayReply(replies[g], group.items.length, 'MGET').forEach((value, i) => {

@@ -1,11 +1,10 @@
-import { Cluster, type Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { GCRA_LUA, NOW_LUA } from './gcra.lua.ts';
-import { MasterConnections } from './master-connections.ts';
 import { slotOf } from './slots.ts';
-import { TurnWrites } from './turn-writes.ts';
 import { LuaScript } from './lua-script.ts';
 import { ReplyShapeError } from './replies.ts';
-import type { RespConnection, RespReply } from './resp-connection.ts';
+import { isRedirect, type NodeConnections } from './node-connections.ts';
+import { RespConnection, type RespReply } from './resp-connection.ts';
 import type { RoundTrips } from './round-trips.ts';
 import type { WindowResult, WindowStore } from './window-store.ts';
 
@@ -48,44 +47,51 @@ type WindowRedis = (Redis | Cluster) & {
   gcraHit(numKeys: number, ...args: (string | number)[]): Promise<[number, number, number, number]>;
 };
 
-/** The rate limiter's windows in a shared Redis, on Redis's clock. */
+/**
+ * The rate limiter's windows in a shared Redis, on Redis's clock. Each count
+ * is one script on one key, sent on the request path's own connection (to
+ * the one Redis, or to the master serving the key's slot: redis-connection.ts,
+ * node-connections.ts), so a turn's counts leave in one write with the other
+ * stores' commands. On a Cluster, a count the node refuses as no longer its
+ * slot's ran nothing and is sent again through the Cluster, which follows the
+ * redirection; so is one whose node connection is down.
+ */
 export class RedisWindowStore implements WindowStore {
   private readonly redis: WindowRedis;
-  /** On a Cluster (no auto-pipelining), one turn's counts for a node leave in one write, as on one Redis. */
-  private readonly writes = new TurnWrites();
-  /** A Cluster's master connections; null on one Redis, where auto-pipelining batches a turn's counts. */
-  private readonly masters: MasterConnections | null;
-
   private readonly prefix: string;
 
   constructor(
     /** One Redis or a Cluster: each script touches one key. */
     client: Redis | Cluster,
     private readonly trips: RoundTrips,
-    /** One Redis: the request path's own connection (redis-connection.ts) the counts go on; a Cluster: null (its node connections). */
-    private readonly connection: RespConnection | null,
+    private readonly connection: RespConnection | NodeConnections,
   ) {
     this.prefix = client.options.keyPrefix ?? '';
     client.defineCommand('slidingWindow', { lua: SLIDING_WINDOW });
     client.defineCommand('gcraHit', { lua: GCRA });
     this.redis = client as WindowRedis;
-    this.masters = client instanceof Cluster ? new MasterConnections(client) : null;
   }
 
   async slidingWindowHit(key: string, limit: number, windowMs: number, member: string): Promise<WindowResult> {
     this.trips.count += 1;
-    const [allowed = 0, remaining = 0, resetMs = 0] = this.connection
-      ? numbers(await SLIDING_WINDOW_SCRIPT.run(this.connection, [this.prefix + key], [limit, windowMs, member]), 3)
-      : (this.holdWrites(key), await this.redis.slidingWindow(1, key, limit, windowMs, member));
+    const [allowed = 0, remaining = 0, resetMs = 0] = await this.count(
+      key,
+      (connection) => SLIDING_WINDOW_SCRIPT.run(connection, [this.prefix + key], [limit, windowMs, member]),
+      () => this.redis.slidingWindow(1, key, limit, windowMs, member),
+      3,
+    );
     const reset = Math.max(0, resetMs);
     return { allowed: allowed === 1, remaining: Math.max(0, remaining), retryMs: allowed === 1 ? 0 : reset, resetMs: reset };
   }
 
   async gcraHit(key: string, limit: number, windowMs: number): Promise<WindowResult> {
     this.trips.count += 1;
-    const [allowed = 0, remaining = 0, retryMs = 0, resetMs = 0] = this.connection
-      ? numbers(await GCRA_SCRIPT.run(this.connection, [this.prefix + key], [limit, windowMs]), 4)
-      : (this.holdWrites(key), await this.redis.gcraHit(1, key, limit, windowMs));
+    const [allowed = 0, remaining = 0, retryMs = 0, resetMs = 0] = await this.count(
+      key,
+      (connection) => GCRA_SCRIPT.run(connection, [this.prefix + key], [limit, windowMs]),
+      () => this.redis.gcraHit(1, key, limit, windowMs),
+      4,
+    );
     return {
       allowed: allowed === 1,
       remaining: Math.max(0, remaining),
@@ -94,7 +100,22 @@ export class RedisWindowStore implements WindowStore {
     };
   }
 
-  private holdWrites(key: string): void {
-    if (this.masters) this.writes.hold(this.masters.ready(slotOf((this.redis.options.keyPrefix ?? '') + key))?.stream);
+  /** A count's `size` integers: on the store's own connection, or through the Cluster when its node's is down or refuses. */
+  private async count(
+    key: string,
+    direct: (connection: RespConnection) => Promise<RespReply>,
+    routed: () => Promise<number[]>,
+    size: number,
+  ): Promise<number[]> {
+    const connection =
+      this.connection instanceof RespConnection ? this.connection : this.connection.forSlot(slotOf(this.prefix + key));
+    if (connection) {
+      try {
+        return numbers(await direct(connection), size);
+      } catch (error) {
+        if (this.connection instanceof RespConnection || !isRedirect(error)) throw error;
+      }
+    }
+    return routed();
   }
 }

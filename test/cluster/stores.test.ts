@@ -10,6 +10,7 @@ import { createClusterClient } from '../../src/store/redis-client.ts';
 import { CHUNK } from '../../src/store/response-store.cluster.ts';
 import { slotOf } from '../../src/store/slots.ts';
 import { unique } from '../helpers/fixtures.ts';
+import { recordCalls } from '../helpers/redis-calls.ts';
 import { testClusterNodes } from '../helpers/services.ts';
 
 /**
@@ -83,22 +84,17 @@ describe('leases on a cluster', () => {
       batch.map((key) => ({ key, value: `node\n${key}`, ttlSeconds: 60 })),
       'node',
     );
-    const calls: number[] = [];
-    const counted = (name: string) =>
-      intercept(name, async (original, args) => {
-        calls.push(args.length);
-        return original(...args);
-      });
-    const restores = [counted('leaseReadThrough'), counted('leaseNodeReadThrough')];
-    let reads: unknown;
-    try {
-      reads = await store.leases.readThrough(batch, 'again', 30_000, ['node', '', ...batch.slice(2).map(() => 'node')]);
-    } finally {
-      for (const restore of restores) restore();
-    }
+    // Counted from what the masters executed (MONITOR), whichever connection sent it.
+    const { result: reads, calls: executed } = await recordCalls(cluster, () =>
+      store.leases.readThrough(batch, 'again', 30_000, ['node', '', ...batch.slice(2).map(() => 'node')]),
+    );
+    const calls = executed.filter(
+      ({ commands: [call] }) => (call?.[0] === 'evalsha' || call?.[0] === 'eval') && call.some((arg) => arg.startsWith(prefix)),
+    );
     const masters = cluster.nodes('master').length;
     expect(calls.length).toBeGreaterThan(0);
     expect(calls.length).toBeLessThanOrEqual(masters);
+    expect(new Set(calls.map((call) => call.node)).size).toBe(calls.length);
     expect(reads).toEqual(batch.map((key, i) => (i === 1 ? { kind: 'hit', value: `node\n${key}` } : { kind: 'same' })));
   });
 
@@ -312,7 +308,9 @@ describe("a turn's entity reads and budget counts on a cluster", () => {
     const userId = fresh('u');
     const budget = keys.viewerBudget('1000/60s', userId);
     const session = keys.session(`${userId}.${fresh('t')}`);
+    // Both scripts once on the node first: a node that has not seen one answers NOSCRIPT, and its text follows in a write of its own.
     await store.windows.gcraHit(budget, 1000, 60_000);
+    await store.leases.readThrough([keys.session(`${userId}.${fresh('t')}`)], fresh('tok'), 30_000);
     const writes = await writesToNodeOf(session, async () => {
       const results = await Promise.all(
         Array.from({ length: 10 }, () =>
