@@ -2,9 +2,10 @@ import type { Cluster, Redis } from 'ioredis';
 import { GCRA_LUA, NOW_LUA } from './gcra.lua.ts';
 import type { HotLookup, HotResult, HotStore } from './hot-store.ts';
 import { IS_PENDING_LUA } from './pending-marker.ts';
+import { ReplyShapeError } from './replies.ts';
 import type { RoundTrips } from './round-trips.ts';
 import { LuaScript } from './lua-script.ts';
-import { isRedirect, type NodeConnections } from './node-connections.ts';
+import type { NodeConnections } from './node-connections.ts';
 import { RespConnection, type RespReply } from './resp-connection.ts';
 import { slotOf } from './slots.ts';
 import { STRIP_VERSION_LUA } from './stored-text.ts';
@@ -117,28 +118,24 @@ export class RedisHotStore implements HotStore {
     );
   }
 
-  /** The lookup sent to the master serving the session key's slot; through the Cluster when that is unknown, down or wrong. */
-  private async viaNode(nodes: NodeConnections, keys: string[], args: (string | number)[]): Promise<HotReply> {
-    const connection = nodes.forSlot(slotOf(this.prefix + keys[0]));
-    if (connection) {
-      try {
-        return await this.send(connection, keys, args);
-      } catch (error) {
-        if (!isRedirect(error)) throw error;
-      }
-    }
-    return this.redis.hotLookupBuffer(...keys, ...args);
+  /** The lookup sent to the master serving the session key's slot (node-connections.ts says when the Cluster routes it instead). */
+  private viaNode(nodes: NodeConnections, keys: string[], args: (string | number)[]): Promise<HotReply> {
+    return nodes.onSlot(
+      slotOf(this.prefix + keys[0]),
+      (connection) => this.send(connection, keys, args),
+      () => this.redis.hotLookupBuffer(...keys, ...args),
+    );
   }
 }
 
 /** The script's reply as the lookup reads it; anything else is a store error. */
 function hotReplyOf(reply: RespReply): HotReply {
-  if (!Array.isArray(reply) || typeof reply[0] !== 'number') throw new Error('unexpected hot lookup reply');
+  if (!Array.isArray(reply) || typeof reply[0] !== 'number') throw new ReplyShapeError('hot lookup', reply);
   const [first, allowed, remaining, retryMs, resetMs, stored] = reply;
   if (first !== 1) return [first];
   const numbers = [allowed, remaining, retryMs, resetMs];
-  if (!numbers.every((n) => typeof n === 'number')) throw new Error('unexpected hot lookup reply');
+  if (!numbers.every((n) => typeof n === 'number')) throw new ReplyShapeError('hot lookup', reply);
   if (!(stored === undefined || stored === null || typeof stored === 'number' || Buffer.isBuffer(stored)))
-    throw new Error('unexpected hot lookup reply');
+    throw new ReplyShapeError('hot lookup', reply);
   return [first, allowed as number, remaining as number, retryMs as number, resetMs as number, stored];
 }

@@ -6,7 +6,7 @@ import type { RoundTrips } from './round-trips.ts';
 import { groupByNode, groupBySlot, masterAddress, type SlotGroup } from './slots.ts';
 import { wholeSeconds } from './ttl.ts';
 import { LuaScript, textReply } from './lua-script.ts';
-import { isRedirect, type NodeConnections } from './node-connections.ts';
+import type { NodeConnections } from './node-connections.ts';
 import { encodeCommand, type RespConnection, type RespReply } from './resp-connection.ts';
 
 const READ_THROUGH_SCRIPT = new LuaScript(READ_THROUGH);
@@ -52,25 +52,9 @@ export class ClusterLeaseStore implements LeaseStore {
     this.redis = client as LeaseCluster;
   }
 
-  /**
-   * `direct` on the connection to the node serving `slot`, with bulk strings
-   * decoded; `routed` through the Cluster when that node's connection is
-   * down or the node says the slot is no longer its.
-   */
-  private async onNode(
-    slot: number,
-    direct: (connection: RespConnection) => Promise<RespReply>,
-    routed: () => Promise<unknown>,
-  ): Promise<unknown> {
-    const connection = this.nodes.forSlot(slot);
-    if (connection) {
-      try {
-        return textReply(await direct(connection));
-      } catch (error) {
-        if (!isRedirect(error)) throw error;
-      }
-    }
-    return routed();
+  /** `direct` on the node serving `slot`, its bulk strings decoded; through the Cluster when node-connections.ts says so. */
+  private onNode(slot: number, direct: (connection: RespConnection) => Promise<RespReply>, routed: () => Promise<unknown>) {
+    return this.nodes.onSlot(slot, async (connection) => textReply(await direct(connection)), routed);
   }
 
   private bySlot<T>(items: readonly T[], keyOf: (item: T) => string) {

@@ -7,7 +7,7 @@ import { masterAddress } from './slots.ts';
 const REDIRECTED = /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN)\b/;
 
 /** Whether a failed call ran nothing because the node no longer serves its slot (or the cluster is down): send it through the Cluster. */
-export const isRedirect = (error: unknown): boolean => error instanceof RespError && REDIRECTED.test(error.message);
+const isRedirect = (error: unknown): boolean => error instanceof RespError && REDIRECTED.test(error.message);
 
 /**
  * The request path's own connections to a Cluster's masters (resp-connection.ts
@@ -20,12 +20,9 @@ export const isRedirect = (error: unknown): boolean => error instanceof RespErro
 export class NodeConnections {
   private readonly byAddress = new Map<string, RespConnection>();
   private readonly options: Omit<RespConnectionOptions, 'host' | 'port'>;
-  /** The client's key prefix: connections to nodes have none of their own. */
-  readonly prefix: string;
 
   constructor(private readonly cluster: Cluster) {
     this.options = connectionOptionsOf(cluster.options.redisOptions ?? {});
-    this.prefix = cluster.options.keyPrefix ?? '';
     cluster.on('-node', (node: Redis) => {
       const address = `${node.options.host}:${node.options.port}`;
       this.byAddress.get(address)?.close();
@@ -34,7 +31,7 @@ export class NodeConnections {
   }
 
   /** The open (or opening) connection to the master the slot map names for `slot`; undefined when it names none or that connection is down. */
-  forSlot(slot: number): RespConnection | undefined {
+  private forSlot(slot: number): RespConnection | undefined {
     const address = masterAddress(this.cluster, slot);
     if (address === undefined) return undefined;
     let connection = this.byAddress.get(address);
@@ -44,6 +41,24 @@ export class NodeConnections {
       this.byAddress.set(address, connection);
     }
     return connection.connected ? connection : undefined;
+  }
+
+  /**
+   * `direct` on the connection to the master serving `slot`; `routed` (through
+   * the Cluster, which follows redirections and refreshes its map) when the
+   * map names no master, that connection is down, or the node answers that
+   * the slot is no longer its own (it ran nothing).
+   */
+  async onSlot<T>(slot: number, direct: (connection: RespConnection) => Promise<T>, routed: () => Promise<T>): Promise<T> {
+    const connection = this.forSlot(slot);
+    if (connection) {
+      try {
+        return await direct(connection);
+      } catch (error) {
+        if (!isRedirect(error)) throw error;
+      }
+    }
+    return routed();
   }
 
   close(): void {

@@ -29,11 +29,12 @@ const PARTIAL = Symbol('partial');
 
 /**
  * One Redis connection that sends commands already encoded (`encodeCommand`)
- * and parses their replies, for the hot path's one lookup per hit. The
- * lookup is the only command most hits send, and through ioredis each one
- * built a Command (arguments flattened, keys prefixed, a promise and a
- * timeout timer of its own) and went through its queue and parser: about a
- * seventh of a hit's CPU, more than everything here costs. The commands of
+ * and parses their replies, for the request path: the hot lookup (the only
+ * command most hits send), the entity cache's reads and fills, the limiter's
+ * counts. Through ioredis each command built a Command (arguments flattened,
+ * keys prefixed, a promise and a timeout timer of its own) and went through
+ * its queue and parser: about a seventh of a hit's CPU, more than everything
+ * here costs. The commands of
  * one event-loop turn leave in one write (under load a turn reads many
  * requests); a stalled connection fails everything in flight, checked by one
  * timer rather than one per command. As with the app's ioredis client, a

@@ -3,7 +3,7 @@ import { GCRA_LUA, NOW_LUA } from './gcra.lua.ts';
 import { slotOf } from './slots.ts';
 import { LuaScript } from './lua-script.ts';
 import { ReplyShapeError } from './replies.ts';
-import { isRedirect, type NodeConnections } from './node-connections.ts';
+import type { NodeConnections } from './node-connections.ts';
 import { RespConnection, type RespReply } from './resp-connection.ts';
 import type { RoundTrips } from './round-trips.ts';
 import type { WindowResult, WindowStore } from './window-store.ts';
@@ -100,22 +100,16 @@ export class RedisWindowStore implements WindowStore {
     };
   }
 
-  /** A count's `size` integers: on the store's own connection, or through the Cluster when its node's is down or refuses. */
-  private async count(
+  /** A count's `size` integers: on the one Redis' connection, or on the key's master (node-connections.ts). */
+  private count(
     key: string,
     direct: (connection: RespConnection) => Promise<RespReply>,
     routed: () => Promise<number[]>,
     size: number,
   ): Promise<number[]> {
-    const connection =
-      this.connection instanceof RespConnection ? this.connection : this.connection.forSlot(slotOf(this.prefix + key));
-    if (connection) {
-      try {
-        return numbers(await direct(connection), size);
-      } catch (error) {
-        if (this.connection instanceof RespConnection || !isRedirect(error)) throw error;
-      }
-    }
-    return routed();
+    const counted = async (connection: RespConnection) => numbers(await direct(connection), size);
+    return this.connection instanceof RespConnection
+      ? counted(this.connection)
+      : this.connection.onSlot(slotOf(this.prefix + key), counted, routed);
   }
 }

@@ -171,10 +171,20 @@ describe('losing Redis', () => {
     await proxy.close();
   });
 
+  /** A connection through the proxy, answering once before the proxy misbehaves. */
+  async function throughProxy(options: Partial<RespConnectionOptions>): Promise<RespConnection> {
+    const c = connection({ port: proxy.port, host: '127.0.0.1', ...options });
+    expect(await send(c, 'PING')).toBe('PONG');
+    return c;
+  }
+
+  /** Answers again once the proxy is restored. */
+  const answersAgain = (c: RespConnection) =>
+    expect.poll(() => send(c, 'PING').catch(() => 'failed'), { timeout: 5_000, interval: 50 }).toBe('PONG');
+
   it('a cut fails what is in flight and what is sent meanwhile at once; the connection is made again after it', async () => {
     // A long timeout: failing at once must not be the stall check's doing.
-    const c = connection({ port: proxy.port, host: '127.0.0.1', timeoutMs: 5_000 });
-    expect(await send(c, 'PING')).toBe('PONG');
+    const c = await throughProxy({ timeoutMs: 5_000 });
     const inFlight = send(c, 'BLPOP', `${prefix}never`, 5);
     await new Promise((resolve) => setTimeout(resolve, 50));
     proxy.cut();
@@ -183,12 +193,11 @@ describe('losing Redis', () => {
     await expect(send(c, 'PING')).rejects.toThrow(/lost/);
     expect(Date.now() - started).toBeLessThan(1_000);
     proxy.restore();
-    await expect.poll(() => send(c, 'PING').catch(() => 'failed'), { timeout: 5_000, interval: 50 }).toBe('PONG');
+    await answersAgain(c);
   });
 
   it('a Redis that stops answering fails the commands within about the timeout, then answers again once it does', async () => {
-    const c = connection({ port: proxy.port, host: '127.0.0.1', timeoutMs: 400 });
-    expect(await send(c, 'PING')).toBe('PONG');
+    const c = await throughProxy({ timeoutMs: 400 });
     proxy.blackhole();
     const started = Date.now();
     await expect(send(c, 'PING')).rejects.toThrow(/lost/);
@@ -196,12 +205,11 @@ describe('losing Redis', () => {
     expect(waited).toBeGreaterThanOrEqual(200);
     expect(waited).toBeLessThan(2_000);
     proxy.restore();
-    await expect.poll(() => send(c, 'PING').catch(() => 'failed'), { timeout: 5_000, interval: 50 }).toBe('PONG');
+    await answersAgain(c);
   });
 
   it('told its server answers again, it connects at once instead of waiting out its backoff', async () => {
-    const c = connection({ port: proxy.port, host: '127.0.0.1', backoffCapMs: 60_000 });
-    expect(await send(c, 'PING')).toBe('PONG');
+    const c = await throughProxy({ backoffCapMs: 60_000 });
     proxy.cut();
     await expect.poll(() => c.connected, { timeout: 2_000, interval: 5 }).toBe(false);
     proxy.restore();
