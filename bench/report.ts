@@ -10,6 +10,7 @@ import { renderInvalidationAtScale } from './invalidation-report.ts';
 import { BUSY, type MachineInfo } from './machine.ts';
 import { renderRedisComparison } from './redis-compare.ts';
 import type { ProfileRow } from './profile.ts';
+import { renderSameTime, type SameTime } from './same-time.ts';
 import type { ScalingPoint } from './workloads.ts';
 
 /** One server × workload measurement. */
@@ -74,6 +75,8 @@ export interface BenchReport {
   peerName: string | null;
   /** Each server of the run and what a write invalidates in its caches (null: it has none). */
   invalidation: { server: string; invalidates: string | null }[];
+  /** The same-time rounds of the hit and its two ceilings (same-time.ts); empty when the run had not all three. */
+  sameTime?: SameTime[];
 }
 
 /** Requests/s divided by the bare ceiling's and the peer's, per workload (filled in once every cell is in). */
@@ -251,6 +254,7 @@ export function renderReport(report: BenchReport, chartFile: string | null, grow
     '',
     renderTable(report.cells),
     ...(chartFile ? ['', `![requests/s and p99 latency per server and workload](${chartFile})`] : []),
+    ...withBlankLine(renderSameTime(report.sameTime ?? [])),
     ...withBlankLine(renderRedisComparison(report.cells)),
     ...withBlankLine(renderInvalidationAtScale(report.cells)),
     ...withBlankLine(

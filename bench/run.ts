@@ -34,6 +34,7 @@ import { publish } from './publish.ts';
 import { benchCluster, singleRedis, type RedisTarget } from './redis-target.ts';
 import { onCluster, renderRedisComparison } from './redis-compare.ts';
 import { renderTable, totalErrors, withRatios, type BenchReport, type Cell } from './report.ts';
+import { measureSameTime, renderSameTime, SAME_TIME_SERVERS, type SameTime } from './same-time.ts';
 import { redisPrefix, selectServers, SERVERS, type ServerConfig } from './servers.ts';
 import { issueSessions, largestOrg, seededAccounts, type LargestOrg } from './viewers.ts';
 import {
@@ -76,6 +77,8 @@ interface Run {
   cells: Cell[];
   /** Where profiled servers write their profiles; undefined without --profile. */
   profileDir: string | undefined;
+  /** The same-time rounds (same-time.ts), once measured; null when this run does not measure them. */
+  sameTime: SameTime[] | null;
 }
 
 /** A folder of its own for each profiled server process; undefined without --profile. */
@@ -129,6 +132,8 @@ async function benchDatabaseServer(config: ServerConfig, workloads: Workload[], 
                   });
                 await benchCell(config, timed, workload, timedWho, count, run, profiler, index === 0);
               }
+              if (run.sameTime && config.id === SAME_TIME_SERVERS.hit && run.redis.kind === 'single')
+                await benchSameTime(config, timed, timedWho, workloads, run.sameTime, run);
             },
             profileDir,
           );
@@ -195,6 +200,54 @@ async function benchBare(config: ServerConfig, workloads: Workload[], run: Run):
               true,
             ),
           profileDir,
+        );
+      }
+    },
+  );
+}
+
+/**
+ * The same-time rounds of each replayable read (same-time.ts): the bare
+ * ceiling and the one-GET ceiling started beside the hit's own timed
+ * process, which the workloads above left warm.
+ */
+async function benchSameTime(
+  config: ServerConfig,
+  timed: ServerProcess,
+  who: Who,
+  workloads: Workload[],
+  into: SameTime[],
+  run: Run,
+): Promise<void> {
+  const bare = SERVERS.find((s) => s.id === SAME_TIME_SERVERS.bare)!;
+  const ceiling = SERVERS.find((s) => s.id === SAME_TIME_SERVERS.ceiling)!;
+  const dir = await mkdtemp(join(tmpdir(), 'tg-same-time-'));
+  const nobody = { context: { acmeId: '', largestOrgSlug: '' } };
+  const target = (server: ServerConfig, process: ServerProcess, workload: Workload, as: Who) => ({
+    id: server.id,
+    load: { ...cellLoad(server, process, workload, as, run).load, origin: process.origin },
+  });
+  await withCleanup(
+    async () => {
+      await rm(dir, { recursive: true, force: true });
+      await run.redis.stats.deletePrefix(redisPrefix(ceiling));
+    },
+    async () => {
+      for (const workload of workloadsFor(bare, workloads, false)) {
+        const file = join(dir, `${workload.id}.json`);
+        await writeFile(file, run.references.get(workload.sequence[0]!.name)!.body);
+        const wiring = directWiring(servicesOf(run), null);
+        await withServer(bare, wiring, { BARE_RESPONSE_FILE: file }, (bareServer) =>
+          withServer(ceiling, wiring, { BARE_RESPONSE_FILE: file }, async (ceilingServer) => {
+            log(`  same-time rounds · ${workload.id}: ${bare.id}, ${ceiling.id}, ${config.id} in turn`);
+            const result = await measureSameTime(workload.id, [
+              target(bare, bareServer, workload, nobody),
+              target(ceiling, ceilingServer, workload, nobody),
+              target(config, timed, workload, who),
+            ]);
+            into.push(result);
+            if (result.errors > 0) log(`    ${result.errors} ERRORS: ${result.problems[0] ?? ''}`);
+          }),
         );
       }
     },
@@ -383,6 +436,8 @@ async function main(): Promise<number> {
     largestOrg: null,
     cells: [],
     profileDir: profileRoot,
+    // The three rows a hit is judged by, measured again side by side: only in a run that has all three.
+    sameTime: !args.quick && Object.values(SAME_TIME_SERVERS).every((id) => servers.some((s) => s.id === id)) ? [] : null,
   };
   try {
     await dropLeftoverClones(args.databaseUrl);
@@ -437,6 +492,7 @@ async function main(): Promise<number> {
       orgs: { acmeMembers: DEMO_ORGANIZATIONS.acme.members, largest: run.largestOrg },
       peerName: peer?.name ?? null,
       invalidation: servers.map((s) => ({ server: s.name, invalidates: s.invalidates })),
+      sameTime: run.sameTime ?? [],
     };
     log('');
     log(renderTable(cells));
@@ -444,10 +500,12 @@ async function main(): Promise<number> {
     if (comparison.length > 0) log(['', ...comparison].join('\n'));
     const invalidation = renderInvalidationAtScale(cells);
     if (invalidation.length > 0) log(['', ...invalidation].join('\n'));
+    const sameTime = renderSameTime(run.sameTime ?? []);
+    if (sameTime.length > 0) log(['', ...sameTime].join('\n'));
     const written = await publish(report);
     log('');
     log(`report: ${written.markdown} (charts: ${written.charts.join(', ')}); ${Math.round(report.totalSeconds)} s in all`);
-    const errors = totalErrors(cells);
+    const errors = totalErrors(cells) + (run.sameTime ?? []).reduce((sum, r) => sum + r.errors, 0);
     if (errors > 0) {
       log(`FAILED: ${errors} requests failed or answered errors`);
       return 1;

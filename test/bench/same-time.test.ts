@@ -1,0 +1,105 @@
+import { createServer, type Server } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { measureSameTime, median, renderSameTime, roundRatios, type SameTime } from '../../bench/same-time.ts';
+import type { Operation, Workload } from '../../bench/workloads.ts';
+
+const read: Operation = { name: 'Read', kind: 'read', query: 'query Read { viewer { name } }', variables: () => ({}) };
+const workload: Workload = { id: 'page-load', title: 'test', sequence: [read], check: 'exact' };
+const good = JSON.stringify({ data: { viewer: { name: 'alice' } } });
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
+});
+
+/** A server answering `good`, recording when each request came (ms since `since`). */
+async function serve(arrivals: number[], since: number, body = good): Promise<string> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      arrivals.push(performance.now() - since);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('no port');
+  return `http://127.0.0.1:${address.port}`;
+}
+
+const loadOf = (origin: string) => ({
+  origin,
+  workload,
+  context: { acmeId: '', largestOrgSlug: '' },
+  expect: () => ({ mode: 'bytes' as const, body: good }),
+  connections: 1,
+});
+
+describe('same-time ratios', () => {
+  it('takes the median of the rounds, not of the rates', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNaN();
+    const rounds = [
+      { bare: 100, hit: 50 },
+      { bare: 200, hit: 60 },
+      { bare: 100, hit: 40 },
+    ];
+    // The rounds' ratios are 0.5, 0.3, 0.4; the ratio of the median rates (50 / 100) would say 0.5.
+    expect(median(roundRatios(rounds, 'hit', 'bare'))).toBeCloseTo(0.4);
+    expect(roundRatios([{ bare: 100 }, { bare: 0, hit: 5 }], 'hit', 'bare')).toEqual([]);
+  });
+
+  it('alternates the servers within each round after warming each up', async () => {
+    const since = performance.now();
+    const a: number[] = [];
+    const b: number[] = [];
+    const result = await measureSameTime(
+      'page-load',
+      [
+        { id: 'bare', load: loadOf(await serve(a, since)) },
+        { id: 'tg-both', load: loadOf(await serve(b, since)) },
+      ],
+      3,
+      0.2,
+    );
+    expect(result.errors).toBe(0);
+    expect(result.rounds).toHaveLength(3);
+    for (const round of result.rounds) expect(Object.keys(round)).toEqual(['bare', 'tg-both']);
+    // Warm-up of each, then three rounds of each in turn: the servers' busy spells interleave, four each.
+    const spells = (times: number[]) => times.filter((t, i) => i === 0 || t - times[i - 1]! > 100).length;
+    expect(spells(a)).toBe(4);
+    expect(spells(b)).toBe(4);
+    expect(a[0]!).toBeLessThan(b[0]!);
+    expect(b[0]!).toBeLessThan(a.at(-1)!);
+  });
+
+  it('counts a server answering other bytes as failed requests', async () => {
+    const since = performance.now();
+    const result = await measureSameTime(
+      'page-load',
+      [{ id: 'bare', load: loadOf(await serve([], since, JSON.stringify({ data: { viewer: { name: 'bob' } } }))) }],
+      1,
+      0.2,
+    );
+    expect(result.errors).toBeGreaterThan(0);
+    expect(renderSameTime([result]).join('\n')).toMatch(/failed requests\*\* in page-load/);
+  });
+
+  it('renders each workload with its medians and every round', () => {
+    const result: SameTime = {
+      workload: 'deep',
+      rounds: [
+        { bare: 1000, 'bare-redis': 600, 'tg-both': 500 },
+        { bare: 2000, 'bare-redis': 700, 'tg-both': 800 },
+        { bare: 1000, 'bare-redis': 500, 'tg-both': 450 },
+      ],
+      errors: 0,
+      problems: [],
+    };
+    const row = renderSameTime([result]).find((line) => line.startsWith('| deep'));
+    expect(row).toBe('| deep | 1000 | 0.500 | 0.450 | 0.900 | 0.50 0.40 0.45 |');
+    expect(renderSameTime([])).toEqual([]);
+  });
+});
