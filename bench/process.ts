@@ -54,9 +54,11 @@ export async function startServerProcess(options: {
   readyTimeoutMs?: number;
   /** Node options placed before the entry (a preload, say). */
   nodeArgs?: readonly string[];
+  /** Where it runs (files it reads by relative path, migrations say, come from there). @default the project root */
+  cwd?: string;
 }): Promise<ServerProcess> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ...(options.nodeArgs ?? []), options.entry], {
-    cwd: ROOT,
+    cwd: options.cwd ?? ROOT,
     env: childEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
