@@ -8,7 +8,7 @@ import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspect
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import { ACCESS_RULES_VERSION } from './auth/permissions.ts';
 import { createHotPath, type HotPath } from './http/hot-path.ts';
-import { instrument } from './http/instrument.ts';
+import { type Finish, instrument } from './http/instrument.ts';
 import { metricsEndpoint } from './metrics/endpoint.ts';
 import { createMetrics, type MetricSources } from './metrics/registry.ts';
 import { useRequestScope } from './plugins/use-request-scope.ts';
@@ -252,7 +252,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
     : null;
   // Only debug and trace lines (Yoga's own, per request) are logged where no context reaches: only then is the async scope on.
   const debugLines = logger.isLevelEnabled('debug');
-  const viaYoga = (req: IncomingMessage, res: ServerResponse, scope: RequestScope) => {
+  const viaYoga = (req: IncomingMessage, res: ServerResponse, scope: RequestScope, finish: Finish) => {
+    finish.watch(res, scope);
     // The hot path writes the id into its own head; Yoga's head merges what was set before it.
     res.setHeader('X-Request-Id', scope.id);
     bindScope(req, scope);
@@ -261,12 +262,10 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): App {
   };
   const api: RequestListener = instrument(
     hotPath
-      ? (req, res, scope) => {
+      ? (req, res, scope, finish) => {
           hotPath.serve(req, res, scope).then(
-            (served) => {
-              if (!served) viaYoga(req, res, scope);
-            },
-            () => viaYoga(req, res, scope),
+            (served) => (served ? finish.now(res, scope) : viaYoga(req, res, scope, finish)),
+            () => viaYoga(req, res, scope, finish),
           );
         }
       : viaYoga,

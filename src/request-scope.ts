@@ -12,6 +12,8 @@ export interface RequestScope {
   cacheable: boolean;
   /** True once the hot path answered from the cache: its head is written whole, so `res` holds no header to read back. */
   servedHot: boolean;
+  /** performance.now() when the request arrived. */
+  readonly started: number;
 }
 
 /**

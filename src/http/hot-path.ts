@@ -81,8 +81,10 @@ const NO_VIEWER: Viewer = { userId: '', sessionKey: '', budgetKey: '' };
 
 /** The request's verdicts counted here and handed on with it, so Yoga does not count them again. */
 const verdicts = new WeakMap<object, LimitCheck>();
-/** POST bodies read here, handed to Yoga only when the request goes there. */
-const bodies = new WeakMap<IncomingMessage, Buffer>();
+/** A POST body read here, handed to Yoga only when the request goes there. */
+interface ReadBody {
+  body: Buffer | null;
+}
 
 /**
  * Cached reads at wire speed, in front of Yoga. For a signed-in query (POST
@@ -143,7 +145,7 @@ export function createHotPath(options: HotPathOptions) {
   };
 
   /** The request's operation hash and name, or null to leave it to Yoga; a POST body read here is handed on with it. */
-  async function operationOf(req: IncomingMessage): Promise<KnownText | null> {
+  async function operationOf(req: IncomingMessage, read: ReadBody): Promise<KnownText | null> {
     const url = req.url ?? '';
     if (req.method === 'GET') {
       // Yoga answers a GET that accepts HTML with GraphiQL (its test, mirrored), whatever the query string holds.
@@ -157,7 +159,7 @@ export function createHotPath(options: HotPathOptions) {
     if (!reading) return null;
     const body = await reading;
     if (!body) return null;
-    bodies.set(req, body);
+    read.body = body;
     return hashOf(body.toString('utf8'), paramsOfJsonText);
   }
 
@@ -168,18 +170,20 @@ export function createHotPath(options: HotPathOptions) {
    */
   async function serve(req: IncomingMessage, res: ServerResponse, scope?: RequestScope): Promise<boolean> {
     let served = false;
+    // A holder rather than a WeakMap keyed by the request: a WeakMap entry per hit costs V8 ephemeron bookkeeping in every scavenge.
+    const read: ReadBody = { body: null };
     try {
-      served = await answer(req, res, scope);
+      served = await answer(req, res, read, scope);
     } finally {
       // Only now: the property a hit never needs would cost every hit a slower request object.
       // Also when answering threw: the listener then hands the request to Yoga, which must not find its body gone.
-      const body = served ? undefined : bodies.get(req);
+      const body = served ? null : read.body;
       if (body) handOnBody(req, body);
     }
     return served;
   }
 
-  async function answer(req: IncomingMessage, res: ServerResponse, scope?: RequestScope): Promise<boolean> {
+  async function answer(req: IncomingMessage, res: ServerResponse, read: ReadBody, scope?: RequestScope): Promise<boolean> {
     // Cross-origin requests get Yoga's CORS headers; anonymous ones have no viewer slot to key by.
     if (req.headers.origin !== undefined) return false;
     const viewer = viewerOf(req.headers.authorization);
@@ -187,7 +191,7 @@ export function createHotPath(options: HotPathOptions) {
     const userId = viewer.userId;
     const contentType = answerType(req);
     if (!contentType) return false;
-    const known = await operationOf(req);
+    const known = await operationOf(req, read);
     if (!known) return false;
     if (scope) scope.operation = known.name;
     // While an invalidation this instance made is undelivered, only Postgres is fresh enough.

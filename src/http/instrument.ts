@@ -26,35 +26,56 @@ function cacheStatusOf(res: ServerResponse, scope: RequestScope): CacheStatus {
   return label === 'HIT' ? 'hit' : label === 'MISS' ? 'miss' : 'bypass';
 }
 
+/** How the app tells the instrumentation that a response is done, whichever way it went. */
+export interface Finish {
+  /** For a response still to be written (Yoga's): recorded on its `finish` event. */
+  watch(res: ServerResponse, scope: RequestScope): void;
+  /** For a response already ended (a hot hit): recorded now. */
+  now(res: ServerResponse, scope: RequestScope): void;
+}
+
 /**
  * Wraps the app's listener: gives each request its id (`serve` echoes it in
- * X-Request-Id and runs whatever may log inside the request scope), and on
- * its one `finish` records its duration and logs it when slow. Metrics are
- * read from counters at scrape time, so this is all a request pays.
+ * X-Request-Id and runs whatever may log inside the request scope), and once
+ * its response is done records its duration and logs it when slow. A hot hit
+ * has ended its response before `serve` hears back, so it is recorded then;
+ * only a response still to be written (Yoga's) gets a `finish` listener, which
+ * beside node:http's own makes every emit walk an array, and a closure per
+ * request. Metrics are read from counters at scrape time, so this is all a
+ * request pays.
  */
 export function instrument(
-  serve: (req: IncomingMessage, res: ServerResponse, scope: RequestScope) => void,
+  serve: (req: IncomingMessage, res: ServerResponse, scope: RequestScope, finish: Finish) => void,
   options: InstrumentOptions,
 ): RequestListener {
   const { logger, metrics, slowMs } = options;
+  const record = (res: ServerResponse, scope: RequestScope) => {
+    const ms = performance.now() - scope.started;
+    metrics?.observe(scope.operation, cacheStatusOf(res, scope), ms / 1000);
+    if (ms > slowMs) {
+      logger.warn(
+        { reqId: scope.id, operation: scope.operation ?? 'anonymous', durationMs: Math.round(ms), status: res.statusCode },
+        'slow operation',
+      );
+    }
+  };
+  const finish: Finish = {
+    // 'finish' comes once per response: a plain listener spares the once-wrapper.
+    watch: (res, scope) => res.on('finish', () => record(res, scope)),
+    now: record,
+  };
   return (req, res) => {
     if (options.metricsEndpoint && req.url === '/metrics' && req.method === 'GET') {
       void options.metricsEndpoint(req, res);
       return;
     }
-    const scope: RequestScope = { id: requestIdOf(req, options.trustProxy), operation: null, cacheable: true, servedHot: false };
-    const started = performance.now();
-    // 'finish' comes once per response: a plain listener spares the once-wrapper.
-    res.on('finish', () => {
-      const ms = performance.now() - started;
-      metrics?.observe(scope.operation, cacheStatusOf(res, scope), ms / 1000);
-      if (ms > slowMs) {
-        logger.warn(
-          { reqId: scope.id, operation: scope.operation ?? 'anonymous', durationMs: Math.round(ms), status: res.statusCode },
-          'slow operation',
-        );
-      }
-    });
-    serve(req, res, scope);
+    const scope: RequestScope = {
+      id: requestIdOf(req, options.trustProxy),
+      operation: null,
+      cacheable: true,
+      servedHot: false,
+      started: performance.now(),
+    };
+    serve(req, res, scope, finish);
   };
 }
