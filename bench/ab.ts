@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { logInAlice, recordReference, workloadContext } from './client.ts';
 import { type AbRound, abSummary } from './ab-summary.ts';
-import { FIRST_CELL_EXTRA_WARMUP_SECONDS } from './args.ts';
+import { benchServices, FIRST_CELL_EXTRA_WARMUP_SECONDS } from './args.ts';
 import { cloneDatabase, ensureTemplate } from './database.ts';
 import { withCleanup } from './lifecycle.ts';
 import { failureCount, type LoadResult } from './load.ts';
@@ -82,8 +82,7 @@ async function main(): Promise<number> {
       `--workload must be one read checked byte for byte: ${WORKLOADS.filter((w) => w.check === 'exact').map((w) => w.id)}`,
     );
   if (!(rounds >= 1 && seconds > 0)) throw new Error('--rounds must be at least 1 and --seconds above 0');
-  const adminUrl = process.env['BENCH_DATABASE_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-  const redisUrl = process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+  const { databaseUrl: adminUrl, redisUrl } = benchServices(process.env);
   const config = SERVERS.find((s) => s.id === 'tg-both')!;
   const op = workload.sequence[0]!;
 

@@ -89,9 +89,16 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     viewers: positive('viewers', values.viewers),
     warmupSeconds: positive('warmup', values.warmup),
     durationSeconds: positive('duration', values.duration),
+    ...benchServices(env),
+    redis: redisChoice(values.redis),
+  };
+}
+
+/** The PostgreSQL (an admin URL) and the Redis every bench command uses: BENCH_DATABASE_URL and BENCH_REDIS_URL, or the local defaults. */
+export function benchServices(env: NodeJS.ProcessEnv): { databaseUrl: string; redisUrl: string } {
+  return {
     databaseUrl: env['BENCH_DATABASE_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
     redisUrl: env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379',
-    redis: redisChoice(values.redis),
   };
 }
 

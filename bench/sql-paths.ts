@@ -13,9 +13,10 @@ import { prismaBatchReads } from '../src/db/batch-reads.ts';
 import { pgBatchReads } from '../src/db/pg-batch-reads.ts';
 import { createKinds } from '../src/loaders/kinds.ts';
 import { PrismaClient } from '../src/generated/prisma/client.ts';
+import { benchServices } from './args.ts';
 import { cloneDatabase, ensureTemplate } from './database.ts';
 
-const ADMIN_URL = process.env['BENCH_DATABASE_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const ADMIN_URL = benchServices(process.env).databaseUrl;
 const ROUNDS = Number(process.env['SQL_ROUNDS'] ?? 1500);
 
 type Load = (keys: readonly string[]) => Promise<unknown[]>;
