@@ -6,14 +6,30 @@ import { looksOk } from './check.ts';
 import type { Account } from './viewers.ts';
 import { requestBody, type Operation, type WorkloadContext } from './workloads.ts';
 
-/** POSTs one GraphQL request and answers the raw body; throws on non-2xx or errors. */
-export async function post(origin: string, body: string, token?: string): Promise<string> {
+/** POSTs one GraphQL request and answers its head and raw body; throws on non-2xx or errors. */
+async function answerOf(origin: string, body: string, token?: string): Promise<{ headers: Headers; text: string }> {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   if (token) headers['authorization'] = `Bearer ${token}`;
   const response = await fetch(`${origin}/graphql`, { method: 'POST', headers, body, signal: AbortSignal.timeout(30_000) });
   const text = await response.text();
   if (!looksOk(response.status, text)) throw new Error(`${origin}: HTTP ${response.status}: ${text.slice(0, 500)}`);
-  return text;
+  return { headers: response.headers, text };
+}
+
+/** POSTs one GraphQL request and answers the raw body; throws on non-2xx or errors. */
+export const post = async (origin: string, body: string, token?: string): Promise<string> =>
+  (await answerOf(origin, body, token)).text;
+
+/** Headers node:http writes on every response itself, and the length, which follows the body. */
+const OWN_HEADERS = new Set(['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
+
+/**
+ * The header lines a read's answer carries, but those node:http writes on
+ * every response of its own: what bare.ts replays as the head of a hit.
+ */
+export async function headOf(origin: string, op: Operation, token: string | undefined, ctx: WorkloadContext) {
+  const { headers } = await answerOf(origin, requestBody(op, 0, ctx), token);
+  return Object.fromEntries([...headers].filter(([name]) => !OWN_HEADERS.has(name)));
 }
 
 /** Signs in with the server's own logIn mutation; answers the bearer token. */

@@ -49,28 +49,54 @@ function gitCommit(): string {
   }
 }
 
+/** The CPU ticks of all cores from /proc/stat: idle (iowait counted as idle) and in all. */
+async function cpuTicks(): Promise<{ idle: number; total: number }> {
+  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!;
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  return { idle: idle + iowait, total: user + nice + system + idle + iowait + irq + softirq + steal };
+}
+
 /**
  * How busy the CPUs are over `ms`, from /proc/stat (all cores; iowait counts
  * as idle). A load average would still show the previous run's load for
  * minutes; this shows what runs now. 0 where /proc is missing.
  */
 export async function cpuBusy(ms = 500): Promise<number> {
-  const sample = async () => {
-    const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!;
-    const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line
-      .trim()
-      .split(/\s+/)
-      .slice(1)
-      .map(Number);
-    return { idle: idle + iowait, total: user + nice + system + idle + iowait + irq + softirq + steal };
-  };
   try {
-    const a = await sample();
+    const a = await cpuTicks();
     await sleep(ms);
-    const b = await sample();
+    const b = await cpuTicks();
     const total = b.total - a.total;
     return total > 0 ? 1 - (b.idle - a.idle) / total : 0;
   } catch {
     return 0;
+  }
+}
+
+/** Ticks per second in /proc/stat (USER_HZ). */
+const TICKS_PER_SECOND = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * CPU time the whole machine has spent busy so far, all cores and every
+ * process (kernel, interrupts and the load generator included), in µs; the
+ * difference of two readings over a run, divided by its requests, is what a
+ * request cost the machine. NaN where /proc is missing.
+ */
+export async function machineBusyMicros(): Promise<number> {
+  try {
+    const { idle, total } = await cpuTicks();
+    return ((total - idle) * 1e6) / TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
   }
 }

@@ -40,6 +40,12 @@ export function totalCommands(counts: CommandCounts): number {
   return Object.values(counts).reduce((sum, n) => sum + n, 0);
 }
 
+/** `used_cpu_sys` plus `used_cpu_user` of an INFO cpu reply (seconds), in µs; NaN when either is missing. */
+export function parseCpuMicros(info: string): number {
+  const seconds = (field: string) => Number(new RegExp(`^${field}:([0-9.]+)\\s*$`, 'm').exec(info)?.[1] ?? Number.NaN);
+  return Math.round((seconds('used_cpu_sys') + seconds('used_cpu_user')) * 1e6);
+}
+
 /**
  * The bench's own connections to the Redis the servers use (one Redis, or
  * every master of a cluster): stats summed over them, version, and cleanup
@@ -61,6 +67,12 @@ export class RedisStats {
     const sum: CommandCounts = {};
     for (const counts of all) for (const [name, calls] of Object.entries(counts)) sum[name] = (sum[name] ?? 0) + calls;
     return sum;
+  }
+
+  /** CPU time the Redis processes have spent so far (INFO cpu: user and system, main process), summed over the nodes, in µs. */
+  async cpuMicros(): Promise<number> {
+    const all = await Promise.all(this.nodes.map(async (redis) => parseCpuMicros(await redis.info('cpu'))));
+    return all.reduce((sum, micros) => sum + micros, 0);
   }
 
   async version(): Promise<string> {

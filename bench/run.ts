@@ -22,11 +22,11 @@ import {
 import { type CellCounts, measureCell, measureCounts, withCounts } from './cell.ts';
 import { ProfileControl } from './profile.ts';
 import type { Expectation } from './check.ts';
-import { logInAlice, post, recordReference, workloadContext, type Reference } from './client.ts';
+import { headOf, logInAlice, post, recordReference, workloadContext, type Reference } from './client.ts';
 import { InvalidationProbe, type InvalidationFigures, seedAnswers, stillServed, tagOf } from './invalidation.ts';
 import { renderInvalidationAtScale } from './invalidation-report.ts';
 import { cloneDatabase, dropLeftoverClones, ensureTemplate, postgresVersion } from './database.ts';
-import { BUSY, cpuBusy, describeMachine } from './machine.ts';
+import { BUSY, cpuBusy, describeMachine, machineBusyMicros } from './machine.ts';
 import { directWiring, stopEverything, untilUndone, withCleanup, withServer, withWiring } from './lifecycle.ts';
 import { runOrder, workloadsFor } from './plan.ts';
 import type { ServerProcess } from './process.ts';
@@ -215,8 +215,8 @@ async function benchBare(config: ServerConfig, workloads: Workload[], run: Run):
 
 /**
  * The same-time rounds of each replayable read (same-time.ts): the bare
- * ceiling and the one-GET ceiling started beside the hit's own timed
- * process, which the workloads above left warm.
+ * ceiling, bare sending the hit's head, and the one-GET ceiling started
+ * beside the hit's own timed process, which the workloads above left warm.
  */
 async function benchSameTime(
   config: ServerConfig,
@@ -227,13 +227,16 @@ async function benchSameTime(
   run: Run,
 ): Promise<void> {
   const bare = SERVERS.find((s) => s.id === SAME_TIME_SERVERS.bare)!;
+  const withHead: ServerConfig = { ...bare, id: SAME_TIME_SERVERS.head, name: "bare node:http with a hit's head" };
   const ceiling = SERVERS.find((s) => s.id === SAME_TIME_SERVERS.ceiling)!;
   const dir = await mkdtemp(join(tmpdir(), 'tg-same-time-'));
   const nobody = { context: { acmeId: '', largestOrgSlug: '' } };
   const target = (server: ServerConfig, process: ServerProcess, workload: Workload, as: Who) => ({
     id: server.id,
     load: { ...cellLoad(server, process, workload, as, run).load, origin: process.origin },
+    cpuMicros: () => process.cpuMicros(),
   });
+  const shared = { machine: machineBusyMicros, redis: () => run.redis.stats.cpuMicros() };
   await withCleanup(
     async () => {
       await rm(dir, { recursive: true, force: true });
@@ -241,20 +244,36 @@ async function benchSameTime(
     },
     async () => {
       for (const workload of workloadsFor(bare, workloads, false)) {
+        const op = workload.sequence[0]!;
         const file = join(dir, `${workload.id}.json`);
-        await writeFile(file, run.references.get(workload.sequence[0]!.name)!.body);
+        await writeFile(file, run.references.get(op.name)!.body);
+        // The head the warm hit answers with now: a miss's would not be the head measured.
+        const head = await headOf(timed.origin, op, tokenOf(op.sender, who), who.context);
+        if (head['x-cache'] !== 'HIT')
+          throw new Error(`same-time rounds: ${workload.id} is not a hit on ${config.id} (X-Cache: ${head['x-cache']})`);
+        const headFile = join(dir, `${workload.id}.head.json`);
+        await writeFile(headFile, JSON.stringify(head));
         const wiring = directWiring(servicesOf(run), null);
         await withServer(bare, wiring, { BARE_RESPONSE_FILE: file }, (bareServer) =>
-          withServer(ceiling, wiring, { BARE_RESPONSE_FILE: file }, async (ceilingServer) => {
-            log(`  same-time rounds · ${workload.id}: ${bare.id}, ${ceiling.id}, ${config.id} in turn`);
-            const result = await measureSameTime(workload.id, [
-              target(bare, bareServer, workload, nobody),
-              target(ceiling, ceilingServer, workload, nobody),
-              target(config, timed, workload, who),
-            ]);
-            into.push(result);
-            if (result.errors > 0) log(`    ${result.errors} ERRORS: ${result.problems[0] ?? ''}`);
-          }),
+          withServer(withHead, wiring, { BARE_RESPONSE_FILE: file, BARE_HEADERS_FILE: headFile }, (headServer) =>
+            withServer(ceiling, wiring, { BARE_RESPONSE_FILE: file }, async (ceilingServer) => {
+              log(`  same-time rounds · ${workload.id}: ${bare.id}, ${withHead.id}, ${ceiling.id}, ${config.id} in turn`);
+              const result = await measureSameTime(
+                workload.id,
+                [
+                  target(bare, bareServer, workload, nobody),
+                  target(withHead, headServer, workload, nobody),
+                  target(ceiling, ceilingServer, workload, nobody),
+                  target(config, timed, workload, who),
+                ],
+                undefined,
+                undefined,
+                shared,
+              );
+              into.push(result);
+              if (result.errors > 0) log(`    ${result.errors} ERRORS: ${result.problems[0] ?? ''}`);
+            }),
+          ),
         );
       }
     },
@@ -443,8 +462,13 @@ async function main(): Promise<number> {
     largestOrg: null,
     cells: [],
     profileDir: profileRoot,
-    // The three rows a hit is judged by, measured again side by side: only in a run that has all three.
-    sameTime: !args.quick && Object.values(SAME_TIME_SERVERS).every((id) => servers.some((s) => s.id === id)) ? [] : null,
+    // The three rows a hit is judged by, measured again side by side: only in a run that has all three
+    // (bare with the hit's head is started for the rounds alone).
+    sameTime:
+      !args.quick &&
+      [SAME_TIME_SERVERS.bare, SAME_TIME_SERVERS.ceiling, SAME_TIME_SERVERS.hit].every((id) => servers.some((s) => s.id === id))
+        ? []
+        : null,
   };
   try {
     await dropLeftoverClones(args.databaseUrl);

@@ -6,6 +6,12 @@
 // then 15.4k. A ratio of two cells measured minutes apart carries that swing
 // whole; within a round the servers meet the machine in nearly the same
 // state, and the median of the rounds' ratios is the ratio the report gives.
+//
+// Beside the rates, each slot reads what a request cost in CPU: the whole
+// machine's busy time (every core and process: the load generator, the
+// kernel, Redis), the server process's and Redis's. On a machine whose cores
+// the server, Redis and the load generator share, a row's rate follows what
+// a request costs the machine, not the server alone.
 
 import { failureCount, runLoad, type LoadOptions } from './load.ts';
 
@@ -13,19 +19,39 @@ import { failureCount, runLoad, type LoadOptions } from './load.ts';
 export const SAME_TIME_ROUNDS = 5;
 export const SAME_TIME_SECONDS = 2;
 
-/** The server ids a same-time measurement alternates: the two ceilings and the hit. */
-export const SAME_TIME_SERVERS = { bare: 'bare', ceiling: 'bare-redis', hit: 'tg-both' } as const;
+/**
+ * The server ids a same-time measurement alternates: the bare ceiling, the
+ * same server sending the hit's head as well (`head`: bare.ts with the head a
+ * hit answered, recorded just before), the one-GET ceiling and the hit.
+ */
+export const SAME_TIME_SERVERS = { bare: 'bare', head: 'bare-head', ceiling: 'bare-redis', hit: 'tg-both' } as const;
 
-/** One server taking part: its id and its load, as its own cell would send it. */
+/** One server taking part: its id, its load as its own cell would send it, and its process's CPU time so far (µs). */
 export interface SameTimeTarget {
   id: string;
   load: Omit<LoadOptions, 'durationSeconds' | 'requests'>;
+  cpuMicros?: () => Promise<number>;
+}
+
+/** CPU time so far, in µs, of what every server shares: the whole machine, and Redis. */
+export interface SharedCpu {
+  machine(): Promise<number>;
+  redis(): Promise<number>;
+}
+
+/** What one request cost in a server's slot of a round, CPU µs: the whole machine, the server process, Redis. */
+export interface CpuPerRequest {
+  machine: number;
+  server: number;
+  redis: number;
 }
 
 /** A workload's rounds: in each, every server's requests/s, by id. */
 export interface SameTime {
   workload: string;
   rounds: Record<string, number>[];
+  /** Per round, what a request cost in each server's slot (only with SharedCpu given). */
+  cpu: Record<string, CpuPerRequest>[];
   /** Requests that failed or answered errors, warm-ups included: any fails the run. */
   errors: number;
   problems: string[];
@@ -37,19 +63,32 @@ export async function measureSameTime(
   targets: readonly SameTimeTarget[],
   rounds = SAME_TIME_ROUNDS,
   seconds = SAME_TIME_SECONDS,
+  shared?: SharedCpu,
 ): Promise<SameTime> {
-  const result: SameTime = { workload, rounds: [], errors: 0, problems: [] };
+  const result: SameTime = { workload, rounds: [], cpu: [], errors: 0, problems: [] };
+  const nothing = () => Promise.resolve(Number.NaN);
+  const readings = (target: SameTimeTarget) =>
+    Promise.all([shared?.machine() ?? nothing(), (target.cpuMicros ?? nothing)(), shared?.redis() ?? nothing()]);
   const once = async (target: SameTimeTarget) => {
+    const before = await readings(target);
     const load = await runLoad({ ...target.load, durationSeconds: seconds });
+    const after = await readings(target);
     result.errors += failureCount(load);
     result.problems.push(...load.problems.map((p) => `${target.id}: ${p}`));
-    return load.requestsPerSecond;
+    const per = (i: number) => (after[i]! - before[i]!) / Math.max(1, load.requests);
+    return { rate: load.requestsPerSecond, cpu: { machine: per(0), server: per(1), redis: per(2) } };
   };
   for (const target of targets) await once(target);
   for (let r = 0; r < rounds; r++) {
     const round: Record<string, number> = {};
-    for (const target of targets) round[target.id] = await once(target);
+    const cpu: Record<string, CpuPerRequest> = {};
+    for (const target of targets) {
+      const slot = await once(target);
+      round[target.id] = slot.rate;
+      cpu[target.id] = slot.cpu;
+    }
     result.rounds.push(round);
+    if (shared) result.cpu.push(cpu);
   }
   result.problems = result.problems.slice(0, 5);
   return result;
@@ -72,31 +111,68 @@ export function roundRatios(rounds: readonly Record<string, number>[], of: strin
   });
 }
 
-/** The report's section: per workload, the median of the rounds' ratios, and each round's hit × bare. */
+/** `of`'s CPU per request over `over`'s on the machine, round by round: the rate ratio CPU alone would give is its inverse. */
+function machineRatios(cpu: readonly Record<string, CpuPerRequest>[], of: string, over: string): number[] {
+  return cpu.flatMap((round) => {
+    const a = round[of]?.machine;
+    const b = round[over]?.machine;
+    return a !== undefined && b !== undefined && a > 0 && Number.isFinite(a) && Number.isFinite(b) ? [b / a] : [];
+  });
+}
+
+/** The report's section: per workload, the median of the rounds' ratios, each round's hit × bare, and what a request cost the machine. */
 export function renderSameTime(results: readonly SameTime[]): string[] {
   if (results.length === 0) return [];
-  const { bare, ceiling, hit } = SAME_TIME_SERVERS;
+  const { bare, head, ceiling, hit } = SAME_TIME_SERVERS;
   const fixed = (n: number) => (Number.isFinite(n) ? n.toFixed(3) : '—');
+  const micros = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '—');
+  const ratio = (r: SameTime, of: string, over: string) => fixed(median(roundRatios(r.rounds, of, over)));
+  const withCpu = results.filter((r) => r.cpu.length > 0);
   return [
     '## Same-time ratios',
     '',
-    `The three rows a hit is judged by, measured again in alternation: bare, bare + 1 Redis GET, tenant-graph (both caches), ${SAME_TIME_SECONDS} s each, ` +
-      `${SAME_TIME_ROUNDS} rounds, all three servers up at once. On these machines the speed of the machine itself changes within seconds, ` +
+    `The rows a hit is judged by, measured again in alternation: bare, bare sending the hit's head too (the header lines a hit answered with, ` +
+      `recorded just before), bare + 1 Redis GET, tenant-graph (both caches), ${SAME_TIME_SECONDS} s each, ` +
+      `${SAME_TIME_ROUNDS} rounds, all the servers up at once. On these machines the speed of the machine itself changes within seconds, ` +
       'so the table above, whose cells are minutes apart, can pair a fast moment of one server with a slow one of another; ' +
       'here each ratio is the median of the rounds’ ratios.',
     '',
-    '| workload | bare req/s (median) | ceiling × bare | hit × bare | hit × ceiling | hit × bare, each round |',
-    '|---|--:|--:|--:|--:|---|',
+    "| workload | bare req/s (median) | bare with the hit's head × bare | ceiling × bare | hit × bare | hit × bare with the hit's head | hit × ceiling | hit × bare, each round |",
+    '|---|--:|--:|--:|--:|--:|--:|---|',
     ...results.map((r) => {
       const perRound = roundRatios(r.rounds, hit, bare);
       return (
         `| ${r.workload} | ${Math.round(median(r.rounds.flatMap((round) => (round[bare] === undefined ? [] : [round[bare]]))))} ` +
-        `| ${fixed(median(roundRatios(r.rounds, ceiling, bare)))} | ${fixed(median(perRound))} ` +
-        `| ${fixed(median(roundRatios(r.rounds, hit, ceiling)))} | ${perRound.map((x) => x.toFixed(2)).join(' ')} |`
+        `| ${ratio(r, head, bare)} | ${ratio(r, ceiling, bare)} | ${fixed(median(perRound))} ` +
+        `| ${ratio(r, hit, head)} | ${ratio(r, hit, ceiling)} | ${perRound.map((x) => x.toFixed(2)).join(' ')} |`
       );
     }),
     ...results
       .filter((r) => r.errors > 0)
       .map((r) => `\n**${r.errors} failed requests** in ${r.workload}'s rounds: \`${(r.problems[0] ?? '').replace(/`/g, "'")}\``),
+    ...(withCpu.length === 0
+      ? []
+      : [
+          '',
+          '**What a request cost, in the same rounds** (CPU µs per request, medians of the rounds): the whole machine (every core busy: ' +
+            'the server, Redis, the load generator, the kernel), the server process, Redis (INFO cpu), and the rest (machine − server − Redis). ' +
+            '**machine × bare**: bare’s machine CPU per request over this row’s, the rate ratio that CPU per request alone would give.',
+          '',
+          '| workload | row | machine | server | Redis | rest | machine × bare | req/s × bare |',
+          '|---|---|--:|--:|--:|--:|--:|--:|',
+          ...withCpu.flatMap((r) =>
+            Object.values(SAME_TIME_SERVERS)
+              .filter((id) => r.cpu.some((round) => round[id] !== undefined))
+              .map((id) => {
+                const field = (pick: (c: CpuPerRequest) => number) =>
+                  median(r.cpu.flatMap((round) => (round[id] === undefined ? [] : [pick(round[id])])));
+                return (
+                  `| ${r.workload} | ${id} | ${micros(field((c) => c.machine))} | ${micros(field((c) => c.server))} ` +
+                  `| ${micros(field((c) => c.redis))} | ${micros(field((c) => c.machine - c.server - c.redis))} ` +
+                  `| ${fixed(median(machineRatios(r.cpu, id, bare)))} | ${ratio(r, id, bare)} |`
+                );
+              }),
+          ),
+        ]),
   ];
 }

@@ -91,15 +91,73 @@ describe('same-time ratios', () => {
     const result: SameTime = {
       workload: 'deep',
       rounds: [
-        { bare: 1000, 'bare-redis': 600, 'tg-both': 500 },
-        { bare: 2000, 'bare-redis': 700, 'tg-both': 800 },
-        { bare: 1000, 'bare-redis': 500, 'tg-both': 450 },
+        { bare: 1000, 'bare-head': 800, 'bare-redis': 600, 'tg-both': 500 },
+        { bare: 2000, 'bare-head': 1000, 'bare-redis': 700, 'tg-both': 800 },
+        { bare: 1000, 'bare-head': 700, 'bare-redis': 500, 'tg-both': 450 },
+      ],
+      cpu: [],
+      errors: 0,
+      problems: [],
+    };
+    const lines = renderSameTime([result]);
+    const row = lines.find((line) => line.startsWith('| deep'));
+    // head × bare 0.8 0.5 0.7; hit × head 0.625 0.8 0.643; hit × ceiling 0.833 1.143 0.9.
+    expect(row).toBe('| deep | 1000 | 0.700 | 0.500 | 0.450 | 0.643 | 0.900 | 0.50 0.40 0.45 |');
+    // Without CPU readings there is no CPU table.
+    expect(lines.join('\n')).not.toContain('What a request cost');
+    expect(renderSameTime([])).toEqual([]);
+  });
+
+  it('renders what a request cost each row, medians of the rounds, and the rate ratio CPU alone would give', () => {
+    const cpu = (machine: number, server: number, redis: number) => ({ machine, server, redis });
+    const result: SameTime = {
+      workload: 'page-load',
+      rounds: [
+        { bare: 1000, 'tg-both': 400 },
+        { bare: 1000, 'tg-both': 450 },
+        { bare: 1000, 'tg-both': 500 },
+      ],
+      cpu: [
+        { bare: cpu(40, 18, 0), 'tg-both': cpu(100, 47, 20) },
+        { bare: cpu(44, 20, 0), 'tg-both': cpu(110, 50, 22) },
+        { bare: cpu(38, 17, 1), 'tg-both': cpu(90, 45, 18) },
       ],
       errors: 0,
       problems: [],
     };
-    const row = renderSameTime([result]).find((line) => line.startsWith('| deep'));
-    expect(row).toBe('| deep | 1000 | 0.500 | 0.450 | 0.900 | 0.50 0.40 0.45 |');
-    expect(renderSameTime([])).toEqual([]);
+    const lines = renderSameTime([result]);
+    // The rounds' machine ratios bare/hit: 0.4, 0.4, 0.422; the rest is machine - server - Redis, per round, then the median.
+    expect(lines).toContain('| page-load | tg-both | 100.0 | 47.0 | 20.0 | 33.0 | 0.400 | 0.450 |');
+    expect(lines).toContain('| page-load | bare | 40.0 | 18.0 | 0.0 | 22.0 | 1.000 | 1.000 |');
+    // Rows without a slot in the rounds are left out.
+    expect(lines.some((line) => line.includes('| bare-redis |'))).toBe(false);
+  });
+
+  it('reads the CPU each slot cost per request: the machine, the server, Redis', async () => {
+    const since = performance.now();
+    const a: number[] = [];
+    const b: number[] = [];
+    // Counters that move with the requests served, as CPU time does: 10 µs of machine, 3 of Redis a request; a server's own 5 or 7.
+    const served = () => a.length + b.length;
+    const result = await measureSameTime(
+      'page-load',
+      [
+        { id: 'bare', load: loadOf(await serve(a, since)), cpuMicros: async () => a.length * 5 },
+        { id: 'tg-both', load: loadOf(await serve(b, since)), cpuMicros: async () => b.length * 7 },
+      ],
+      2,
+      0.2,
+      { machine: async () => served() * 10, redis: async () => served() * 3 },
+    );
+    expect(result.errors).toBe(0);
+    expect(result.cpu).toHaveLength(2);
+    for (const round of result.cpu) {
+      expect(round['bare']!.machine).toBeCloseTo(10, 0);
+      expect(round['bare']!.redis).toBeCloseTo(3, 0);
+      expect(round['bare']!.server).toBeCloseTo(5, 0);
+      // Only the slot's own server counts: the other's requests were outside its window.
+      expect(round['tg-both']!.server).toBeCloseTo(7, 0);
+      expect(round['tg-both']!.machine).toBeCloseTo(10, 0);
+    }
   });
 });
