@@ -33,7 +33,8 @@ describe('the bare + 1 Redis GET ceiling (bench/peers/bare-redis.ts)', () => {
     const monitor = await redis.monitor();
     const gets: string[] = [];
     monitor.on('monitor', (_time: string, args: string[]) => {
-      if (args[0]?.toLowerCase() === 'get') gets.push(args[1] ?? '');
+      // MONITOR shows every client's commands: only this server's keys (its own prefix) count.
+      if (args[0]?.toLowerCase() === 'get' && args[1]?.startsWith(prefix)) gets.push(args[1]);
     });
     try {
       await (await post()).arrayBuffer();
