@@ -10,7 +10,7 @@ import { renderInvalidationAtScale } from './invalidation-report.ts';
 import { BUSY, type MachineInfo } from './machine.ts';
 import { renderRedisComparison } from './redis-compare.ts';
 import type { ProfileRow } from './profile.ts';
-import { renderSameTime, type SameTime } from './same-time.ts';
+import { renderClusterSameTime, renderSameTime, type SameTime } from './same-time.ts';
 import type { ScalingPoint } from './workloads.ts';
 
 /** One server × workload measurement. */
@@ -77,6 +77,8 @@ export interface BenchReport {
   invalidation: { server: string; invalidates: string | null }[];
   /** The same-time rounds of the hit and its two ceilings (same-time.ts); empty when the run had not all three. */
   sameTime?: SameTime[];
+  /** The cluster's same-time rounds (`--redis=both`). */
+  clusterSameTime?: SameTime[];
 }
 
 /** Requests/s divided by the bare ceiling's and the peer's, per workload (filled in once every cell is in). */
@@ -256,6 +258,7 @@ export function renderReport(report: BenchReport, chartFile: string | null, grow
     ...(chartFile ? ['', `![requests/s and p99 latency per server and workload](${chartFile})`] : []),
     ...withBlankLine(renderSameTime(report.sameTime ?? [])),
     ...withBlankLine(renderRedisComparison(report.cells)),
+    ...withBlankLine(renderClusterSameTime(report.clusterSameTime ?? [])),
     ...withBlankLine(renderInvalidationAtScale(report.cells)),
     ...withBlankLine(
       renderGrowth({

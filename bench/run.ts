@@ -34,7 +34,14 @@ import { publish } from './publish.ts';
 import { benchCluster, singleRedis, type RedisTarget } from './redis-target.ts';
 import { onCluster, renderRedisComparison } from './redis-compare.ts';
 import { renderTable, totalErrors, withRatios, type BenchReport, type Cell } from './report.ts';
-import { measureSameTime, renderSameTime, SAME_TIME_SERVERS, type SameTime } from './same-time.ts';
+import {
+  CLUSTER_SAME_TIME,
+  measureSameTime,
+  renderClusterSameTime,
+  renderSameTime,
+  SAME_TIME_SERVERS,
+  type SameTime,
+} from './same-time.ts';
 import { redisPrefix, selectServers, SERVERS, type ServerConfig } from './servers.ts';
 import { issueSessions, largestOrg, seededAccounts, type LargestOrg } from './viewers.ts';
 import {
@@ -79,6 +86,8 @@ interface Run {
   profileDir: string | undefined;
   /** The same-time rounds (same-time.ts), once measured; null when this run does not measure them. */
   sameTime: SameTime[] | null;
+  /** The cluster's same-time rounds (`--redis=both`), once measured; null when this run does not measure them. */
+  clusterSameTime: SameTime[] | null;
 }
 
 /** A folder of its own for each profiled server process; undefined without --profile. */
@@ -280,6 +289,78 @@ async function benchSameTime(
   );
 }
 
+/**
+ * The cluster's same-time rounds (`--redis=both`): tenant-graph (both caches)
+ * on one Redis and on the cluster, on one fresh database, and the one-GET
+ * ceiling on each, all four up at once, taking turns on each replayable read.
+ * Cells minutes apart gave page-load cluster/single 1.06 in one run and 0.69
+ * in another; side by side, both meet the machine's same moments.
+ */
+async function benchClusterSameTime(
+  run: Run,
+  single: RedisTarget,
+  cluster: RedisTarget,
+  workloads: Workload[],
+  into: SameTime[],
+): Promise<void> {
+  const hit = SERVERS.find((s) => s.id === CLUSTER_SAME_TIME.hit)!;
+  const ceiling = SERVERS.find((s) => s.id === CLUSTER_SAME_TIME.ceiling)!;
+  const db = await cloneDatabase(run.args.databaseUrl, 'cluster-same-time');
+  const dir = await mkdtemp(join(tmpdir(), 'tg-cluster-same-time-'));
+  const on = (target: RedisTarget, database: string | null) =>
+    directWiring({ databaseUrl: run.args.databaseUrl, ...target.services }, database);
+  const shared = {
+    machine: machineBusyMicros,
+    redis: async () => (await single.stats.cpuMicros()) + (await cluster.stats.cpuMicros()),
+  };
+  log('same-time rounds on the Redis Cluster against one Redis');
+  await withCleanup(
+    async () => {
+      await rm(dir, { recursive: true, force: true });
+      for (const target of [single, cluster])
+        for (const config of [hit, ceiling]) await target.stats.deletePrefix(redisPrefix(config));
+      await db.drop();
+    },
+    () =>
+      withServer(hit, on(single, db.url), {}, (hitSingle) =>
+        withServer(hit, on(cluster, db.url), {}, async (hitCluster) => {
+          const largest = await largestOrg(db.url);
+          const who = async (server: ServerProcess) => signIn(server, largest.slug);
+          const [whoSingle, whoCluster] = [await who(hitSingle), await who(hitCluster)];
+          const nobody = { context: { acmeId: '', largestOrgSlug: '' } };
+          const target = (id: string, config: ServerConfig, process: ServerProcess, workload: Workload, as: Who) => ({
+            id,
+            load: { ...cellLoad(config, process, workload, as, run).load, origin: process.origin },
+            cpuMicros: () => process.cpuMicros(),
+          });
+          for (const workload of workloadsFor(ceiling, workloads, false)) {
+            const file = join(dir, `${workload.id}.json`);
+            await writeFile(file, run.references.get(workload.sequence[0]!.name)!.body);
+            await withServer(ceiling, on(single, null), { BARE_RESPONSE_FILE: file }, (ceilingSingle) =>
+              withServer(ceiling, on(cluster, null), { BARE_RESPONSE_FILE: file }, async (ceilingCluster) => {
+                log(`  same-time rounds · ${workload.id}: ${Object.values(CLUSTER_SAME_TIME).join(', ')} in turn`);
+                const result = await measureSameTime(
+                  workload.id,
+                  [
+                    target(CLUSTER_SAME_TIME.hit, hit, hitSingle, workload, whoSingle),
+                    target(CLUSTER_SAME_TIME.hitCluster, hit, hitCluster, workload, whoCluster),
+                    target(CLUSTER_SAME_TIME.ceiling, ceiling, ceilingSingle, workload, nobody),
+                    target(CLUSTER_SAME_TIME.ceilingCluster, ceiling, ceilingCluster, workload, nobody),
+                  ],
+                  undefined,
+                  undefined,
+                  shared,
+                );
+                into.push(result);
+                if (result.errors > 0) log(`    ${result.errors} ERRORS: ${result.problems[0] ?? ''}`);
+              }),
+            );
+          }
+        }),
+      ),
+  );
+}
+
 /** Who a cell's requests come from: alice, the largest org's owner, or (many-users) the signed-in viewers in turn. */
 interface Who {
   token?: string;
@@ -469,6 +550,13 @@ async function main(): Promise<number> {
       [SAME_TIME_SERVERS.bare, SAME_TIME_SERVERS.ceiling, SAME_TIME_SERVERS.hit].every((id) => servers.some((s) => s.id === id))
         ? []
         : null,
+    clusterSameTime:
+      !args.quick &&
+      cluster !== null &&
+      args.redis === 'both' &&
+      [CLUSTER_SAME_TIME.hit, CLUSTER_SAME_TIME.ceiling].every((id) => servers.some((s) => s.id === id))
+        ? []
+        : null,
   };
   try {
     await dropLeftoverClones(args.databaseUrl);
@@ -491,6 +579,7 @@ async function main(): Promise<number> {
         else await benchDatabaseServer(config, own, run, true);
       }
     }
+    if (run.clusterSameTime && cluster) await benchClusterSameTime(run, single, cluster, workloads, run.clusterSameTime);
 
     // The table lists servers in the configured order, workloads in theirs.
     const order = (c: Cell) =>
@@ -524,6 +613,7 @@ async function main(): Promise<number> {
       peerName: peer?.name ?? null,
       invalidation: servers.map((s) => ({ server: s.name, invalidates: s.invalidates })),
       sameTime: run.sameTime ?? [],
+      clusterSameTime: run.clusterSameTime ?? [],
     };
     log('');
     log(renderTable(cells));
@@ -533,10 +623,13 @@ async function main(): Promise<number> {
     if (invalidation.length > 0) log(['', ...invalidation].join('\n'));
     const sameTime = renderSameTime(run.sameTime ?? []);
     if (sameTime.length > 0) log(['', ...sameTime].join('\n'));
+    const clusterSameTime = renderClusterSameTime(run.clusterSameTime ?? []);
+    if (clusterSameTime.length > 0) log(['', ...clusterSameTime].join('\n'));
     const written = await publish(report);
     log('');
     log(`report: ${written.markdown} (charts: ${written.charts.join(', ')}); ${Math.round(report.totalSeconds)} s in all`);
-    const errors = totalErrors(cells) + (run.sameTime ?? []).reduce((sum, r) => sum + r.errors, 0);
+    const errors =
+      totalErrors(cells) + [...(run.sameTime ?? []), ...(run.clusterSameTime ?? [])].reduce((sum, r) => sum + r.errors, 0);
     if (errors > 0) {
       log(`FAILED: ${errors} requests failed or answered errors`);
       return 1;

@@ -120,14 +120,23 @@ function machineRatios(cpu: readonly Record<string, CpuPerRequest>[], of: string
   });
 }
 
+const fixed = (n: number) => (Number.isFinite(n) ? n.toFixed(3) : '—');
+
+/** A row's median requests/s over the rounds. */
+const medianRate = (r: SameTime, id: string) =>
+  Math.round(median(r.rounds.flatMap((round) => (round[id] === undefined ? [] : [round[id]]))));
+
+/** A line for each workload whose rounds had failed requests: any fails the run. */
+const failures = (results: readonly SameTime[]) =>
+  results
+    .filter((r) => r.errors > 0)
+    .map((r) => `\n**${r.errors} failed requests** in ${r.workload}'s rounds: \`${(r.problems[0] ?? '').replace(/`/g, "'")}\``);
+
 /** The report's section: per workload, the median of the rounds' ratios, each round's hit × bare, and what a request cost the machine. */
 export function renderSameTime(results: readonly SameTime[]): string[] {
   if (results.length === 0) return [];
   const { bare, head, ceiling, hit } = SAME_TIME_SERVERS;
-  const fixed = (n: number) => (Number.isFinite(n) ? n.toFixed(3) : '—');
-  const micros = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '—');
   const ratio = (r: SameTime, of: string, over: string) => fixed(median(roundRatios(r.rounds, of, over)));
-  const withCpu = results.filter((r) => r.cpu.length > 0);
   return [
     '## Same-time ratios',
     '',
@@ -142,37 +151,81 @@ export function renderSameTime(results: readonly SameTime[]): string[] {
     ...results.map((r) => {
       const perRound = roundRatios(r.rounds, hit, bare);
       return (
-        `| ${r.workload} | ${Math.round(median(r.rounds.flatMap((round) => (round[bare] === undefined ? [] : [round[bare]]))))} ` +
-        `| ${ratio(r, head, bare)} | ${ratio(r, ceiling, bare)} | ${fixed(median(perRound))} ` +
+        `| ${r.workload} | ${medianRate(r, bare)} | ${ratio(r, head, bare)} | ${ratio(r, ceiling, bare)} | ${fixed(median(perRound))} ` +
         `| ${ratio(r, hit, head)} | ${ratio(r, hit, ceiling)} | ${perRound.map((x) => x.toFixed(2)).join(' ')} |`
       );
     }),
-    ...results
-      .filter((r) => r.errors > 0)
-      .map((r) => `\n**${r.errors} failed requests** in ${r.workload}'s rounds: \`${(r.problems[0] ?? '').replace(/`/g, "'")}\``),
-    ...(withCpu.length === 0
-      ? []
-      : [
-          '',
-          '**What a request cost, in the same rounds** (CPU µs per request, medians of the rounds): the whole machine (every core busy: ' +
-            'the server, Redis, the load generator, the kernel), the server process, Redis (INFO cpu), and the rest (machine − server − Redis). ' +
-            '**machine × bare**: bare’s machine CPU per request over this row’s, the rate ratio that CPU per request alone would give.',
-          '',
-          '| workload | row | machine | server | Redis | rest | machine × bare | req/s × bare |',
-          '|---|---|--:|--:|--:|--:|--:|--:|',
-          ...withCpu.flatMap((r) =>
-            Object.values(SAME_TIME_SERVERS)
-              .filter((id) => r.cpu.some((round) => round[id] !== undefined))
-              .map((id) => {
-                const field = (pick: (c: CpuPerRequest) => number) =>
-                  median(r.cpu.flatMap((round) => (round[id] === undefined ? [] : [pick(round[id])])));
-                return (
-                  `| ${r.workload} | ${id} | ${micros(field((c) => c.machine))} | ${micros(field((c) => c.server))} ` +
-                  `| ${micros(field((c) => c.redis))} | ${micros(field((c) => c.machine - c.server - c.redis))} ` +
-                  `| ${fixed(median(machineRatios(r.cpu, id, bare)))} | ${ratio(r, id, bare)} |`
-                );
-              }),
-          ),
-        ]),
+    ...failures(results),
+    ...renderCpuTable(results, Object.values(SAME_TIME_SERVERS), bare),
+  ];
+}
+
+/**
+ * What a request cost each row in the rounds, medians: the whole machine, the
+ * server process, Redis, the rest; and `machine × base`, the rate ratio CPU
+ * per request alone would give against the `base` row. Empty without readings.
+ */
+function renderCpuTable(results: readonly SameTime[], ids: readonly string[], base: string): string[] {
+  const withCpu = results.filter((r) => r.cpu.length > 0);
+  if (withCpu.length === 0) return [];
+  const micros = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '—');
+  return [
+    '',
+    '**What a request cost, in the same rounds** (CPU µs per request, medians of the rounds): the whole machine (every core busy: ' +
+      'the server, Redis, the load generator, the kernel), the server process, Redis (INFO cpu), and the rest (machine − server − Redis). ' +
+      `**machine × ${base}**: ${base}’s machine CPU per request over this row’s, the rate ratio that CPU per request alone would give.`,
+    '',
+    `| workload | row | machine | server | Redis | rest | machine × ${base} | req/s × ${base} |`,
+    '|---|---|--:|--:|--:|--:|--:|--:|',
+    ...withCpu.flatMap((r) =>
+      ids
+        .filter((id) => r.cpu.some((round) => round[id] !== undefined))
+        .map((id) => {
+          const field = (pick: (c: CpuPerRequest) => number) =>
+            median(r.cpu.flatMap((round) => (round[id] === undefined ? [] : [pick(round[id])])));
+          return (
+            `| ${r.workload} | ${id} | ${micros(field((c) => c.machine))} | ${micros(field((c) => c.server))} ` +
+            `| ${micros(field((c) => c.redis))} | ${micros(field((c) => c.machine - c.server - c.redis))} ` +
+            `| ${fixed(median(machineRatios(r.cpu, id, base)))} | ${fixed(median(roundRatios(r.rounds, id, base)))} |`
+          );
+        }),
+    ),
+  ];
+}
+
+/** The rows of the cluster's same-time rounds: the hit and the one-GET ceiling, each on one Redis and on the cluster. */
+export const CLUSTER_SAME_TIME = {
+  hit: 'tg-both',
+  hitCluster: 'tg-both@cluster',
+  ceiling: 'bare-redis',
+  ceilingCluster: 'bare-redis@cluster',
+} as const;
+
+/**
+ * The report's section for `--redis=both`: per workload, the hit's and the
+ * one-GET ceiling's cluster/single ratios as medians of rounds in which all
+ * four take turns, each round's hit ratio, and what a request cost each.
+ */
+export function renderClusterSameTime(results: readonly SameTime[]): string[] {
+  if (results.length === 0) return [];
+  const { hit, hitCluster, ceiling, ceilingCluster } = CLUSTER_SAME_TIME;
+  return [
+    '## On a Redis Cluster against one Redis, same time',
+    '',
+    `The hit (tenant-graph, both caches) and the one-GET ceiling, each on one Redis and on the cluster, all four up at once and taking turns, ` +
+      `${SAME_TIME_SECONDS} s each, ${SAME_TIME_ROUNDS} rounds: each ratio is the median of the rounds’ ratios, so the machine’s own swings ` +
+      'do not fall on one side (the table above compares cells minutes apart). The target: the hit on the cluster within 20% of one Redis.',
+    '',
+    '| workload | hit req/s, one Redis (median) | hit cluster/single | ceiling cluster/single | hit cluster/single, each round |',
+    '|---|--:|--:|--:|---|',
+    ...results.map((r) => {
+      const perRound = roundRatios(r.rounds, hitCluster, hit);
+      return (
+        `| ${r.workload} | ${medianRate(r, hit)} | ${fixed(median(perRound))} | ${fixed(median(roundRatios(r.rounds, ceilingCluster, ceiling)))} ` +
+        `| ${perRound.map((x) => x.toFixed(2)).join(' ')} |`
+      );
+    }),
+    ...failures(results),
+    ...renderCpuTable(results, Object.values(CLUSTER_SAME_TIME), hit),
   ];
 }

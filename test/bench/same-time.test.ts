@@ -1,6 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { measureSameTime, median, renderSameTime, roundRatios, type SameTime } from '../../bench/same-time.ts';
+import {
+  measureSameTime,
+  median,
+  renderClusterSameTime,
+  renderSameTime,
+  roundRatios,
+  type SameTime,
+} from '../../bench/same-time.ts';
 import type { Operation, Workload } from '../../bench/workloads.ts';
 
 const read: Operation = { name: 'Read', kind: 'read', query: 'query Read { viewer { name } }', variables: () => ({}) };
@@ -159,5 +166,30 @@ describe('same-time ratios', () => {
       expect(round['tg-both']!.server).toBeCloseTo(7, 0);
       expect(round['tg-both']!.machine).toBeCloseTo(10, 0);
     }
+  });
+
+  it('renders the cluster rounds: the hit and the ceiling cluster/single, medians of the rounds, CPU against the hit on one Redis', () => {
+    const cpu = (machine: number) => ({ machine, server: machine / 2, redis: machine / 4 });
+    const result: SameTime = {
+      workload: 'page-load',
+      rounds: [
+        { 'tg-both': 1000, 'tg-both@cluster': 900, 'bare-redis': 2000, 'bare-redis@cluster': 1000 },
+        { 'tg-both': 1000, 'tg-both@cluster': 700, 'bare-redis': 2000, 'bare-redis@cluster': 1800 },
+        { 'tg-both': 2000, 'tg-both@cluster': 1600, 'bare-redis': 2000, 'bare-redis@cluster': 1600 },
+      ],
+      cpu: [
+        { 'tg-both': cpu(100), 'tg-both@cluster': cpu(110) },
+        { 'tg-both': cpu(100), 'tg-both@cluster': cpu(125) },
+        { 'tg-both': cpu(100), 'tg-both@cluster': cpu(120) },
+      ],
+      errors: 0,
+      problems: [],
+    };
+    const lines = renderClusterSameTime([result]);
+    // Hit ratios 0.9 0.7 0.8 (the ratio of the median rates, 900 / 1000, would say 0.9); the ceiling's 0.5 0.9 0.8.
+    expect(lines).toContain('| page-load | 1000 | 0.800 | 0.800 | 0.90 0.70 0.80 |');
+    expect(lines).toContain('| page-load | tg-both@cluster | 120.0 | 60.0 | 30.0 | 30.0 | 0.833 | 0.800 |');
+    expect(lines.join('\n')).toContain('machine × tg-both');
+    expect(renderClusterSameTime([])).toEqual([]);
   });
 });
