@@ -10,7 +10,7 @@ import { renderInvalidationAtScale } from './invalidation-report.ts';
 import { BUSY, type MachineInfo } from './machine.ts';
 import { renderRedisComparison } from './redis-compare.ts';
 import type { ProfileRow } from './profile.ts';
-import { renderClusterSameTime, renderSameTime, type SameTime } from './same-time.ts';
+import { renderClusterSameTime, renderPeerSameTime, renderSameTime, type SameTime } from './same-time.ts';
 import type { ScalingPoint } from './workloads.ts';
 
 /** One server × workload measurement. */
@@ -79,6 +79,8 @@ export interface BenchReport {
   sameTime?: SameTime[];
   /** The cluster's same-time rounds (`--redis=both`). */
   clusterSameTime?: SameTime[];
+  /** The hit and Apollo's response cache, same time. */
+  peerSameTime?: SameTime[];
 }
 
 /** Requests/s divided by the bare ceiling's and the peer's, per workload (filled in once every cell is in). */
@@ -257,6 +259,7 @@ export function renderReport(report: BenchReport, chartFile: string | null, grow
     renderTable(report.cells),
     ...(chartFile ? ['', `![requests/s and p99 latency per server and workload](${chartFile})`] : []),
     ...withBlankLine(renderSameTime(report.sameTime ?? [])),
+    ...withBlankLine(renderPeerSameTime(report.peerSameTime ?? [])),
     ...withBlankLine(renderRedisComparison(report.cells)),
     ...withBlankLine(renderClusterSameTime(report.clusterSameTime ?? [])),
     ...withBlankLine(renderInvalidationAtScale(report.cells)),

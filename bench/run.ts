@@ -19,7 +19,7 @@ import {
   type BenchArgs,
   type CellTiming,
 } from './args.ts';
-import { type CellCounts, measureCell, measureCounts, withCounts } from './cell.ts';
+import { type CellCounts, measureCell, measureCounts, warmUp, withCounts } from './cell.ts';
 import { ProfileControl } from './profile.ts';
 import type { Expectation } from './check.ts';
 import { headOf, logInAlice, post, recordReference, workloadContext, type Reference } from './client.ts';
@@ -38,12 +38,14 @@ import {
   CLUSTER_SAME_TIME,
   measureSameTime,
   renderClusterSameTime,
+  PEER_SAME_TIME,
+  renderPeerSameTime,
   renderSameTime,
   SAME_TIME_SERVERS,
   type SameTime,
 } from './same-time.ts';
 import { redisPrefix, selectServers, SERVERS, type ServerConfig } from './servers.ts';
-import { issueSessions, largestOrg, seededAccounts, type LargestOrg } from './viewers.ts';
+import { issueSessions, largestOrg, seededAccounts, tokenRotation, type LargestOrg } from './viewers.ts';
 import {
   READ_OPERATIONS,
   SCALING_CONNECTIONS,
@@ -88,6 +90,8 @@ interface Run {
   sameTime: SameTime[] | null;
   /** The cluster's same-time rounds (`--redis=both`), once measured; null when this run does not measure them. */
   clusterSameTime: SameTime[] | null;
+  /** The hit's same-time rounds with Apollo's response cache, once measured; null when this run does not measure them. */
+  peerSameTime: SameTime[] | null;
 }
 
 /** A folder of its own for each profiled server process; undefined without --profile. */
@@ -361,6 +365,63 @@ async function benchClusterSameTime(
   );
 }
 
+/**
+ * The hit's same-time rounds with Apollo's response cache: tenant-graph (both
+ * caches) and Apollo, each on a fresh database with alice and the many users
+ * signed in, both up at once, taking turns on each read workload. In the full
+ * run at 0793914 the cells minutes apart put many-users at 2.996 × Apollo,
+ * with Apollo's cells caught in a faster phase of the machine than the hit's
+ * (its page-load at 3,176 req/s there, 1,426 the run before).
+ */
+async function benchPeerSameTime(run: Run, workloads: Workload[], into: SameTime[]): Promise<void> {
+  const [hit, peer] = [PEER_SAME_TIME.hit, PEER_SAME_TIME.peer].map((id) => SERVERS.find((s) => s.id === id)!) as [
+    ServerConfig,
+    ServerConfig,
+  ];
+  const reads = workloads.filter((w) => !w.scaling && !w.invalidateAtScale && w.sequence.every((op) => op.kind === 'read'));
+  if (reads.length === 0) return;
+  log('same-time rounds of the hit and Apollo’s response cache');
+  const shared = { machine: machineBusyMicros, redis: () => run.redis.stats.cpuMicros() };
+  /** A server on a fresh database of its own, alice and the many users signed in there. */
+  const up = async (config: ServerConfig, use: (server: ServerProcess, who: Who) => Promise<void>) => {
+    const db = await cloneDatabase(run.args.databaseUrl, `${config.id}-st`);
+    await withCleanup(
+      async () => {
+        await run.redis.stats.deletePrefix(redisPrefix(config));
+        await db.drop();
+      },
+      () =>
+        withServer(config, directWiring(servicesOf(run), db.url), {}, async (server) => {
+          const largest = await largestOrg(db.url);
+          const viewers = await signInViewers(config, db.url, reads, run.args);
+          await use(server, { ...(await signIn(server, largest.slug)), viewers });
+        }),
+    );
+  };
+  await up(hit, (hitServer, hitWho) =>
+    up(peer, async (peerServer, peerWho) => {
+      const target = (config: ServerConfig, process: ServerProcess, workload: Workload, who: Who) => {
+        const cell = cellLoad(config, process, workload, who, run);
+        return {
+          id: config.id,
+          load: { ...cell.load, origin: process.origin, ...(cell.tokens ? { nextToken: tokenRotation(cell.tokens) } : {}) },
+          cpuMicros: () => process.cpuMicros(),
+          tokens: cell.tokens,
+        };
+      };
+      for (const [index, workload] of reads.entries()) {
+        const targets = [target(hit, hitServer, workload, hitWho), target(peer, peerServer, workload, peerWho)];
+        // As a cell's warm-up: longer for a process's first, and one request per viewer, so no viewer meets a cold cache.
+        for (const t of targets) await warmUp(t.load, warmupOf(run.timing.warmup, index === 0, run.args), t.tokens);
+        log(`  same-time rounds · ${workload.id}: ${targets.map((t) => t.id).join(', ')} in turn`);
+        const result = await measureSameTime(workload.id, targets, undefined, undefined, shared);
+        into.push(result);
+        if (result.errors > 0) log(`    ${result.errors} ERRORS: ${result.problems[0] ?? ''}`);
+      }
+    }),
+  );
+}
+
 /** Who a cell's requests come from: alice, the largest org's owner, or (many-users) the signed-in viewers in turn. */
 interface Who {
   token?: string;
@@ -557,6 +618,7 @@ async function main(): Promise<number> {
       [CLUSTER_SAME_TIME.hit, CLUSTER_SAME_TIME.ceiling].every((id) => servers.some((s) => s.id === id))
         ? []
         : null,
+    peerSameTime: !args.quick && Object.values(PEER_SAME_TIME).every((id) => servers.some((s) => s.id === id)) ? [] : null,
   };
   try {
     await dropLeftoverClones(args.databaseUrl);
@@ -580,6 +642,8 @@ async function main(): Promise<number> {
       }
     }
     if (run.clusterSameTime && cluster) await benchClusterSameTime(run, single, cluster, workloads, run.clusterSameTime);
+    run.redis = single;
+    if (run.peerSameTime) await benchPeerSameTime(run, workloads, run.peerSameTime);
 
     // The table lists servers in the configured order, workloads in theirs.
     const order = (c: Cell) =>
@@ -614,6 +678,7 @@ async function main(): Promise<number> {
       invalidation: servers.map((s) => ({ server: s.name, invalidates: s.invalidates })),
       sameTime: run.sameTime ?? [],
       clusterSameTime: run.clusterSameTime ?? [],
+      peerSameTime: run.peerSameTime ?? [],
     };
     log('');
     log(renderTable(cells));
@@ -623,13 +688,19 @@ async function main(): Promise<number> {
     if (invalidation.length > 0) log(['', ...invalidation].join('\n'));
     const sameTime = renderSameTime(run.sameTime ?? []);
     if (sameTime.length > 0) log(['', ...sameTime].join('\n'));
+    const peerSameTime = renderPeerSameTime(run.peerSameTime ?? []);
+    if (peerSameTime.length > 0) log(['', ...peerSameTime].join('\n'));
     const clusterSameTime = renderClusterSameTime(run.clusterSameTime ?? []);
     if (clusterSameTime.length > 0) log(['', ...clusterSameTime].join('\n'));
     const written = await publish(report);
     log('');
     log(`report: ${written.markdown} (charts: ${written.charts.join(', ')}); ${Math.round(report.totalSeconds)} s in all`);
     const errors =
-      totalErrors(cells) + [...(run.sameTime ?? []), ...(run.clusterSameTime ?? [])].reduce((sum, r) => sum + r.errors, 0);
+      totalErrors(cells) +
+      [...(run.sameTime ?? []), ...(run.clusterSameTime ?? []), ...(run.peerSameTime ?? [])].reduce(
+        (sum, r) => sum + r.errors,
+        0,
+      );
     if (errors > 0) {
       log(`FAILED: ${errors} requests failed or answered errors`);
       return 1;

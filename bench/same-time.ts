@@ -229,3 +229,36 @@ export function renderClusterSameTime(results: readonly SameTime[]): string[] {
     ...renderCpuTable(results, Object.values(CLUSTER_SAME_TIME), hit),
   ];
 }
+
+/** The rows of the peer's same-time rounds: the hit, and Apollo Server with its response cache (the peer the report's × peer names). */
+export const PEER_SAME_TIME = { hit: 'tg-both', peer: 'apollo-rc' } as const;
+
+/**
+ * The report's section for the hit against Apollo's response cache: per read
+ * workload (many-users included), the medians of the rounds' hit × Apollo RC
+ * (the target: 3 or more), each round's, and what a request cost each.
+ */
+export function renderPeerSameTime(results: readonly SameTime[]): string[] {
+  if (results.length === 0) return [];
+  const { hit, peer } = PEER_SAME_TIME;
+  return [
+    '## Against Apollo’s response cache, same time',
+    '',
+    `The hit (tenant-graph, both caches) and Apollo Server 5 with its response cache, both up at once (each on a fresh database, ` +
+      `the many users signed in on each) and taking turns on each read workload, ${SAME_TIME_SECONDS} s each, ${SAME_TIME_ROUNDS} rounds: ` +
+      'each ratio is the median of the rounds’ ratios, so the machine’s own swings do not fall on one side (the table above compares ' +
+      'cells minutes apart). The target: the hit at 3 × Apollo or more on every read workload.',
+    '',
+    '| workload | hit req/s (median) | Apollo RC req/s (median) | hit × Apollo RC | hit × Apollo RC, each round |',
+    '|---|--:|--:|--:|---|',
+    ...results.map((r) => {
+      const perRound = roundRatios(r.rounds, hit, peer);
+      return (
+        `| ${r.workload} | ${medianRate(r, hit)} | ${medianRate(r, peer)} | ${fixed(median(perRound))} ` +
+        `| ${perRound.map((x) => x.toFixed(2)).join(' ')} |`
+      );
+    }),
+    ...failures(results),
+    ...renderCpuTable(results, Object.values(PEER_SAME_TIME), hit),
+  ];
+}

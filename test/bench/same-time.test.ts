@@ -4,6 +4,7 @@ import {
   measureSameTime,
   median,
   renderClusterSameTime,
+  renderPeerSameTime,
   renderSameTime,
   roundRatios,
   type SameTime,
@@ -191,5 +192,22 @@ describe('same-time ratios', () => {
     expect(lines).toContain('| page-load | tg-both@cluster | 120.0 | 60.0 | 30.0 | 30.0 | 0.833 | 0.800 |');
     expect(lines.join('\n')).toContain('machine × tg-both');
     expect(renderClusterSameTime([])).toEqual([]);
+  });
+
+  it('renders the rounds against Apollo: the median of the rounds’ hit × Apollo RC and every round', () => {
+    const result: SameTime = {
+      workload: 'many-users',
+      rounds: [
+        { 'tg-both': 9000, 'apollo-rc': 3000 },
+        { 'tg-both': 12000, 'apollo-rc': 3000 },
+        { 'tg-both': 14000, 'apollo-rc': 4000 },
+      ],
+      cpu: [],
+      errors: 0,
+      problems: [],
+    };
+    // Rounds 3.0, 4.0, 3.5: the median 3.5 (the median rates would say 12000 / 3000 = 4).
+    expect(renderPeerSameTime([result])).toContain('| many-users | 12000 | 3000 | 3.500 | 3.00 4.00 3.50 |');
+    expect(renderPeerSameTime([])).toEqual([]);
   });
 });
