@@ -74,9 +74,7 @@ export async function benchSameTime(
                   target(ceiling, ceilingServer, workload, nobody),
                   target(config, timed, workload, who),
                 ],
-                undefined,
-                undefined,
-                shared,
+                { shared },
               );
               into.push(result);
               if (result.errors > 0) log(`    ${result.errors} ERRORS: ${result.problems[0] ?? ''}`);
@@ -146,9 +144,7 @@ export async function benchClusterSameTime(
                     target(CLUSTER_SAME_TIME.ceiling, ceiling, ceilingSingle, workload, nobody),
                     target(CLUSTER_SAME_TIME.ceilingCluster, ceiling, ceilingCluster, workload, nobody),
                   ],
-                  undefined,
-                  undefined,
-                  shared,
+                  { shared },
                 );
                 into.push(result);
                 if (result.errors > 0) log(`    ${result.errors} ERRORS: ${result.problems[0] ?? ''}`);
@@ -209,7 +205,7 @@ export async function benchPeerSameTime(run: Run, workloads: Workload[], into: S
         // As a cell's warm-up: longer for a process's first, and one request per viewer, so no viewer meets a cold cache.
         for (const t of targets) await warmUp(t.load, warmupOf(run.timing.warmup, index === 0, run.args), t.tokens);
         log(`  same-time rounds · ${workload.id}: ${targets.map((t) => t.id).join(', ')} in turn`);
-        const result = await measureSameTime(workload.id, targets, undefined, undefined, shared);
+        const result = await measureSameTime(workload.id, targets, { shared });
         into.push(result);
         if (result.errors > 0) log(`    ${result.errors} ERRORS: ${result.problems[0] ?? ''}`);
       }

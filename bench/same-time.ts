@@ -57,13 +57,21 @@ export interface SameTime {
   problems: string[];
 }
 
+/** How many rounds of how long, and (to read CPU per request) the machine's and Redis's CPU time. */
+export interface SameTimeOptions {
+  /** @default SAME_TIME_ROUNDS */
+  rounds?: number;
+  /** @default SAME_TIME_SECONDS */
+  seconds?: number;
+  /** Without it, no CPU is read. */
+  shared?: SharedCpu;
+}
+
 /** Warms each server up once, then measures them one after the other, `rounds` times. */
 export async function measureSameTime(
   workload: string,
   targets: readonly SameTimeTarget[],
-  rounds = SAME_TIME_ROUNDS,
-  seconds = SAME_TIME_SECONDS,
-  shared?: SharedCpu,
+  { rounds = SAME_TIME_ROUNDS, seconds = SAME_TIME_SECONDS, shared }: SameTimeOptions = {},
 ): Promise<SameTime> {
   const result: SameTime = { workload, rounds: [], cpu: [], errors: 0, problems: [] };
   const nothing = () => Promise.resolve(Number.NaN);

@@ -69,8 +69,7 @@ describe('same-time ratios', () => {
         { id: 'bare', load: loadOf(await serve(a, since)) },
         { id: 'tg-both', load: loadOf(await serve(b, since)) },
       ],
-      3,
-      0.2,
+      { rounds: 3, seconds: 0.2 },
     );
     expect(result.errors).toBe(0);
     expect(result.rounds).toHaveLength(3);
@@ -88,8 +87,7 @@ describe('same-time ratios', () => {
     const result = await measureSameTime(
       'page-load',
       [{ id: 'bare', load: loadOf(await serve([], since, JSON.stringify({ data: { viewer: { name: 'bob' } } }))) }],
-      1,
-      0.2,
+      { rounds: 1, seconds: 0.2 },
     );
     expect(result.errors).toBeGreaterThan(0);
     expect(renderSameTime([result]).join('\n')).toMatch(/failed requests\*\* in page-load/);
@@ -153,9 +151,7 @@ describe('same-time ratios', () => {
         { id: 'bare', load: loadOf(await serve(a, since)), cpuMicros: async () => a.length * 5 },
         { id: 'tg-both', load: loadOf(await serve(b, since)), cpuMicros: async () => b.length * 7 },
       ],
-      2,
-      0.2,
-      { machine: async () => served() * 10, redis: async () => served() * 3 },
+      { rounds: 2, seconds: 0.2, shared: { machine: async () => served() * 10, redis: async () => served() * 3 } },
     );
     expect(result.errors).toBe(0);
     expect(result.cpu).toHaveLength(2);
