@@ -77,7 +77,7 @@ async function main(): Promise<number> {
   const rounds = Number(values.rounds);
   const seconds = Number(values.seconds);
   const workload = WORKLOADS.find((w) => w.id === values.workload);
-  if (!workload || workload.check !== 'exact' || workload.sequence.length !== 1)
+  if (workload?.check !== 'exact' || workload.sequence.length !== 1)
     throw new Error(
       `--workload must be one read checked byte for byte: ${WORKLOADS.filter((w) => w.check === 'exact').map((w) => w.id)}`,
     );
