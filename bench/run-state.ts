@@ -91,6 +91,9 @@ export interface Who {
   context: WorkloadContext;
 }
 
+/** No one signed in: for the ceilings, which answer every request alike. */
+export const NOBODY: Who = { context: { acmeId: '', largestOrgSlug: '' } };
+
 export const tokenOf = (sender: Sender | undefined, who: Who) =>
   sender === 'largest-org-member' ? who.largestOrgToken : who.token;
 

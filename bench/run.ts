@@ -32,7 +32,7 @@ import { publish } from './publish.ts';
 import { benchCluster, singleRedis } from './redis-target.ts';
 import { onCluster, renderRedisComparison } from './redis-compare.ts';
 import { renderTable, totalErrors, withRatios, type BenchReport, type Cell } from './report.ts';
-import { cellLoad, log, type Run, servicesOf, signIn, signInViewers, timingOf, tokenOf, type Who } from './run-state.ts';
+import { cellLoad, log, NOBODY, type Run, servicesOf, signIn, signInViewers, timingOf, tokenOf, type Who } from './run-state.ts';
 import { benchClusterSameTime, benchPeerSameTime, benchSameTime } from './same-time-runs.ts';
 import {
   CLUSTER_SAME_TIME,
@@ -136,17 +136,7 @@ async function benchBare(config: ServerConfig, workloads: Workload[], run: Run):
           config,
           directWiring(servicesOf(run), null),
           { BARE_RESPONSE_FILE: file },
-          async (server) =>
-            benchCell(
-              config,
-              server,
-              workload,
-              { context: { acmeId: '', largestOrgSlug: '' } },
-              null,
-              run,
-              profilerFor(server, profileDir),
-              true,
-            ),
+          async (server) => benchCell(config, server, workload, NOBODY, null, run, profilerFor(server, profileDir), true),
           profileDir,
         );
       }

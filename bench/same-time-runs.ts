@@ -15,11 +15,43 @@ import { machineBusyMicros } from './machine.ts';
 import { workloadsFor } from './plan.ts';
 import type { ServerProcess } from './process.ts';
 import type { RedisTarget } from './redis-target.ts';
-import { cellLoad, log, type Run, servicesOf, signIn, signInViewers, tokenOf, type Who } from './run-state.ts';
-import { CLUSTER_SAME_TIME, measureSameTime, PEER_SAME_TIME, SAME_TIME_SERVERS, type SameTime } from './same-time.ts';
+import { cellLoad, log, NOBODY, type Run, servicesOf, signIn, signInViewers, tokenOf, type Who } from './run-state.ts';
+import {
+  CLUSTER_SAME_TIME,
+  measureSameTime,
+  PEER_SAME_TIME,
+  SAME_TIME_SERVERS,
+  type SameTime,
+  type SameTimeTarget,
+} from './same-time.ts';
 import { redisPrefix, SERVERS, type ServerConfig } from './servers.ts';
 import { largestOrg, tokenRotation } from './viewers.ts';
 import type { Workload } from './workloads.ts';
+
+/** A server taking part in the rounds: its load as its own cell would send it (the many users' tokens in turn), and its CPU time. */
+function targetOf(id: string, config: ServerConfig, process: ServerProcess, workload: Workload, who: Who, run: Run) {
+  const cell = cellLoad(config, process, workload, who, run);
+  return {
+    id,
+    load: { ...cell.load, origin: process.origin, ...(cell.tokens ? { nextToken: tokenRotation(cell.tokens) } : {}) },
+    cpuMicros: () => process.cpuMicros(),
+    tokens: cell.tokens,
+  };
+}
+
+/** The CPU every server of the rounds shares: the whole machine's, and that of the Redis deployments given. */
+const sharedCpu = (...targets: RedisTarget[]) => ({
+  machine: machineBusyMicros,
+  redis: async () => (await Promise.all(targets.map((t) => t.stats.cpuMicros()))).reduce((sum, micros) => sum + micros, 0),
+});
+
+/** Measures one workload's rounds into `into`, logging its failed requests. */
+async function roundsInto(into: SameTime[], workload: Workload, targets: SameTimeTarget[], redis: RedisTarget[]): Promise<void> {
+  log(`  same-time rounds · ${workload.id}: ${targets.map((t) => t.id).join(', ')} in turn`);
+  const result = await measureSameTime(workload.id, targets, { shared: sharedCpu(...redis) });
+  into.push(result);
+  if (result.errors > 0) log(`    ${result.errors} ERRORS: ${result.problems[0] ?? ''}`);
+}
 
 /**
  * The same-time rounds of each replayable read (same-time.ts): the bare
@@ -38,13 +70,8 @@ export async function benchSameTime(
   const withHead: ServerConfig = { ...bare, id: SAME_TIME_SERVERS.head, name: "bare node:http with a hit's head" };
   const ceiling = SERVERS.find((s) => s.id === SAME_TIME_SERVERS.ceiling)!;
   const dir = await mkdtemp(join(tmpdir(), 'tg-same-time-'));
-  const nobody = { context: { acmeId: '', largestOrgSlug: '' } };
-  const target = (server: ServerConfig, process: ServerProcess, workload: Workload, as: Who) => ({
-    id: server.id,
-    load: { ...cellLoad(server, process, workload, as, run).load, origin: process.origin },
-    cpuMicros: () => process.cpuMicros(),
-  });
-  const shared = { machine: machineBusyMicros, redis: () => run.redis.stats.cpuMicros() };
+  const target = (server: ServerConfig, process: ServerProcess, workload: Workload, as: Who) =>
+    targetOf(server.id, server, process, workload, as, run);
   await withCleanup(
     async () => {
       await rm(dir, { recursive: true, force: true });
@@ -64,21 +91,19 @@ export async function benchSameTime(
         const wiring = directWiring(servicesOf(run), null);
         await withServer(bare, wiring, { BARE_RESPONSE_FILE: file }, (bareServer) =>
           withServer(withHead, wiring, { BARE_RESPONSE_FILE: file, BARE_HEADERS_FILE: headFile }, (headServer) =>
-            withServer(ceiling, wiring, { BARE_RESPONSE_FILE: file }, async (ceilingServer) => {
-              log(`  same-time rounds · ${workload.id}: ${bare.id}, ${withHead.id}, ${ceiling.id}, ${config.id} in turn`);
-              const result = await measureSameTime(
-                workload.id,
+            withServer(ceiling, wiring, { BARE_RESPONSE_FILE: file }, (ceilingServer) =>
+              roundsInto(
+                into,
+                workload,
                 [
-                  target(bare, bareServer, workload, nobody),
-                  target(withHead, headServer, workload, nobody),
-                  target(ceiling, ceilingServer, workload, nobody),
+                  target(bare, bareServer, workload, NOBODY),
+                  target(withHead, headServer, workload, NOBODY),
+                  target(ceiling, ceilingServer, workload, NOBODY),
                   target(config, timed, workload, who),
                 ],
-                { shared },
-              );
-              into.push(result);
-              if (result.errors > 0) log(`    ${result.errors} ERRORS: ${result.problems[0] ?? ''}`);
-            }),
+                [run.redis],
+              ),
+            ),
           ),
         );
       }
@@ -106,10 +131,6 @@ export async function benchClusterSameTime(
   const dir = await mkdtemp(join(tmpdir(), 'tg-cluster-same-time-'));
   const on = (target: RedisTarget, database: string | null) =>
     directWiring({ databaseUrl: run.args.databaseUrl, ...target.services }, database);
-  const shared = {
-    machine: machineBusyMicros,
-    redis: async () => (await single.stats.cpuMicros()) + (await cluster.stats.cpuMicros()),
-  };
   log('same-time rounds on the Redis Cluster against one Redis');
   await withCleanup(
     async () => {
@@ -124,31 +145,25 @@ export async function benchClusterSameTime(
           const largest = await largestOrg(db.url);
           const who = async (server: ServerProcess) => signIn(server, largest.slug);
           const [whoSingle, whoCluster] = [await who(hitSingle), await who(hitCluster)];
-          const nobody = { context: { acmeId: '', largestOrgSlug: '' } };
-          const target = (id: string, config: ServerConfig, process: ServerProcess, workload: Workload, as: Who) => ({
-            id,
-            load: { ...cellLoad(config, process, workload, as, run).load, origin: process.origin },
-            cpuMicros: () => process.cpuMicros(),
-          });
+          const target = (id: string, config: ServerConfig, process: ServerProcess, workload: Workload, as: Who) =>
+            targetOf(id, config, process, workload, as, run);
           for (const workload of workloadsFor(ceiling, workloads, false)) {
             const file = join(dir, `${workload.id}.json`);
             await writeFile(file, run.references.get(workload.sequence[0]!.name)!.body);
             await withServer(ceiling, on(single, null), { BARE_RESPONSE_FILE: file }, (ceilingSingle) =>
-              withServer(ceiling, on(cluster, null), { BARE_RESPONSE_FILE: file }, async (ceilingCluster) => {
-                log(`  same-time rounds · ${workload.id}: ${Object.values(CLUSTER_SAME_TIME).join(', ')} in turn`);
-                const result = await measureSameTime(
-                  workload.id,
+              withServer(ceiling, on(cluster, null), { BARE_RESPONSE_FILE: file }, (ceilingCluster) =>
+                roundsInto(
+                  into,
+                  workload,
                   [
                     target(CLUSTER_SAME_TIME.hit, hit, hitSingle, workload, whoSingle),
                     target(CLUSTER_SAME_TIME.hitCluster, hit, hitCluster, workload, whoCluster),
-                    target(CLUSTER_SAME_TIME.ceiling, ceiling, ceilingSingle, workload, nobody),
-                    target(CLUSTER_SAME_TIME.ceilingCluster, ceiling, ceilingCluster, workload, nobody),
+                    target(CLUSTER_SAME_TIME.ceiling, ceiling, ceilingSingle, workload, NOBODY),
+                    target(CLUSTER_SAME_TIME.ceilingCluster, ceiling, ceilingCluster, workload, NOBODY),
                   ],
-                  { shared },
-                );
-                into.push(result);
-                if (result.errors > 0) log(`    ${result.errors} ERRORS: ${result.problems[0] ?? ''}`);
-              }),
+                  [single, cluster],
+                ),
+              ),
             );
           }
         }),
@@ -172,7 +187,6 @@ export async function benchPeerSameTime(run: Run, workloads: Workload[], into: S
   const reads = workloads.filter((w) => !w.scaling && !w.invalidateAtScale && w.sequence.every((op) => op.kind === 'read'));
   if (reads.length === 0) return;
   log('same-time rounds of the hit and Apollo’s response cache');
-  const shared = { machine: machineBusyMicros, redis: () => run.redis.stats.cpuMicros() };
   /** A server on a fresh database of its own, alice and the many users signed in there. */
   const up = async (config: ServerConfig, use: (server: ServerProcess, who: Who) => Promise<void>) => {
     const db = await cloneDatabase(run.args.databaseUrl, `${config.id}-st`);
@@ -191,23 +205,13 @@ export async function benchPeerSameTime(run: Run, workloads: Workload[], into: S
   };
   await up(hit, (hitServer, hitWho) =>
     up(peer, async (peerServer, peerWho) => {
-      const target = (config: ServerConfig, process: ServerProcess, workload: Workload, who: Who) => {
-        const cell = cellLoad(config, process, workload, who, run);
-        return {
-          id: config.id,
-          load: { ...cell.load, origin: process.origin, ...(cell.tokens ? { nextToken: tokenRotation(cell.tokens) } : {}) },
-          cpuMicros: () => process.cpuMicros(),
-          tokens: cell.tokens,
-        };
-      };
+      const target = (config: ServerConfig, process: ServerProcess, workload: Workload, who: Who) =>
+        targetOf(config.id, config, process, workload, who, run);
       for (const [index, workload] of reads.entries()) {
         const targets = [target(hit, hitServer, workload, hitWho), target(peer, peerServer, workload, peerWho)];
         // As a cell's warm-up: longer for a process's first, and one request per viewer, so no viewer meets a cold cache.
         for (const t of targets) await warmUp(t.load, warmupOf(run.timing.warmup, index === 0, run.args), t.tokens);
-        log(`  same-time rounds · ${workload.id}: ${targets.map((t) => t.id).join(', ')} in turn`);
-        const result = await measureSameTime(workload.id, targets, { shared });
-        into.push(result);
-        if (result.errors > 0) log(`    ${result.errors} ERRORS: ${result.problems[0] ?? ''}`);
+        await roundsInto(into, workload, targets, [run.redis]);
       }
     }),
   );

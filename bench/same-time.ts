@@ -140,32 +140,75 @@ const failures = (results: readonly SameTime[]) =>
     .filter((r) => r.errors > 0)
     .map((r) => `\n**${r.errors} failed requests** in ${r.workload}'s rounds: \`${(r.problems[0] ?? '').replace(/`/g, "'")}\``);
 
-/** The report's section: per workload, the median of the rounds' ratios, each round's hit × bare, and what a request cost the machine. */
-export function renderSameTime(results: readonly SameTime[]): string[] {
+/**
+ * A section of the report: its title and lead, a row per workload (the
+ * workload, `cells`, then each round's ratio), the failed requests, and the
+ * CPU table of `ids` against `base`. Empty without results.
+ */
+function section(
+  results: readonly SameTime[],
+  text: { title: string; lead: string; columns: string[] },
+  row: (r: SameTime) => { cells: (string | number)[]; rounds: number[] },
+  cpu: { ids: readonly string[]; base: string },
+): string[] {
   if (results.length === 0) return [];
-  const { bare, head, ceiling, hit } = SAME_TIME_SERVERS;
-  const ratio = (r: SameTime, of: string, over: string) => fixed(median(roundRatios(r.rounds, of, over)));
+  const { title, lead, columns } = text;
   return [
-    '## Same-time ratios',
+    `## ${title}`,
     '',
-    `The rows a hit is judged by, measured again in alternation: bare, bare sending the hit's head too (the header lines a hit answered with, ` +
-      `recorded just before), bare + 1 Redis GET, tenant-graph (both caches), ${SAME_TIME_SECONDS} s each, ` +
-      `${SAME_TIME_ROUNDS} rounds, all the servers up at once. On these machines the speed of the machine itself changes within seconds, ` +
-      'so the table above, whose cells are minutes apart, can pair a fast moment of one server with a slow one of another; ' +
-      'here each ratio is the median of the rounds’ ratios.',
+    lead,
     '',
-    "| workload | bare req/s (median) | bare with the hit's head × bare | ceiling × bare | hit × bare | hit × bare with the hit's head | hit × ceiling | hit × bare, each round |",
-    '|---|--:|--:|--:|--:|--:|--:|---|',
+    `| workload | ${columns.join(' | ')} |`,
+    `|---|${columns.map((_, i) => (i === columns.length - 1 ? '---|' : '--:|')).join('')}`,
     ...results.map((r) => {
-      const perRound = roundRatios(r.rounds, hit, bare);
-      return (
-        `| ${r.workload} | ${medianRate(r, bare)} | ${ratio(r, head, bare)} | ${ratio(r, ceiling, bare)} | ${fixed(median(perRound))} ` +
-        `| ${ratio(r, hit, head)} | ${ratio(r, hit, ceiling)} | ${perRound.map((x) => x.toFixed(2)).join(' ')} |`
-      );
+      const { cells, rounds } = row(r);
+      return `| ${r.workload} | ${[...cells, rounds.map((x) => x.toFixed(2)).join(' ')].join(' | ')} |`;
     }),
     ...failures(results),
-    ...renderCpuTable(results, Object.values(SAME_TIME_SERVERS), bare),
+    ...renderCpuTable(results, cpu.ids, cpu.base),
   ];
+}
+
+/** The report's section: per workload, the median of the rounds' ratios, each round's hit × bare, and what a request cost the machine. */
+export function renderSameTime(results: readonly SameTime[]): string[] {
+  const { bare, head, ceiling, hit } = SAME_TIME_SERVERS;
+  const ratio = (r: SameTime, of: string, over: string) => fixed(median(roundRatios(r.rounds, of, over)));
+  return section(
+    results,
+    {
+      title: 'Same-time ratios',
+      lead:
+        `The rows a hit is judged by, measured again in alternation: bare, bare sending the hit's head too (the header lines a hit answered with, ` +
+        `recorded just before), bare + 1 Redis GET, tenant-graph (both caches), ${SAME_TIME_SECONDS} s each, ` +
+        `${SAME_TIME_ROUNDS} rounds, all the servers up at once. On these machines the speed of the machine itself changes within seconds, ` +
+        'so the table above, whose cells are minutes apart, can pair a fast moment of one server with a slow one of another; ' +
+        'here each ratio is the median of the rounds’ ratios.',
+      columns: [
+        'bare req/s (median)',
+        "bare with the hit's head × bare",
+        'ceiling × bare',
+        'hit × bare',
+        "hit × bare with the hit's head",
+        'hit × ceiling',
+        'hit × bare, each round',
+      ],
+    },
+    (r) => {
+      const perRound = roundRatios(r.rounds, hit, bare);
+      return {
+        cells: [
+          medianRate(r, bare),
+          ratio(r, head, bare),
+          ratio(r, ceiling, bare),
+          fixed(median(perRound)),
+          ratio(r, hit, head),
+          ratio(r, hit, ceiling),
+        ],
+        rounds: perRound,
+      };
+    },
+    { ids: Object.values(SAME_TIME_SERVERS), base: bare },
+  );
 }
 
 /**
@@ -215,27 +258,31 @@ export const CLUSTER_SAME_TIME = {
  * four take turns, each round's hit ratio, and what a request cost each.
  */
 export function renderClusterSameTime(results: readonly SameTime[]): string[] {
-  if (results.length === 0) return [];
   const { hit, hitCluster, ceiling, ceilingCluster } = CLUSTER_SAME_TIME;
-  return [
-    '## On a Redis Cluster against one Redis, same time',
-    '',
-    `The hit (tenant-graph, both caches) and the one-GET ceiling, each on one Redis and on the cluster, all four up at once and taking turns, ` +
-      `${SAME_TIME_SECONDS} s each, ${SAME_TIME_ROUNDS} rounds: each ratio is the median of the rounds’ ratios, so the machine’s own swings ` +
-      'do not fall on one side (the table above compares cells minutes apart). The target: the hit on the cluster within 20% of one Redis.',
-    '',
-    '| workload | hit req/s, one Redis (median) | hit cluster/single | ceiling cluster/single | hit cluster/single, each round |',
-    '|---|--:|--:|--:|---|',
-    ...results.map((r) => {
+  return section(
+    results,
+    {
+      title: 'On a Redis Cluster against one Redis, same time',
+      lead:
+        `The hit (tenant-graph, both caches) and the one-GET ceiling, each on one Redis and on the cluster, all four up at once and taking turns, ` +
+        `${SAME_TIME_SECONDS} s each, ${SAME_TIME_ROUNDS} rounds: each ratio is the median of the rounds’ ratios, so the machine’s own swings ` +
+        'do not fall on one side (the table above compares cells minutes apart). The target: the hit on the cluster within 20% of one Redis.',
+      columns: [
+        'hit req/s, one Redis (median)',
+        'hit cluster/single',
+        'ceiling cluster/single',
+        'hit cluster/single, each round',
+      ],
+    },
+    (r) => {
       const perRound = roundRatios(r.rounds, hitCluster, hit);
-      return (
-        `| ${r.workload} | ${medianRate(r, hit)} | ${fixed(median(perRound))} | ${fixed(median(roundRatios(r.rounds, ceilingCluster, ceiling)))} ` +
-        `| ${perRound.map((x) => x.toFixed(2)).join(' ')} |`
-      );
-    }),
-    ...failures(results),
-    ...renderCpuTable(results, Object.values(CLUSTER_SAME_TIME), hit),
-  ];
+      return {
+        cells: [medianRate(r, hit), fixed(median(perRound)), fixed(median(roundRatios(r.rounds, ceilingCluster, ceiling)))],
+        rounds: perRound,
+      };
+    },
+    { ids: Object.values(CLUSTER_SAME_TIME), base: hit },
+  );
 }
 
 /** The rows of the peer's same-time rounds: the hit, and Apollo Server with its response cache (the peer the report's × peer names). */
@@ -247,26 +294,22 @@ export const PEER_SAME_TIME = { hit: 'tg-both', peer: 'apollo-rc' } as const;
  * (the target: 3 or more), each round's, and what a request cost each.
  */
 export function renderPeerSameTime(results: readonly SameTime[]): string[] {
-  if (results.length === 0) return [];
   const { hit, peer } = PEER_SAME_TIME;
-  return [
-    '## Against Apollo’s response cache, same time',
-    '',
-    `The hit (tenant-graph, both caches) and Apollo Server 5 with its response cache, both up at once (each on a fresh database, ` +
-      `the many users signed in on each) and taking turns on each read workload, ${SAME_TIME_SECONDS} s each, ${SAME_TIME_ROUNDS} rounds: ` +
-      'each ratio is the median of the rounds’ ratios, so the machine’s own swings do not fall on one side (the table above compares ' +
-      'cells minutes apart). The target: the hit at 3 × Apollo or more on every read workload.',
-    '',
-    '| workload | hit req/s (median) | Apollo RC req/s (median) | hit × Apollo RC | hit × Apollo RC, each round |',
-    '|---|--:|--:|--:|---|',
-    ...results.map((r) => {
+  return section(
+    results,
+    {
+      title: 'Against Apollo’s response cache, same time',
+      lead:
+        `The hit (tenant-graph, both caches) and Apollo Server 5 with its response cache, both up at once (each on a fresh database, ` +
+        `the many users signed in on each) and taking turns on each read workload, ${SAME_TIME_SECONDS} s each, ${SAME_TIME_ROUNDS} rounds: ` +
+        'each ratio is the median of the rounds’ ratios, so the machine’s own swings do not fall on one side (the table above compares ' +
+        'cells minutes apart). The target: the hit at 3 × Apollo or more on every read workload.',
+      columns: ['hit req/s (median)', 'Apollo RC req/s (median)', 'hit × Apollo RC', 'hit × Apollo RC, each round'],
+    },
+    (r) => {
       const perRound = roundRatios(r.rounds, hit, peer);
-      return (
-        `| ${r.workload} | ${medianRate(r, hit)} | ${medianRate(r, peer)} | ${fixed(median(perRound))} ` +
-        `| ${perRound.map((x) => x.toFixed(2)).join(' ')} |`
-      );
-    }),
-    ...failures(results),
-    ...renderCpuTable(results, Object.values(PEER_SAME_TIME), hit),
-  ];
+      return { cells: [medianRate(r, hit), medianRate(r, peer), fixed(median(perRound))], rounds: perRound };
+    },
+    { ids: Object.values(PEER_SAME_TIME), base: hit },
+  );
 }

@@ -187,6 +187,10 @@ describe('same-time ratios', () => {
     expect(lines).toContain('| page-load | 1000 | 0.800 | 0.800 | 0.90 0.70 0.80 |');
     expect(lines).toContain('| page-load | tg-both@cluster | 120.0 | 60.0 | 30.0 | 30.0 | 0.833 | 0.800 |');
     expect(lines.join('\n')).toContain('machine × tg-both');
+    expect(lines).toContain(
+      '| workload | hit req/s, one Redis (median) | hit cluster/single | ceiling cluster/single | hit cluster/single, each round |',
+    );
+    expect(lines).toContain('|---|--:|--:|--:|---|');
     expect(renderClusterSameTime([])).toEqual([]);
   });
 
