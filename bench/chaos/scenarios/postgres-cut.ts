@@ -20,10 +20,11 @@ export interface PostgresCutOptions {
 /** The promised bound on an answer while Postgres is gone. */
 export const CODED_ERROR_WITHIN_MS = 2_000;
 
-/** One /ready answer. */
+/** One /ready answer: when it was asked, when it came back, and its status (0: no answer). */
 interface ReadyProbe {
   instance: string;
   at: number;
+  end: number;
   status: number;
 }
 
@@ -44,7 +45,7 @@ export async function postgresCut(ctx: ScenarioContext, options: PostgresCutOpti
             },
             () => 0,
           );
-          ready.push({ instance: instance.name, at, status });
+          ready.push({ instance: instance.name, at, end: traffic.now(), status });
         }),
       );
       await sleep(250);
@@ -111,7 +112,8 @@ export async function postgresCut(ctx: ScenarioContext, options: PostgresCutOpti
   const uncachedSummary = summarize(uncached);
   const all = summarize(samples);
   const readyOf = (name: string) => ready.filter((r) => r.instance === name);
-  const readyDuring = cluster.instances.map((i) => readyOf(i.name).filter((r) => r.at >= cutAt + 500 && r.at < restoredAt));
+  // As for the other samples in the cut: a probe still in flight at the restore may have been checked after it.
+  const readyDuring = cluster.instances.map((i) => readyOf(i.name).filter((r) => r.at >= cutAt + 500 && r.end <= restoredAt));
   const readyBack = cluster.instances.map((i) => readyOf(i.name).find((r) => r.at >= restoredAt && r.status === 200));
   return {
     id: 'postgres-cut',
@@ -151,7 +153,10 @@ export async function postgresCut(ctx: ScenarioContext, options: PostgresCutOpti
           .map((inst, k) => {
             const during = readyDuring[k]!;
             const back = readyBack[k];
-            return `${inst.name}: ${during.filter((r) => r.status === 503).length}/${during.length} 503 during, 200 ${back ? `${(back.at - restoredAt).toFixed(0)} ms after` : 'never'}`;
+            const others = during
+              .filter((r) => r.status !== 503)
+              .map((r) => `${r.status || 'no answer'} asked ${(r.at - cutAt).toFixed(0)} ms into the cut`);
+            return `${inst.name}: ${during.filter((r) => r.status === 503).length}/${during.length} 503 during${others.length > 0 ? ` (${others.join(', ')})` : ''}, 200 ${back ? `${(back.at - restoredAt).toFixed(0)} ms after` : 'never'}`;
           })
           .join('; '),
       },
